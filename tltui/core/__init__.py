@@ -1,0 +1,1 @@
+"""Pure analysis: data, models, attacks, metrics, the four levels, slicing, treatments (no UI, no jobs)."""

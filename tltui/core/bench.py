@@ -1,0 +1,138 @@
+"""The performance benchmark: our attack loop against torchattacks on the same model and data, in one process."""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from tltui.core.attacks import pgd
+from tltui.core.attacks.engine import AttackConfig
+from tltui.core.data import load_digits_splits
+from tltui.core.device import resolve_device
+from tltui.core.evaluate import PixelModel
+from tltui.core.models import DigitsNet, cifar_resnet18
+from tltui.core.progress import JobContext, Progress, drain
+from tltui.core.results import save_json
+
+
+def _sync(dev: torch.device) -> None:
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+
+
+def _rate(fn: Callable[[], torch.Tensor], n: int, dev: torch.device, repeats: int) -> float:
+    """Images per second of `fn` over `repeats` timed runs after one warm-up run."""
+    fn()
+    _sync(dev)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    _sync(dev)
+    return n * repeats / (time.perf_counter() - t0)
+
+
+def workload(
+    dev: torch.device, batch_size: int | None
+) -> tuple[str, nn.Module, torch.Tensor, torch.Tensor, AttackConfig]:
+    """CUDA: a CIFAR-style ResNet-18 on a 32×32 batch that fills the GPU. CPU: the demo's model and digits."""
+    torch.manual_seed(0)
+    if dev.type == "cuda":
+        n = batch_size or 4096
+        net = cifar_resnet18(10)
+        x, y = torch.rand(n, 3, 32, 32), torch.randint(0, 10, (n,))
+        mean, std = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+        return "resnet18-cifar 32x32", PixelModel(net, mean, std), x, y, AttackConfig(8 / 255, 2 / 255, 10)
+    split = load_digits_splits(16).target_test
+    n = batch_size or len(split)
+    reps = (n + len(split) - 1) // len(split)
+    x, y = split.x.repeat(reps, 1, 1, 1)[:n], split.y.repeat(reps)[:n]
+    return "demo digitsnet 16x16", PixelModel(DigitsNet(5), (0.5,), (0.5,)), x, y, AttackConfig(0.1, 0.02, 10)
+
+
+def run_bench(
+    device: str = "auto",
+    *,
+    batch_size: int | None = None,
+    repeats: int = 3,
+    compile: bool = True,
+    analyze: bool = True,
+    workspace: Path | None = None,
+) -> Generator[Progress, None, dict[str, Any]]:
+    """Measure attack throughput (ours, ours compiled, torchattacks), full-analysis wall time and peak memory."""
+    import torchattacks
+
+    dev = resolve_device(device)
+    name, model, x, y, cfg = workload(dev, batch_size)
+    model = model.to(dev).eval()
+    x, y = x.to(dev), y.to(dev)
+    n = len(x)
+    result: dict[str, Any] = {
+        "device": str(dev),
+        "model": name,
+        "batch": n,
+        "attack": "pgd-linf",
+        "eps": cfg.eps,
+        "steps": cfg.steps,
+        "repeats": repeats,
+    }
+    if dev.type == "cuda":
+        result["gpu"] = torch.cuda.get_device_name(dev)
+        torch.cuda.reset_peak_memory_stats(dev)
+    steps = 4 if analyze else 3
+    yield Progress("bench", 0, steps, "torchattacks PGD")
+    ta = torchattacks.PGD(model, eps=cfg.eps, alpha=cfg.alpha, steps=cfg.steps, random_start=False)
+    result["torchattacks_img_s"] = _rate(lambda: ta(x, y), n, dev, repeats)
+    yield Progress("bench", 1, steps, "our PGD")
+    result["ours_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
+    if dev.type == "cuda":
+        model.to(memory_format=torch.channels_last)
+        xc = x.contiguous(memory_format=torch.channels_last)
+        result["ours_channels_last_img_s"] = _rate(lambda: pgd.run(model, xc, y, cfg), n, dev, repeats)
+    yield Progress("bench", 2, steps, "our PGD, compiled")
+    if compile:
+        try:
+            compiled = torch.compile(model)
+            result["ours_compiled_img_s"] = _rate(lambda: pgd.run(compiled, x, y, cfg), n, dev, repeats)
+        except Exception as exc:  # a missing compiler toolchain must not sink the whole benchmark
+            result["ours_compiled_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    best = max(v for k, v in result.items() if k.startswith("ours_") and k.endswith("_img_s"))
+    result["ours_best_img_s"] = best
+    result["speedup_vs_torchattacks"] = best / result["torchattacks_img_s"]
+    with torch.no_grad():
+        result["forward_img_s"] = _rate(lambda: model(x), n, dev, repeats)
+    if dev.type == "cuda":
+        result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
+    if analyze:
+        yield Progress("bench", 3, steps, "analyze demo")
+        from tltui.core.pipeline import analyze as run_analyze
+        from tltui.core.study import demo_study
+
+        ws = workspace or Path(tempfile.mkdtemp())
+        with tempfile.TemporaryDirectory() as out:
+            t0 = time.perf_counter()
+            drain(run_analyze(demo_study(), Path(out), workspace=ws, device=str(dev)))
+            result["analyze_demo_s"] = time.perf_counter() - t0
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    yield Progress("bench", steps, steps, "done")
+    return result
+
+
+def bench_job(params: dict[str, Any], ctx: JobContext) -> Generator[Progress, None, None]:
+    """Job entry point: writes bench.json into the run directory (or params['out'])."""
+    out = Path(params["out"]) if params.get("out") else ctx.run_dir
+    result = yield from run_bench(
+        ctx.device,
+        batch_size=params.get("batch_size"),
+        repeats=int(params.get("repeats", 3)),
+        compile=bool(params.get("compile", True)),
+        analyze=bool(params.get("analyze", True)),
+        workspace=ctx.workspace,
+    )
+    save_json(out / "bench.json", result)

@@ -1,0 +1,195 @@
+"""Load or build the teacher and the variants of a study; built models are cached in the workspace."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Generator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from tltui.core import models as M
+from tltui.core.data import Split, StudyData
+from tltui.core.errors import DataError, StudyError
+from tltui.core.progress import Progress
+from tltui.core.study import ModelSpec, Study
+from tltui.core.train import Schedule, train
+
+RECIPE_VERSION = 1
+
+# The demo's recipes. The fine-tune is a gentle transfer: plain SGD, a small rate for the pretrained body and a
+# larger one for the new head, as in transfer-learning practice.
+DEMO_SCHEDULES: dict[str, Schedule] = {
+    "teacher": Schedule(epochs=30, lr=2e-3, seed=1),
+    "scratch": Schedule(epochs=30, lr=2e-3, seed=2),
+    "probe": Schedule(epochs=30, lr=1e-2, seed=3),
+    "finetune": Schedule(epochs=30, lr=1e-2, head_lr=1e-1, optimizer="sgd", seed=4),
+}
+# For user studies: fewer epochs on (usually) larger data.
+STUDY_SCHEDULES: dict[str, Schedule] = {
+    "scratch": Schedule(epochs=15, lr=1e-3, seed=2),
+    "probe": Schedule(epochs=15, lr=1e-2, seed=3),
+    "finetune": Schedule(epochs=15, lr=1e-2, head_lr=1e-1, optimizer="sgd", momentum=0.0, seed=4),
+}
+
+ModelGen = Generator[Progress, None, nn.Module]
+
+
+def schedule_for(study: Study, recipe: str, epochs: int | None = None) -> Schedule:
+    """The schedule a recipe uses in this study (epochs overridable per variant)."""
+    table = DEMO_SCHEDULES if study.is_demo else STUDY_SCHEDULES
+    s = table[recipe]
+    return s if epochs is None else Schedule(**{**asdict(s), "epochs": epochs})
+
+
+def replace_head(model: nn.Module, num_classes: int, seed: int) -> str:
+    """Swap the classifier head for a freshly initialised Linear with `num_classes` outputs; returns its name."""
+    name = M.head_name(model)
+    old = model.get_submodule(name)
+    assert isinstance(old, nn.Linear)
+    torch.manual_seed(seed)
+    new = nn.Linear(old.in_features, num_classes, bias=old.bias is not None)
+    parent_name, _, attr = name.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    setattr(parent, attr, new)
+    return name
+
+
+def head_classes(model: nn.Module) -> int:
+    head = model.get_submodule(M.head_name(model))
+    assert isinstance(head, nn.Linear)
+    return head.out_features
+
+
+def _fingerprint(path: Path | None) -> Any:
+    if path is None:
+        return None
+    st = path.stat()
+    return [str(path), st.st_size, int(st.st_mtime)]
+
+
+def _split_fingerprint(split: Split) -> list[Any]:
+    h = hashlib.sha256(split.x.numpy().tobytes())
+    h.update(split.y.numpy().tobytes())
+    return [len(split), h.hexdigest()[:16]]
+
+
+class ModelStore:
+    """Builds or loads the models of one study, caching what it trains under <workspace>/models/."""
+
+    def __init__(
+        self, study: Study, data: StudyData, workspace: Path, device: torch.device, *, trust: bool = False
+    ):
+        self.study, self.data, self.device, self.trust = study, data, device, trust
+        self.root = workspace / "models"
+        self._teacher_key: str | None = None
+
+    def _key(self, name: str, recipe: str, schedule: Schedule, spec: ModelSpec, train_split: Split) -> str:
+        ident = {
+            "version": RECIPE_VERSION,
+            "study": self.study.name,
+            "name": name,
+            "recipe": recipe,
+            "arch": spec.arch,
+            "num_classes": spec.num_classes,
+            "schedule": asdict(schedule),
+            "data": _split_fingerprint(train_split),
+            "mean": self.study.data.mean,
+            "std": self.study.data.std,
+            "teacher": self._teacher_key or _fingerprint(self.study.teacher.weights),
+        }
+        return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def _cached(self, name: str, key: str, model: nn.Module) -> bool:
+        path = self.root / self.study.name / f"{name}-{key}.safetensors"
+        if not path.is_file():
+            return False
+        M.load_state_dict(model, M.read_state_dict(path), source=str(path))
+        return True
+
+    def _save(self, name: str, key: str, model: nn.Module, meta: dict[str, Any]) -> None:
+        path = self.root / self.study.name / f"{name}-{key}.safetensors"
+        M.save_weights(model, path, metadata={"tltui": json.dumps(meta)})
+
+    def _from_spec(self, spec: ModelSpec) -> nn.Module:
+        model = M.build_arch(spec.arch, spec.num_classes, base_dir=self.study.base_dir, trust=self.trust)
+        if spec.weights is not None:
+            M.load_state_dict(
+                model, M.read_state_dict(spec.weights, trust=self.trust), source=str(spec.weights)
+            )
+        if head_classes(model) != spec.num_classes:
+            raise StudyError(
+                f"{spec.name}: the model's head has {head_classes(model)} outputs but num_classes = {spec.num_classes}"
+            )
+        return model
+
+    def teacher(self) -> ModelGen:
+        """The teacher: from its weights, or (demo) trained on the source task and cached."""
+        spec = self.study.teacher
+        if spec.build != "teacher":
+            model = self._from_spec(spec)
+            self._teacher_key = json.dumps(_fingerprint(spec.weights))
+            return model.to(self.device).eval()
+        src = self.data.source_train
+        if src is None:
+            raise StudyError("teacher: has no weights and no source training data to build it from")
+        schedule = schedule_for(self.study, "teacher")
+        key = self._key("teacher", "teacher", schedule, spec, src)
+        self._teacher_key = key
+        model = M.build_arch(spec.arch, spec.num_classes)
+        if not self._cached("teacher", key, model):
+            yield from train(
+                model,
+                src,
+                self.study.data.mean,
+                self.study.data.std,
+                schedule,
+                device=self.device,
+                phase="train teacher",
+            )
+            self._save("teacher", key, model, {"recipe": "teacher"})
+        return model.to(self.device).eval()
+
+    def variant(self, spec: ModelSpec, teacher: nn.Module) -> ModelGen:
+        """A variant: from its weights, or built by its recipe from the teacher and cached."""
+        if spec.build is None:
+            return self._from_spec(spec).to(self.device).eval()
+        split = self.data.train
+        if split is None:
+            raise StudyError(f"variant '{spec.name}': build = '{spec.build}' needs [data] train")
+        if split.num_classes != spec.num_classes:
+            raise DataError(
+                f"variant '{spec.name}': num_classes = {spec.num_classes} but the training data has "
+                f"{split.num_classes} classes"
+            )
+        schedule = schedule_for(self.study, spec.build, spec.epochs)
+        key = self._key(spec.name, spec.build, schedule, spec, split)
+        if spec.build == "scratch":
+            torch.manual_seed(schedule.seed)
+            model = M.build_arch(spec.arch, spec.num_classes, base_dir=self.study.base_dir)
+        else:
+            model = copy.deepcopy(teacher).cpu()
+            replace_head(model, spec.num_classes, schedule.seed)
+        if self._cached(spec.name, key, model):
+            return model.to(self.device).eval()
+        head = M.head_name(model)
+        probe = spec.build == "probe"
+        yield from train(
+            model,
+            split,
+            self.study.data.mean,
+            self.study.data.std,
+            schedule,
+            device=self.device,
+            head=head,
+            trainable=(lambda n: n.startswith(head + ".")) if probe else None,
+            frozen_eval=probe,
+            phase=f"build {spec.name}",
+        )
+        self._save(spec.name, key, model, {"recipe": spec.build})
+        return model.to(self.device).eval()

@@ -1,0 +1,144 @@
+"""Datasets as in-memory tensors: ImageFolder trees prepared per the study, and the bundled digits demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from tltui.core.errors import DataError
+from tltui.core.study import DataSpec, Study
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+
+
+@dataclass
+class Split:
+    """One dataset split: pixel images in [0,1] (N×C×H×W, before normalisation), labels and instance ids."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    classes: list[str]
+    ids: list[str]
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+
+def normalize(x: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:
+    """Per-channel (x − mean) / std."""
+    m = torch.tensor(mean, dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
+    s = torch.tensor(std, dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
+    return (x - m) / s
+
+
+def load_imagefolder(root: Path, spec: DataSpec, *, what: str) -> Split:
+    """Read root/<class>/<image> into a Split; empty trees, single classes and unreadable images are errors."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not root.is_dir():
+        raise DataError(f"{what} data {root}: directory not found")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    files: list[tuple[Path, int]] = []
+    for ci, c in enumerate(classes):
+        files += [(f, ci) for f in sorted((root / c).rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES]
+    if not files:
+        raise DataError(f"{what} data {root}: no images found (expected {root}/<class>/<image>.png)")
+    used = sorted({ci for _, ci in files})
+    if len(used) < 2:
+        only = classes[used[0]] if used else "?"
+        raise DataError(
+            f"{what} data {root}: only one class ('{only}') has images; a classifier needs two or more"
+        )
+    mode = "L" if spec.channels == 1 else "RGB"
+    size = spec.image_size
+    xs = np.empty((len(files), size, size, spec.channels), dtype=np.uint8)
+    for i, (f, _) in enumerate(files):
+        try:
+            with Image.open(f) as im:
+                pixels = im.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
+                xs[i] = np.asarray(pixels).reshape(size, size, spec.channels)
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            raise DataError(
+                f"{what} data: cannot read image {f} ({type(exc).__name__}); remove or replace it"
+            ) from None
+    x = torch.from_numpy(xs).permute(0, 3, 1, 2).float().div_(255.0).contiguous()
+    y = torch.tensor([ci for _, ci in files], dtype=torch.long)
+    ids = [str(f.relative_to(root)) for f, _ in files]
+    return Split(x=x, y=y, classes=classes, ids=ids)
+
+
+@dataclass
+class DigitsSplits:
+    """The demo's four splits: source (digits 0–4) and target (digits 5–9, relabelled 0–4)."""
+
+    source_train: Split
+    source_test: Split
+    target_train: Split
+    target_test: Split
+
+
+def load_digits_splits(image_size: int = 16, seed: int = 0) -> DigitsSplits:
+    """scikit-learn's bundled 8×8 digits, upsampled, split 70/30 per task with a fixed seed."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    d = load_digits()
+    x = torch.from_numpy(d.images.astype(np.float32) / 16.0).unsqueeze(1)
+    if image_size != 8:
+        x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", align_corners=False).clamp_(0, 1)
+    y = torch.from_numpy(d.target.astype(np.int64))
+    idx = np.arange(len(y))
+
+    def make(mask: np.ndarray, offset: int) -> tuple[Split, Split]:
+        sel = idx[mask]
+        tr, te = train_test_split(sel, test_size=0.3, random_state=seed, stratify=d.target[sel])
+        names = [str(k) for k in range(offset, offset + 5)]
+
+        def split(ii: np.ndarray) -> Split:
+            ii = np.sort(ii)
+            t = torch.from_numpy(ii)
+            return Split(x=x[t].contiguous(), y=y[t] - offset, classes=names, ids=[f"digit-{i}" for i in ii])
+
+        return split(tr), split(te)
+
+    s_tr, s_te = make(d.target < 5, 0)
+    t_tr, t_te = make(d.target >= 5, 5)
+    return DigitsSplits(s_tr, s_te, t_tr, t_te)
+
+
+@dataclass
+class StudyData:
+    """Everything a study's analysis reads: student train/test, optional source test and teacher-train data."""
+
+    train: Split | None
+    test: Split
+    source_test: Split | None
+    source_train: Split | None = None
+
+
+def load_study_data(study: Study) -> StudyData:
+    """Load the study's splits (the demo builds its own from the bundled digits)."""
+    spec = study.data
+    if spec.kind == "digits":
+        s = load_digits_splits(spec.image_size, seed=study.seed)
+        return StudyData(
+            train=s.target_train, test=s.target_test, source_test=s.source_test, source_train=s.source_train
+        )
+    assert spec.test is not None
+    test = load_imagefolder(spec.test, spec, what="test")
+    train = load_imagefolder(spec.train, spec, what="train") if spec.train else None
+    source = load_imagefolder(spec.source_test, spec, what="source_test") if spec.source_test else None
+    if train is not None and train.classes != test.classes:
+        raise DataError(
+            f"train data {spec.train} and test data {spec.test} have different class folders "
+            f"({len(train.classes)} vs {len(test.classes)}); they must match"
+        )
+    return StudyData(train=train, test=test, source_test=source)

@@ -1,0 +1,255 @@
+"""The four levels for one analysis: computes each level's data and writes it into the run directory."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tltui.core import models as M
+from tltui.core.data import normalize
+from tltui.core.levels import features as F
+from tltui.core.levels import instances as I
+from tltui.core.levels import layers as L
+from tltui.core.levels import overall as O
+from tltui.core.progress import Progress
+from tltui.core.results import save_json, save_npz
+
+if TYPE_CHECKING:  # the pipeline imports this module to run the levels
+    from tltui.core.pipeline import Analysis
+
+DETAIL_LIMIT = 64
+"""Instances whose saliency, Grad-CAM and layer windows are precomputed (the rest are computed on demand)."""
+CKA_SAMPLES = 512
+WINDOW_LAYERS = 3
+TOP_K = 8
+
+
+class Levels:
+    """Computes overall/instances/features/layers data for an `Analysis` whose metrics are already known."""
+
+    def __init__(self, an: Analysis, x_teacher_adv: torch.Tensor, out: Path) -> None:
+        self.an, self.x_adv, self.out = an, x_teacher_adv, out
+        self.dev = an.device
+        self.models: dict[str, nn.Module] = {"teacher": an.teacher, **an.variants}
+
+    def norm(self, x: torch.Tensor) -> torch.Tensor:
+        return normalize(x, self.an.mean, self.an.std)
+
+    def run(
+        self, variants: dict[str, Any], preds: dict[str, np.ndarray]
+    ) -> Generator[Progress, None, list[dict[str, Any]]]:
+        """All four levels; returns the `layers` list of summary.json."""
+        steps = 4
+        yield Progress("levels", 0, steps, "overall")
+        save_json(self.out / "overall.json", self.overall(variants, preds))
+        yield Progress("levels", 1, steps, "instances")
+        save_npz(self.out / "projection.npz", **self.projection())
+        yield Progress("levels", 2, steps, "features")
+        feats_json, feats_npz = self.features()
+        save_json(self.out / "features.json", feats_json)
+        save_npz(self.out / "features.npz", **feats_npz)
+        save_npz(self.out / "details.npz", **self.details(range(min(DETAIL_LIMIT, len(self.an.data.test)))))
+        yield Progress("levels", 3, steps, "layers")
+        layers_json, layers_npz, summary_layers = self.layers()
+        save_json(self.out / "layers.json", layers_json)
+        save_npz(self.out / "layers.npz", **layers_npz)
+        yield Progress("levels", 4, steps, "done")
+        return summary_layers
+
+    # -- overall ---------------------------------------------------------------------------------------------
+    def overall(self, variants: dict[str, Any], preds: dict[str, np.ndarray]) -> dict[str, Any]:
+        test = self.an.data.test
+        y, n = test.y.numpy(), test.num_classes
+        per_class = {}
+        for name, pred in preds.items():
+            mc = O.most_confused(y, pred, n, k=3)
+            per_class[name] = {
+                "accuracy": O.per_class_accuracy(y, pred, n),
+                "confused": mc["classes"],
+                "confused_rates": mc["rates"],
+                "confusion": O.confusion(y, pred, n),
+            }
+        src_acc, how = self.source_on_target()
+        transfer = O.transferability_score({k: v["aoi"] for k, v in variants.items()}, src_acc)
+        transfer["source_method"] = how
+        x = self.norm(test.x[:CKA_SAMPLES])
+        layers = {k: M.layer_names(m) for k, m in self.models.items()}
+        cka = O.cka_matrix(self.models, x, layers, device=str(self.dev))
+        teacher_per_class = None
+        if self.an.data.source_test is not None:
+            st = self.an.data.source_test
+            tp = self.an.predict(self.an.teacher, st.x)[0]
+            teacher_per_class = {
+                "classes": st.classes,
+                "accuracy": O.per_class_accuracy(st.y.numpy(), tp, st.num_classes),
+            }
+        return {
+            "classes": test.classes,
+            "per_class": per_class,
+            "teacher_per_class": teacher_per_class,
+            "transferability": transfer,
+            "cka": cka,
+            "radar": O.radar_axes(variants),
+        }
+
+    def source_on_target(self) -> tuple[float, str]:
+        """The source model's accuracy on target data: direct when label spaces match, else a linear probe of its
+        frozen penultimate features fitted on the target training set (the label spaces differ)."""
+        from sklearn.linear_model import LogisticRegression
+
+        an, test = self.an, self.an.data.test
+        head = M.head_name(an.teacher)
+        if an.data.train is None:
+            pred = an.predict(an.teacher, test.x)[0]
+            return float(np.mean(pred == test.y.numpy())), "teacher head on target test"
+        ftr = I.penultimate_features(an.teacher, self.norm(an.data.train.x), head, device=str(self.dev))
+        fte = I.penultimate_features(an.teacher, self.norm(test.x), head, device=str(self.dev))
+        clf = LogisticRegression(max_iter=2000).fit(ftr, an.data.train.y.numpy())
+        return float(clf.score(fte, test.y.numpy())), "logistic probe on frozen teacher features"
+
+    # -- instances -------------------------------------------------------------------------------------------
+    def projection(self) -> dict[str, np.ndarray]:
+        """PCA of penultimate features, clean and teacher-crafted, per model (t-SNE is an on-demand job)."""
+        arrays: dict[str, np.ndarray] = {}
+        x, xa = self.norm(self.an.data.test.x), self.norm(self.x_adv)
+        for name, model in self.models.items():
+            head = M.head_name(model)
+            fc = I.penultimate_features(model, x, head, device=str(self.dev))
+            fa = I.penultimate_features(model, xa, head, device=str(self.dev))
+            p = I.project(fc, fa, method="pca")
+            arrays[f"{name}.clean"], arrays[f"{name}.adv"] = (
+                p["clean"].astype(np.float32),
+                p["adv"].astype(np.float32),
+            )
+        return arrays
+
+    # -- features --------------------------------------------------------------------------------------------
+    def features(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Model Doctor maps per model, and domain-discriminative channels per model and conv layer."""
+        an = self.an
+        info: dict[str, Any] = {"model_doctor": {}, "discriminative": {}, "theta": 0.2}
+        arrays: dict[str, np.ndarray] = {}
+        for name, model in self.models.items():
+            split = an.data.source_train if name == "teacher" else an.data.train
+            if split is None:
+                continue
+            layer = M.last_conv(model)
+            md = F.model_doctor_map(model, self.norm(split.x), split.y, layer, device=str(self.dev))
+            info["model_doctor"][name] = {
+                "layer": layer,
+                "counts": md["counts"],
+                "density": float(md["mask"].mean()),
+            }
+            arrays[f"md.{name}.scores"] = md["scores"].astype(np.float32)
+            arrays[f"md.{name}.mask"] = md["mask"]
+        src = an.data.source_test if an.data.source_test is not None else an.data.source_train
+        if src is None:
+            info["discriminative_note"] = "no source-task data in this study ([data] source_test)"
+            return info, arrays
+        xs, xt = self.norm(src.x[:CKA_SAMPLES]), self.norm(an.data.test.x[:CKA_SAMPLES])
+        for name, model in self.models.items():
+            per_layer = {}
+            for layer in M.conv_names(model):
+                a_s = F.channel_activations(model, xs, layer, device=str(self.dev))
+                a_t = F.channel_activations(model, xt, layer, device=str(self.dev))
+                d = F.discriminative_channels(a_s, a_t)
+                top = d["order"][:TOP_K]
+                acts = np.concatenate([a_s, a_t])
+                dom = np.r_[np.zeros(len(a_s)), np.ones(len(a_t))]
+                proj = F.svm_pca_projection(acts, dom, [int(c) for c in top])
+                per_layer[layer] = {"accuracy": d["accuracy"], "order": d["order"][:32], "coef": d["coef"]}
+                key = f"disc.{name}.{layer}"
+                arrays[f"{key}.edges"] = d["edges"].astype(np.float32)
+                arrays[f"{key}.hist_source"] = d["hist_source"]
+                arrays[f"{key}.hist_target"] = d["hist_target"]
+                arrays[f"{key}.proj"] = proj["xy"].astype(np.float32)
+                arrays[f"{key}.domain"] = dom.astype(np.int8)
+            info["discriminative"][name] = per_layer
+        return info, arrays
+
+    def details(self, indices: Any) -> dict[str, np.ndarray]:
+        """Per-instance saliency and Grad-CAM (clean vs teacher-crafted) and layer windows, for `indices`."""
+        idx = torch.as_tensor(list(indices), dtype=torch.long)
+        arrays: dict[str, np.ndarray] = {"index": idx.numpy()}
+        if len(idx) == 0:
+            return arrays
+        x, xa = self.norm(self.an.data.test.x[idx]), self.norm(self.x_adv[idx])
+        for name, model in self.models.items():
+            layer = M.last_conv(model)
+            for tag, inp in (("clean", x), ("adv", xa)):
+                arrays[f"sal.{name}.{tag}"] = F.input_saliency(model, inp, device=str(self.dev)).astype(
+                    np.float16
+                )
+                arrays[f"cam.{name}.{tag}"] = F.grad_cam(model, inp, layer, device=str(self.dev)).astype(
+                    np.float16
+                )
+            window = M.conv_names(model)[-WINDOW_LAYERS:]
+            if len(window) >= 2:
+                tops, acts, links = [], [], []
+                for i in range(len(idx)):
+                    w = L.layer_window(model, x[i : i + 1], window, k=TOP_K, device=str(self.dev))
+                    tops.append(np.stack(w["top"]))
+                    acts.append(np.stack(w["act"]))
+                    links.append(np.stack(w["links"]))
+                arrays[f"win.{name}.top"] = np.stack(tops).astype(np.int32)
+                arrays[f"win.{name}.act"] = np.stack(acts).astype(np.float32)
+                arrays[f"win.{name}.links"] = np.stack(links).astype(np.float32)
+                arrays[f"win.{name}.layers"] = np.array(window)
+        return arrays
+
+    # -- layers ----------------------------------------------------------------------------------------------
+    def layers(self) -> tuple[dict[str, Any], dict[str, np.ndarray], list[dict[str, Any]]]:
+        an = self.an
+        names = M.layer_names(an.teacher)
+        change = {v: L.weight_change(an.teacher, m, names) for v, m in an.variants.items()}
+        cov_split = an.data.train if an.data.train is not None else an.data.test
+        cov = L.neuron_coverage(
+            an.teacher, self.norm(cov_split.x), names, threshold=0.5, device=str(self.dev)
+        )
+        x, xa = self.norm(an.data.test.x), self.norm(self.x_adv)
+        dev = {
+            k: L.adversarial_deviation(m, x, xa, M.layer_names(m), device=str(self.dev))
+            for k, m in self.models.items()
+        }
+        arrays: dict[str, np.ndarray] = {}
+        last = M.last_conv(an.teacher)
+        for v, m in an.variants.items():
+            if last in dict(m.named_modules()):
+                arrays[f"dist.{v}"] = L.neuron_distance_matrix(
+                    an.teacher, m, x[:CKA_SAMPLES], last, device=str(self.dev)
+                ).astype(np.float32)
+        hist = L.weight_histograms(self.models, names)
+        arrays["hist.edges"], arrays["hist.counts"] = hist["edges"], hist["counts"]
+        arrays["hist.all_edges"], arrays["hist.all_counts"] = hist["all_edges"], hist["all_counts"]
+        rows = []
+        for i, layer in enumerate(names):
+            row: dict[str, Any] = {
+                "name": layer,
+                "kind": type(an.teacher.get_submodule(layer)).__name__,
+                "weight_change": {v: _finite(c["rel_change"][i]) for v, c in change.items()},
+                "cosine": {v: _finite(c["cosine"][i]) for v, c in change.items()},
+                "adv_deviation": {},
+                "coverage": _finite(cov["coverage"][i]),
+                "mean_coverage": _finite(cov["mean_coverage"][i]),
+            }
+            for k, d in dev.items():
+                if layer in d["names"]:
+                    row["adv_deviation"][k] = _finite(d["deviation"][list(d["names"]).index(layer)])
+            rows.append(row)
+        info = {
+            "names": names,
+            "distance_layer": last,
+            "hist_models": hist["names"],
+            "coverage_threshold": 0.5,
+        }
+        return info, arrays, rows
+
+
+def _finite(v: Any) -> float | None:
+    f = float(v)
+    return f if np.isfinite(f) else None

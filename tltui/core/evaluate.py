@@ -1,0 +1,105 @@
+"""Batched inference and batched attacks over a whole split, keeping data on the device between batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+import numpy as np
+import torch
+from torch import nn
+
+from tltui.core.attacks.engine import AttackConfig
+from tltui.core.data import normalize
+from tltui.core.hooks import capture, eval_mode
+from tltui.core.progress import Progress
+
+
+class PixelModel(nn.Module):
+    """A classifier that takes pixel images in [0,1]: normalisation folded in front of `net`."""
+
+    def __init__(self, net: nn.Module, mean: tuple[float, ...], std: tuple[float, ...]) -> None:
+        super().__init__()
+        self.net = net
+        self.register_buffer("mean", torch.tensor(mean).view(1, -1, 1, 1))
+        self.register_buffer("std", torch.tensor(std).view(1, -1, 1, 1))
+
+    mean: torch.Tensor
+    std: torch.Tensor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mean) / self.std)
+
+
+def predict(
+    model: nn.Module,
+    x: torch.Tensor,
+    mean: tuple[float, ...],
+    std: tuple[float, ...],
+    *,
+    device: torch.device,
+    batch_size: int = 512,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predicted class, its softmax confidence, and the full softmax, for pixel images `x`."""
+    preds, confs, probs = [], [], []
+    with eval_mode(model), torch.no_grad():
+        for i in range(0, len(x), batch_size):
+            xb = normalize(x[i : i + batch_size].to(device), mean, std)
+            p = model(xb).float().softmax(dim=1)
+            c, k = p.max(dim=1)
+            preds.append(k)
+            confs.append(c)
+            probs.append(p)
+    return (
+        torch.cat(preds).cpu().numpy(),
+        torch.cat(confs).cpu().numpy(),
+        torch.cat(probs).cpu().numpy(),
+    )
+
+
+def feature_fn(
+    model: nn.Module, head: str, mean: tuple[float, ...], std: tuple[float, ...]
+) -> Callable[..., torch.Tensor]:
+    """φ(x): pixel images → penultimate features (the input of the head), differentiable."""
+
+    def phi(x: torch.Tensor) -> torch.Tensor:
+        with capture(model, [head], inputs=True, detach=False) as store:
+            model(normalize(x, mean, std))
+        return torch.flatten(store[head], 1)
+
+    return phi
+
+
+def attack_split(
+    run: Callable[..., torch.Tensor],
+    target: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor | None,
+    cfg: AttackConfig,
+    *,
+    device: torch.device,
+    batch_size: int = 512,
+    seed: int = 0,
+    phase: str = "attack",
+) -> Generator[Progress, None, torch.Tensor]:
+    """Run an attack over a whole split in batches; returns the adversarial images (on the CPU).
+
+    `target` is the logits function (white-box attacks, with labels `y`) or the feature function (teacher
+    attacks, `y` None). Seeded per batch so results do not depend on the batch size's history.
+    """
+    out = []
+    n = len(x)
+    if device.type == "cuda" and isinstance(target, nn.Module):
+        target.to(memory_format=torch.channels_last)
+    total = (n + batch_size - 1) // batch_size
+    for b, i in enumerate(range(0, n, batch_size)):
+        gen = torch.Generator(device=device).manual_seed(seed + b)
+        xb = x[i : i + batch_size].to(device, non_blocking=True)
+        if device.type == "cuda":
+            xb = xb.contiguous(memory_format=torch.channels_last)
+        if y is None:
+            adv = run(target, xb, cfg, generator=gen)
+        else:
+            adv = run(target, xb, y[i : i + batch_size].to(device), cfg, generator=gen)
+        out.append(adv.detach())
+        yield Progress(phase, b + 1, total)
+    return torch.cat(out).cpu()

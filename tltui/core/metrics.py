@@ -1,0 +1,40 @@
+"""Overall robustness metrics: AOI, AAI, decline ratio, robustness, macro recall/F1 and DIR."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tltui.core.levels import overall
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Fraction of predictions equal to the labels (0 for an empty set)."""
+    return float(np.mean(y_true == y_pred)) if len(y_true) else 0.0
+
+
+def decline_ratio(aoi: float, aai: float) -> float:
+    """DR = (AOI − AAI) / AOI."""
+    return (aoi - aai) / aoi if aoi > 0 else 0.0
+
+
+def robustness(aoi: float, aai: float) -> float:
+    """Robust = AAI / AOI."""
+    return aai / aoi if aoi > 0 else 0.0
+
+
+def macro_recall_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[float, float]:
+    """Macro-averaged recall and F1 (proper per-class precision/recall F1, as scikit-learn's macro average)."""
+    r = overall.macro_recall_f1(y_true, y_pred, n_classes)
+    return float(r["macro_recall"]), float(r["macro_f1"])
+
+
+def defect_inheritance_rate(
+    y_true: np.ndarray, pred_clean: np.ndarray, pred_teacher_adv: np.ndarray
+) -> float:
+    """DIR: of the inputs the student gets right when clean, the share whose prediction changes on the
+    teacher-crafted input (ReMoS)."""
+    correct = pred_clean == y_true
+    n = int(correct.sum())
+    if n == 0:
+        return 0.0
+    return float(np.sum(correct & (pred_teacher_adv != pred_clean)) / n)

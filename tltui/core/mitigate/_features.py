@@ -1,0 +1,77 @@
+"""Feature matching to a frozen teacher (DELTA, Renofeation): stages, the MSE loss, and spatial dropout hooks."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tltui.core.hooks import capture
+from tltui.core.mitigate._student import scope_layers
+from tltui.core.mitigate.params import MitigateError, MitigateParams
+from tltui.core.train import ExtraLoss
+
+RESNET_STAGES = ("layer1", "layer2", "layer3", "layer4")
+
+
+def stages(model: nn.Module, params: MitigateParams) -> list[str]:
+    """The modules whose outputs are matched: `params.stages`, else ResNet `layer1`…`layer4` (as Renofeation
+    matches), else every in-scope Conv2d."""
+    modules = dict(model.named_modules())
+    if params.stages is not None:
+        bad = [n for n in params.stages if n not in modules]
+        if bad:
+            raise MitigateError(f"stages: no module named {', '.join(bad)}")
+        return list(params.stages)
+    if all(n in modules for n in RESNET_STAGES):
+        return list(RESNET_STAGES)
+    return scope_layers(model, params)
+
+
+def feature_mse(student: Mapping[str, torch.Tensor], teacher: Mapping[str, torch.Tensor]) -> torch.Tensor:
+    """Σ over stages of the mean squared difference of the feature maps (0 exactly when they coincide)."""
+    losses = [F.mse_loss(student[n], teacher[n].detach()) for n in teacher]
+    if not losses:
+        raise MitigateError("feature matching needs at least one stage")
+    return torch.stack(losses).sum()
+
+
+@contextmanager
+def distillation(
+    student: nn.Module, teacher: nn.Module, names: Sequence[str], alpha: float
+) -> Iterator[ExtraLoss]:
+    """An `extra_loss` for `train`: α · feature_mse between the student's stage outputs on the batch and a frozen
+    eval-mode copy of the teacher's. Hooks live only inside the block; the teacher itself is never touched."""
+    frozen = copy.deepcopy(teacher).eval()
+    for p in frozen.parameters():
+        p.requires_grad_(False)
+
+    with capture(student, names, detach=False) as s_feat, capture(frozen, names) as t_feat:
+
+        def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+            frozen.to(x.device)
+            with torch.no_grad():
+                frozen(x)
+            return alpha * feature_mse(s_feat, t_feat)
+
+        yield loss
+
+
+@contextmanager
+def spatial_dropout(model: nn.Module, names: Sequence[str], p: float) -> Iterator[None]:
+    """Channel-wise (spatial) dropout on the input of each named module while the model trains; removed after."""
+    modules = dict(model.named_modules())
+
+    def hook(m: nn.Module, args: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        return (F.dropout2d(args[0], p, training=m.training), *args[1:])
+
+    handles = [modules[n].register_forward_pre_hook(hook) for n in names]
+    try:
+        yield
+    finally:
+        for h in handles:
+            h.remove()

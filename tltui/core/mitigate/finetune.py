@@ -1,0 +1,18 @@
+"""Baseline `finetune`: the teacher with a new head, every weight fine-tuned on the target data."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from torch import nn
+
+from tltui.core.mitigate._student import fit, new_student
+from tltui.core.mitigate.params import MitigateParams
+from tltui.core.pipeline import Analysis
+from tltui.core.progress import Progress
+
+
+def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:
+    """Plain fine-tuning from the teacher on the `base` recipe's schedule."""
+    student, head, schedule = new_student(an, params)
+    return (yield from fit(an, student, head, schedule, phase="finetune"))

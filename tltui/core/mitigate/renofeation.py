@@ -1,0 +1,26 @@
+"""Baseline `renofeation` (Chin et al.): re-initialise, then train with feature distillation from the frozen
+teacher while spatial dropout hits the feature maps entering every stage after the first."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from torch import nn
+
+from tltui.core.mitigate._features import distillation, spatial_dropout, stages
+from tltui.core.mitigate._student import fit, new_student
+from tltui.core.mitigate.params import MitigateParams
+from tltui.core.pipeline import Analysis
+from tltui.core.progress import Progress
+
+
+def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:
+    """Re-initialise (seeded), then train on the scratch schedule with cross-entropy + `renofeation_alpha` × the feature MSE to the teacher,
+    with `renofeation_dropout` channel dropout (training only; the hooks are gone afterwards)."""
+    student, head, schedule = new_student(an, params, fresh=True)
+    names = stages(an.teacher, params)
+    with (
+        spatial_dropout(student, names[1:], params.renofeation_dropout),
+        distillation(student, an.teacher, names, params.renofeation_alpha) as loss,
+    ):
+        return (yield from fit(an, student, head, schedule, phase="renofeation", extra_loss=loss))

@@ -1,0 +1,18 @@
+"""Baseline `retrain`: the teacher's architecture re-initialised, then trained on the target data."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from torch import nn
+
+from tltui.core.mitigate._student import fit, new_student
+from tltui.core.mitigate.params import MitigateParams
+from tltui.core.pipeline import Analysis
+from tltui.core.progress import Progress
+
+
+def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:
+    """Re-initialise every weight (seeded), then train on the study's scratch schedule (same epochs)."""
+    student, head, schedule = new_student(an, params, fresh=True)
+    return (yield from fit(an, student, head, schedule, phase="retrain"))

@@ -1,0 +1,65 @@
+"""On-demand work for the views, as jobs: an instance's saliency/Grad-CAM/layer windows, and a t-SNE projection."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tltui.core import models as M
+from tltui.core.device import resolve_device
+from tltui.core.diagnose import Levels
+from tltui.core.errors import ResultsError
+from tltui.core.levels import instances as I
+from tltui.core.pipeline import Analysis
+from tltui.core.progress import JobContext, Progress
+from tltui.core.results import save_npz
+from tltui.core.study import load_study
+
+
+def _open(params: dict[str, Any], ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
+    """Load the study's models for an existing analysis run directory."""
+    run = Path(params["run"])
+    if not (run / "summary.json").is_file():
+        raise ResultsError(
+            f"{run}: not an analysis run directory (no summary.json); run `tltui analyze` first"
+        )
+    an = Analysis(load_study(params["study"]), ctx.workspace, resolve_device(ctx.device))
+    yield from an.load()
+    return an, run
+
+
+def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """params: study, run, indices (test-set positions). Writes run/details-<i>.npz for each instance."""
+    an, run = yield from _open(params, ctx)
+    x_adv = yield from an.teacher_crafted()  # served from the adversarial cache
+    levels = Levels(an, x_adv, run)
+    indices = [int(i) for i in params["indices"]]
+    n = len(an.data.test)
+    bad = [i for i in indices if not 0 <= i < n]
+    if bad:
+        raise ResultsError(f"instance {bad[0]}: out of range (the test set has {n} instances)")
+    for k, i in enumerate(indices):
+        save_npz(run / f"details-{i}.npz", **levels.details([i]))
+        yield Progress("details", k + 1, len(indices), f"instance {i}")
+
+
+def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """params: study, run, model (teacher or a variant), perplexity?. Writes run/tsne-<model>.npz."""
+    an, run = yield from _open(params, ctx)
+    name = params.get("model", "teacher")
+    models = {"teacher": an.teacher, **an.variants}
+    if name not in models:
+        raise ResultsError(f"model {name!r}: not in this study (have {', '.join(models)})")
+    model = models[name]
+    x_adv = yield from an.teacher_crafted()
+    levels = Levels(an, x_adv, run)
+    yield Progress("t-SNE", 0, 1, name)
+    head = M.head_name(model)
+    fc = I.penultimate_features(model, levels.norm(an.data.test.x), head, device=str(an.device))
+    fa = I.penultimate_features(model, levels.norm(x_adv), head, device=str(an.device))
+    p = I.project(fc, fa, method="tsne", perplexity=float(params.get("perplexity", 40.0)))
+    save_npz(run / f"tsne-{name}.npz", clean=p["clean"].astype(np.float32), adv=p["adv"].astype(np.float32))
+    yield Progress("t-SNE", 1, 1, name)

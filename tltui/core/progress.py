@@ -1,0 +1,43 @@
+"""The progress record that long core work yields; the caller decides threads, processes and cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of long work: `done` of `total` units in `phase`, with an optional message."""
+
+    phase: str
+    done: int = 0
+    total: int = 0
+    msg: str = ""
+
+
+@dataclass
+class JobContext:
+    """What a job function gets besides its parameters: where to write, which device, how to log."""
+
+    run_dir: Path
+    """The job's run directory; results go here (atomically, via tltui.core.results)."""
+    workspace: Path
+    """The workspace root (model cache, other runs)."""
+    device: str = "cpu"
+    """A resolved torch device string: 'cpu' or 'cuda:N'."""
+    log: Callable[[str], None] = print
+    """Write a human-readable log line (the job's log and a `message` event)."""
+
+
+def drain(gen: Generator[Progress, None, T]) -> T:
+    """Run a progress generator to the end, discarding progress; returns its result."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value

@@ -1,0 +1,332 @@
+"""The study: a TOML file (or the built-in `demo`) parsed once into frozen dataclasses and validated."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tltui.core.errors import StudyError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+BUILD_RECIPES = ("scratch", "probe", "finetune")
+TEACHER_ATTACKS = ("feature", "neuron")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where the images come from and how they are prepared."""
+
+    kind: str = "imagefolder"
+    """`imagefolder` (paths below) or `digits` (the bundled scikit-learn digits of the demo)."""
+    train: Path | None = None
+    """Student training data (ImageFolder tree root/<class>/<image>)."""
+    test: Path | None = None
+    """Student test data: every metric is computed on all of it."""
+    source_test: Path | None = None
+    """Optional source-task data for the teacher's own accuracy."""
+    image_size: int = 32
+    """Images are resized to image_size × image_size."""
+    channels: int = 3
+    """1 (grayscale) or 3 (RGB)."""
+    mean: tuple[float, ...] = (0.485, 0.456, 0.406)
+    std: tuple[float, ...] = (0.229, 0.224, 0.225)
+    groups: Path | None = None
+    """Optional CSV of instance id → sensitive group (turns on fairness metrics)."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A teacher or a variant: how to build it and where its weights are."""
+
+    name: str
+    arch: str
+    num_classes: int
+    weights: Path | None = None
+    """Weights file (.safetensors, or a .pt/.pth state_dict loaded weights-only); None = built by tltui."""
+    build: str | None = None
+    """For variants without weights: `scratch`, `probe` or `finetune`, trained on [data].train."""
+    epochs: int | None = None
+    """Training epochs for a built variant (None = the recipe's default)."""
+
+
+@dataclass(frozen=True)
+class AttackSpec:
+    """The pixel-space attack: inputs in [0,1] before normalisation."""
+
+    name: str = "pgd"
+    eps: float = 8 / 255
+    alpha: float = 2 / 255
+    steps: int = 10
+    random_start: bool = False
+    norm: str = "linf"
+    """`linf` or `l2`."""
+    teacher_attack: str = "feature"
+    """Teacher-crafted attack for DIR: `feature` (penultimate distortion) or `neuron` (ReMoS single neuron)."""
+    eps_grid: tuple[float, ...] = (0.0, 1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255)
+    """Budgets of the accuracy-vs-ε curves."""
+
+
+@dataclass(frozen=True)
+class Study:
+    """A whole study: data, teacher, variants, attack."""
+
+    name: str
+    data: DataSpec
+    teacher: ModelSpec
+    variants: tuple[ModelSpec, ...]
+    attack: AttackSpec = field(default_factory=AttackSpec)
+    path: Path | None = None
+    """The TOML file (None for the built-in demo)."""
+    seed: int = 0
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def is_demo(self) -> bool:
+        return self.data.kind == "digits"
+
+    def variant(self, name: str) -> ModelSpec:
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise StudyError(f"study '{self.name}': no variant named '{name}' (have {', '.join(self.names)})")
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.variants]
+
+
+def demo_study() -> Study:
+    """The built-in demo (DESIGN §5): digits 0–4 teach, digits 5–9 are the target task."""
+    arch = "tltui:digitsnet"
+    return Study(
+        name="demo",
+        data=DataSpec(kind="digits", image_size=16, channels=1, mean=(0.5,), std=(0.5,)),
+        teacher=ModelSpec(name="teacher", arch=arch, num_classes=5, build="teacher"),
+        variants=tuple(ModelSpec(name=b, arch=arch, num_classes=5, build=b) for b in BUILD_RECIPES),
+        attack=AttackSpec(
+            eps=0.1,
+            alpha=0.02,
+            steps=10,
+            random_start=False,
+            eps_grid=(0.0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2),
+        ),
+    )
+
+
+def load_study(ref: str | Path) -> Study:
+    """`demo` or a path to a study TOML; every problem is a one-line StudyError naming file and key."""
+    if str(ref) == "demo":
+        return demo_study()
+    path = Path(ref).expanduser()
+    if not path.is_file():
+        raise StudyError(f"{path}: study file not found (give a path to a .toml file, or `demo`)")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise StudyError(f"{path}: not a text file") from None
+    return _Parser(path.resolve()).study(raw)
+
+
+class _Parser:
+    """Validates a parsed TOML dict section by section, naming the file and the key in every error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.base = path.parent
+
+    def check_keys(self, section: str, table: dict[str, Any], allowed: set[str], required: set[str]) -> None:
+        for k in table:
+            if k not in allowed:
+                raise StudyError(
+                    f"{self.path.name}: unknown key '{k}' in [{section}] (allowed: {', '.join(sorted(allowed))})"
+                )
+        for k in sorted(required):
+            if k not in table:
+                raise StudyError(f"{self.path.name}: [{section}] is missing the required key '{k}'")
+
+    def get(
+        self, section: str, table: dict[str, Any], key: str, typ: type | tuple[type, ...], default: Any
+    ) -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        types = typ if isinstance(typ, tuple) else (typ,)
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+        if not ok:
+            names = " or ".join(t.__name__ for t in types)
+            raise StudyError(
+                f"{self.path.name}: [{section}] {key} must be {names}, got {type(value).__name__} {value!r}"
+            )
+        return value
+
+    def file(self, section: str, table: dict[str, Any], key: str, *, is_dir: bool = False) -> Path | None:
+        rel = self.get(section, table, key, str, None)
+        if rel is None:
+            return None
+        p = (self.base / rel).resolve()
+        if not (p.is_dir() if is_dir else p.is_file()):
+            what = "directory" if is_dir else "file"
+            raise StudyError(f"{self.path.name}: [{section}] {key} = {rel!r}: {what} not found at {p}")
+        return p
+
+    def table(self, raw: dict[str, Any], key: str, *, required: bool) -> dict[str, Any]:
+        if key not in raw:
+            if required:
+                raise StudyError(f"{self.path.name}: the required section [{key}] is missing")
+            return {}
+        t = raw[key]
+        if not isinstance(t, dict):
+            raise StudyError(f"{self.path.name}: '{key}' must be a table [{key}]")
+        return t
+
+    def floats(
+        self, section: str, table: dict[str, Any], key: str, default: tuple[float, ...]
+    ) -> tuple[float, ...]:
+        value = self.get(section, table, key, list, None)
+        if value is None:
+            return default
+        if not value or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise StudyError(f"{self.path.name}: [{section}] {key} must be a non-empty list of numbers")
+        return tuple(float(v) for v in value)
+
+    def study(self, raw: dict[str, Any]) -> Study:
+        self.check_keys("study", raw, {"name", "seed", "data", "teacher", "variants", "attack"}, {"name"})
+        name = self.get("study", raw, "name", str, None)
+        seed = self.get("study", raw, "seed", int, 0)
+        data = self.data(self.table(raw, "data", required=True))
+        teacher = self.model("teacher", self.table(raw, "teacher", required=True), teacher=True)
+        vraw = raw.get("variants")
+        if not isinstance(vraw, list) or not vraw:
+            raise StudyError(f"{self.path.name}: needs at least one [[variants]] table")
+        variants = tuple(self.model(f"variants.{i}", v, teacher=False) for i, v in enumerate(vraw))
+        names = [v.name for v in variants]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise StudyError(f"{self.path.name}: variant names must be unique; repeated: {', '.join(dup)}")
+        attack = self.attack(self.table(raw, "attack", required=False))
+        return Study(
+            name=name, data=data, teacher=teacher, variants=variants, attack=attack, path=self.path, seed=seed
+        )
+
+    def data(self, t: dict[str, Any]) -> DataSpec:
+        allowed = {"train", "test", "source_test", "image_size", "channels", "mean", "std", "groups"}
+        self.check_keys("data", t, allowed, {"test"})
+        channels = self.get("data", t, "channels", int, 3)
+        if channels not in (1, 3):
+            raise StudyError(f"{self.path.name}: [data] channels must be 1 or 3, got {channels}")
+        default_mean = (0.485, 0.456, 0.406)[:channels] if channels == 3 else (0.5,)
+        default_std = (0.229, 0.224, 0.225)[:channels] if channels == 3 else (0.5,)
+        mean = self.floats("data", t, "mean", default_mean)
+        std = self.floats("data", t, "std", default_std)
+        for key, vals in (("mean", mean), ("std", std)):
+            if len(vals) != channels:
+                raise StudyError(f"{self.path.name}: [data] {key} needs {channels} values (one per channel)")
+        if any(s <= 0 for s in std):
+            raise StudyError(f"{self.path.name}: [data] std values must be > 0")
+        size = self.get("data", t, "image_size", int, 32)
+        if not 4 <= size <= 1024:
+            raise StudyError(f"{self.path.name}: [data] image_size must be between 4 and 1024, got {size}")
+        return DataSpec(
+            kind="imagefolder",
+            train=self.file("data", t, "train", is_dir=True),
+            test=self.file("data", t, "test", is_dir=True),
+            source_test=self.file("data", t, "source_test", is_dir=True),
+            image_size=size,
+            channels=channels,
+            mean=mean,
+            std=std,
+            groups=self.file("data", t, "groups"),
+        )
+
+    def model(self, section: str, t: dict[str, Any], *, teacher: bool) -> ModelSpec:
+        if not isinstance(t, dict):
+            raise StudyError(f"{self.path.name}: [{section}] must be a table")
+        allowed = {"arch", "weights", "num_classes"} | (set() if teacher else {"name", "build", "epochs"})
+        required = {"arch", "num_classes"} | (set() if teacher else {"name"})
+        self.check_keys(section, t, allowed, required)
+        num_classes = self.get(section, t, "num_classes", int, None)
+        if num_classes < 2:
+            raise StudyError(
+                f"{self.path.name}: [{section}] num_classes must be at least 2, got {num_classes}"
+            )
+        arch = self.get(section, t, "arch", str, None)
+        build = None if teacher else self.get(section, t, "build", str, None)
+        weights_rel = t.get("weights")
+        if weights_rel is not None:
+            weights = self.file(section, t, "weights")
+            if build is not None:
+                raise StudyError(f"{self.path.name}: [{section}] give either weights or build, not both")
+        else:
+            weights = None
+            scripted = not arch.startswith(
+                ("torchvision:", "file:", "tltui:")
+            )  # a TorchScript file has weights
+            if teacher and not scripted:
+                raise StudyError(f"{self.path.name}: [teacher] is missing the required key 'weights'")
+            if not teacher and not scripted and build is None:
+                raise StudyError(
+                    f'{self.path.name}: [{section}] needs weights = "…" or build = '
+                    f"{' | '.join(repr(b) for b in BUILD_RECIPES)}"
+                )
+            if build is not None and build not in BUILD_RECIPES:
+                raise StudyError(
+                    f"{self.path.name}: [{section}] build must be one of {', '.join(BUILD_RECIPES)}, got {build!r}"
+                )
+        if not arch.startswith(("torchvision:", "file:", "tltui:")) and not (self.base / arch).is_file():
+            raise StudyError(
+                f"{self.path.name}: [{section}] arch = {arch!r}: use torchvision:<name>, file:<path.py>:<factory> "
+                "or a TorchScript file"
+            )
+        if arch.startswith("file:"):
+            parts = arch.split(":")
+            if len(parts) != 3 or not (self.base / parts[1]).is_file():
+                raise StudyError(
+                    f"{self.path.name}: [{section}] arch = {arch!r}: file not found or not file:<path>:<fn>"
+                )
+        epochs = None if teacher else self.get(section, t, "epochs", int, None)
+        name = "teacher" if teacher else self.get(section, t, "name", str, None)
+        return ModelSpec(
+            name=name, arch=arch, num_classes=num_classes, weights=weights, build=build, epochs=epochs
+        )
+
+    def attack(self, t: dict[str, Any]) -> AttackSpec:
+        allowed = {"name", "eps", "alpha", "steps", "random_start", "norm", "teacher_attack", "eps_grid"}
+        self.check_keys("attack", t, allowed, set())
+        d = AttackSpec()
+        name = self.get("attack", t, "name", str, d.name)
+        eps = float(self.get("attack", t, "eps", (int, float), d.eps))
+        alpha = float(self.get("attack", t, "alpha", (int, float), d.alpha))
+        steps = self.get("attack", t, "steps", int, d.steps)
+        norm = self.get("attack", t, "norm", str, d.norm)
+        teacher_attack = self.get("attack", t, "teacher_attack", str, d.teacher_attack)
+        if eps < 0 or alpha <= 0 or steps < 1:
+            raise StudyError(f"{self.path.name}: [attack] needs eps ≥ 0, alpha > 0 and steps ≥ 1")
+        if norm not in ("linf", "l2"):
+            raise StudyError(f"{self.path.name}: [attack] norm must be 'linf' or 'l2', got {norm!r}")
+        if teacher_attack not in TEACHER_ATTACKS:
+            raise StudyError(
+                f"{self.path.name}: [attack] teacher_attack must be one of {', '.join(TEACHER_ATTACKS)}, "
+                f"got {teacher_attack!r}"
+            )
+        grid = self.floats("attack", t, "eps_grid", d.eps_grid)
+        return AttackSpec(
+            name=name,
+            eps=eps,
+            alpha=alpha,
+            steps=steps,
+            random_start=self.get("attack", t, "random_start", bool, d.random_start),
+            norm=norm,
+            teacher_attack=teacher_attack,
+            eps_grid=grid,
+        )

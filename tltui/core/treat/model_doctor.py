@@ -1,0 +1,93 @@
+"""Model Doctor (AAAI 2022): diagnose class-correlated channels, then fine-tune with a channel-gradient loss."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import torch
+from torch import nn
+
+from tltui.core.data import normalize
+from tltui.core.hooks import capture
+from tltui.core.levels.features import channel_grads, model_doctor_map
+from tltui.core.models import last_conv
+from tltui.core.pipeline import Analysis
+from tltui.core.progress import Progress
+from tltui.core.train import Schedule, train
+from tltui.core.treat._common import clone_variant, train_split
+from tltui.core.treat.params import TreatParams
+
+EPOCHS = 10
+LR = 1e-3
+
+
+def top_wrong_class(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The highest-scoring class other than the label (the reference's rank-2 if right, rank-1 if wrong)."""
+    masked = logits.detach().clone()
+    masked.scatter_(1, y.view(-1, 1), float("-inf"))
+    return masked.argmax(dim=1)
+
+
+def channel_loss(
+    logits: torch.Tensor, acts: torch.Tensor, y: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """L_channel = mean_batch[ Σ_c ĝ_c(y')·M[y', c] + Σ_c ĝ_c(y)·(1 − M[y, c]) ].
+
+    ĝ_c(k) = Σ_space ReLU(∂logit_k/∂acts_c), taken with create_graph so the loss trains the model; `acts` must
+    be the undetached layer output of the pass that gave `logits`; `mask` (K, C) is the diagnosis (1 = channel
+    correlated with the class). Reading of the reference (jiaconghu/model_doctor, core/grad_constraint.py): the
+    first term suppresses the top wrong class y' in *its own* correlated channels (the evidence that makes y'
+    compete), the second suppresses the true class outside its correlated channels (spurious evidence). The
+    reference takes ĝ of the batch-mean logit, i.e. per-image gradients divided by the batch size B; we do the
+    same, which is what keeps α = 10 in balance with the cross-entropy.
+    """
+    y_wrong = top_wrong_class(logits, y)
+    g_wrong = channel_grads(logits, acts, y_wrong, create_graph=True)
+    g_true = channel_grads(logits, acts, y, create_graph=True)
+    m = mask.to(device=g_true.device, dtype=g_true.dtype)
+    per_image = (g_wrong * m[y_wrong]).sum(dim=1) + (g_true * (1.0 - m[y])).sum(dim=1)
+    return per_image.mean() / len(y)
+
+
+def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
+    """Diagnose the variant on its training set, then fine-tune a copy with L = CE + α·L_channel."""
+    model = clone_variant(an, params.variant)
+    split = train_split(an, "model-doctor")
+    layer = params.layer or last_conv(model)
+    yield Progress("diagnose", 0, 1, layer)
+    diag = model_doctor_map(
+        model,
+        normalize(split.x, an.mean, an.std),
+        split.y.numpy(),
+        layer,
+        n_per_class=params.n_per_class,
+        theta=params.theta,
+        device=str(an.device),
+        n_classes=split.num_classes,
+    )
+    mask = torch.as_tensor(diag["mask"], dtype=torch.float32, device=an.device)
+    yield Progress("diagnose", 1, 1, f"{float(mask.mean()):.0%} of class × channel cells correlated")
+    schedule = Schedule(
+        epochs=params.epochs if params.epochs is not None else EPOCHS,
+        lr=params.lr if params.lr is not None else LR,
+        optimizer="sgd",
+        momentum=0.9,
+        batch_size=params.batch_size,
+        seed=params.seed,
+    )
+    with capture(model, [layer], detach=False) as store:
+
+        def extra(_m: nn.Module, _x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+            return params.alpha * channel_loss(logits, store[layer], y, mask)
+
+        yield from train(
+            model,
+            split,
+            an.mean,
+            an.std,
+            schedule,
+            device=an.device,
+            extra_loss=extra,
+            phase="treat model-doctor",
+        )
+    return model.eval()
