@@ -1,0 +1,89 @@
+"""The `tltui` command line: a thin dispatcher over one module per command in tltui.commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from tltui import __version__
+from tltui.core.errors import TltuiError
+
+# Command name -> (module, one-line help). Each module has add_parser(subparsers) and run(args) -> int and imports
+# nothing heavy at the top; only the chosen command's module is imported (start-up time of the workbench).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "open": ("tltui.commands.open", "open the workbench on a study (path to TOML, or `demo`)"),
+    "analyze": ("tltui.commands.analyze", "headless full diagnosis; writes DIR/summary.json"),
+    "mitigate": ("tltui.commands.mitigate", "produce a mitigated variant and diagnose it with the others"),
+    "treat": ("tltui.commands.treat", "treat a variant (Model Doctor, Dare, FMT) and diagnose it"),
+    "jobs": ("tltui.commands.jobs", "list, show, cancel and follow jobs"),
+    "serve": ("tltui.commands.serve", "the workbench in a browser, bound to 127.0.0.1"),
+    "bench": ("tltui.commands.bench", "the performance benchmark (ours vs torchattacks, same process)"),
+}
+_VALUED = {"--device", "--workspace"}
+
+
+def add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """Flags every command accepts, before or after the command name (`tltui --device cpu analyze …`)."""
+    # On subcommands the defaults are suppressed so they cannot overwrite a value given before the command.
+    default: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
+    p.add_argument("--device", **({"default": "auto"} if top else default), help="auto | cpu | cuda | cuda:N")
+    p.add_argument(
+        "--workspace",
+        **({"default": None} if top else default),
+        help="workspace directory (default: $TLTUI_WORKSPACE or the user data dir)",
+    )
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` (skipping the values of the global flags), or None."""
+    skip = False
+    for tok in argv:
+        if skip:
+            skip = False
+        elif tok in _VALUED:
+            skip = True
+        elif tok in COMMANDS:
+            return tok
+        elif not tok.startswith("-"):
+            return None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only `command`'s module is imported, the others are listed by name and help."""
+    parser = argparse.ArgumentParser(prog="tltui", description="Defect inheritance in transfer learning.")
+    parser.add_argument("--version", action="version", version=f"tltui {__version__}")
+    add_common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (modname, text) in COMMANDS.items():
+        if name == command:
+            importlib.import_module(modname).add_parser(sub)
+        else:
+            sub.add_parser(name, help=text)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = chosen_command(argv) or "open"  # plain `tltui` opens the demo
+    try:
+        args = build_parser(command).parse_args(argv)
+        if args.workspace:
+            os.environ["TLTUI_WORKSPACE"] = args.workspace
+        return int(importlib.import_module(COMMANDS[command][0]).run(args) or 0)
+    except TltuiError as exc:
+        print(f"tltui: {exc.title.lower()}: {exc.msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tltui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `tltui jobs list | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

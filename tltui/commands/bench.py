@@ -1,0 +1,65 @@
+"""`tltui bench`: attack throughput of our engine vs torchattacks in the same run, analyze time, peak memory."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from tltui.cli import add_common
+from tltui.commands import common
+from tltui.core.results import load_json
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("bench", help="the performance benchmark (ours vs torchattacks, same process)")
+    p.add_argument(
+        "--batch-size", type=int, default=None, help="images per attack batch (default: fill the device)"
+    )
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile measurement")
+    p.add_argument("--no-analyze", action="store_true", help="skip timing a full `analyze demo`")
+    p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
+    common.add_job_flags(p)
+    add_common(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    params = {
+        "batch_size": args.batch_size,
+        "repeats": args.repeats,
+        "compile": not args.no_compile,
+        "analyze": not args.no_analyze,
+        "out": str(Path(args.out).resolve()) if args.out else None,
+    }
+    record = common.run_job("bench", params, args)
+    if record is None:
+        return 0
+    out = Path(args.out).resolve() if args.out else Path(record.run_dir)
+    print_bench(load_json(out / "bench.json"))
+    return 0
+
+
+def print_bench(r: dict[str, Any]) -> None:
+    """The benchmark as a short table."""
+    print(
+        f"{r['model']} on {r.get('gpu', r['device'])} · batch {r['batch']} · PGD-{r['steps']} L∞ ε={r['eps']:.4g}"
+    )
+    rows = [("torchattacks PGD (fp32 eager)", r["torchattacks_img_s"]), ("ours", r["ours_img_s"])]
+    for key, label in (
+        ("ours_channels_last_img_s", "ours, channels_last"),
+        ("ours_compiled_img_s", "ours, compiled"),
+    ):
+        if key in r:
+            rows.append((label, r[key]))
+    for label, v in rows:
+        print(f"  {label:<32} {v:>12,.0f} img/s")
+    print(f"  {'speed-up vs torchattacks':<32} {r['speedup_vs_torchattacks']:>12.2f}x")
+    print(f"  {'forward only':<32} {r['forward_img_s']:>12,.0f} img/s")
+    if "ours_compiled_error" in r:
+        print(f"  compile skipped: {r['ours_compiled_error']}")
+    if "analyze_demo_s" in r:
+        print(f"  {'analyze demo':<32} {r['analyze_demo_s']:>12.1f} s")
+    if "peak_gpu_mib" in r:
+        print(f"  {'peak GPU memory':<32} {r['peak_gpu_mib']:>12,.0f} MiB")
+    print(f"  {'peak host memory (RSS)':<32} {r['peak_rss_mib']:>12,.0f} MiB")

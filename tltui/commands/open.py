@@ -1,0 +1,50 @@
+"""`tltui open STUDY [--run DIR]`: the workbench on a study (also what plain `tltui` runs, on the demo)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from tltui.core.errors import ResultsError, StudyError
+
+
+def add_parser(subparsers: Any) -> None:
+    from tltui.cli import add_common
+
+    p = subparsers.add_parser("open", help="open the workbench on a study (path to TOML, or `demo`)")
+    p.add_argument("study", nargs="?", default="demo", help="study TOML file or `demo` (default: demo)")
+    p.add_argument("--run", default=None, metavar="DIR", help="show this run directory (has summary.json)")
+    p.add_argument(
+        "--no-autostart",
+        action="store_true",
+        help="do not start the demo analysis automatically when no finished run exists",
+    )
+    add_common(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    study = str(getattr(args, "study", None) or "demo")
+    run_dir = getattr(args, "run", None)
+    if study != "demo" and not Path(study).expanduser().is_file():
+        raise StudyError(f"{study}: no such study file (give a study TOML or `demo`)")
+    if run_dir is not None and not (Path(run_dir).expanduser() / "summary.json").is_file():
+        raise ResultsError(
+            f"{run_dir}: no summary.json there; point --run at a directory `tltui analyze` wrote"
+        )
+    # Imported here so `tltui --help` and the other commands never pay for Textual.
+    from tltui.ui.app import WorkbenchApp
+    from tltui.ui.jobs_client import JobsClient
+    from tltui.ui.keys import load_keymap
+    from tltui.ui.session import Session
+    from tltui.ui.settings import load_settings
+
+    session = Session(
+        study=study if study == "demo" else str(Path(study).expanduser().resolve()),
+        device=str(getattr(args, "device", None) or "auto"),
+        jobs=JobsClient(getattr(args, "workspace", None)),
+        run_dir=Path(run_dir).expanduser() if run_dir else None,
+        autostart=False if getattr(args, "no_autostart", False) else None,
+    )
+    WorkbenchApp(session, load_settings(), keymap=load_keymap()).run()
+    return 0
