@@ -1,0 +1,1 @@
+"""The Textual workbench; never imports torch."""

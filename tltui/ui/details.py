@@ -1,0 +1,73 @@
+"""Per-instance details (saliency, Grad-CAM, layer windows): details.npz rows or on-demand details-<i>.npz."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tltui.core.errors import TltuiError
+from tltui.core.results import load_npz
+from tltui.ui.rundata import RunData
+
+DETAILS = "details.npz"
+SHARED = ("layers", "index")
+"""Key suffixes that are not per-instance (no leading instance axis)."""
+
+
+def details_name(index: int) -> str:
+    """The file the on-demand `details` job writes for test instance `index`."""
+    return f"details-{index}.npz"
+
+
+def tsne_name(model: str) -> str:
+    """The file the on-demand `tsne` job writes for `model`."""
+    return f"tsne-{model}.npz"
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    try:
+        return load_npz(path)
+    except (TltuiError, OSError, ValueError):
+        return {}
+
+
+def _row(arrays: dict[str, np.ndarray], row: int) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for key, value in arrays.items():
+        if key == "index":
+            continue
+        shared = key.rsplit(".", 1)[-1] in SHARED
+        out[key] = value if shared or np.ndim(value) == 0 else value[row]
+    return out
+
+
+def instance_details(run: RunData | None, index: int) -> dict[str, np.ndarray] | None:
+    """Every model's details for test instance `index` (first axis dropped), merged over the run and
+    the runs joined to it; None when no file holds that instance yet."""
+    if run is None:
+        return None
+    found: dict[str, np.ndarray] = {}
+    hit = False
+    for folder in (run.run_dir, *run.merged_from):
+        single = folder / details_name(index)
+        if single.is_file():
+            arrays = _read(single)
+            if arrays:
+                hit = True
+                found = {**_row(arrays, 0), **found}
+                continue
+        bulk = folder / DETAILS
+        if bulk.is_file():
+            arrays = _read(bulk)
+            hits = np.nonzero(np.asarray(arrays.get("index", [])) == index)[0]
+            if hits.size:
+                hit = True
+                found = {**_row(arrays, int(hits[0])), **found}
+    return found if hit else None
+
+
+def detail_models(details: dict[str, np.ndarray]) -> list[str]:
+    """Models with saliency maps in `details`, teacher first."""
+    names = list(dict.fromkeys(k[4:].rsplit(".", 1)[0] for k in details if k.startswith("sal.")))
+    return sorted(names, key=lambda n: n != "teacher")

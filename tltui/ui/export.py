@@ -1,0 +1,71 @@
+"""Export a view's data as CSV and JSON into the run's exports/ folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """What a view exports: a name for the file, column names, and rows of plain values."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+def export_dir(run_dir: Path | None) -> Path:
+    """`run_dir/exports` (or ./tltui-exports when no run is shown), created."""
+    d = (run_dir / "exports") if run_dir is not None else Path.cwd() / "tltui-exports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def stamp() -> str:
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def write_table(table: ExportTable, folder: Path, formats: Iterable[str]) -> list[Path]:
+    """Write `table` in each of `formats` ('csv', 'json'); returns the written paths."""
+    base = f"{table.name}-{stamp()}"
+    written: list[Path] = []
+    for fmt in formats:
+        path = folder / f"{base}.{fmt}"
+        if fmt == "csv":
+            with path.open("w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(table.columns)
+                w.writerows(table.rows)
+        elif fmt == "json":
+            records = [dict(zip(table.columns, row, strict=False)) for row in table.rows]
+            path.write_text(json.dumps({"view": table.name, "rows": records}, indent=2, default=str))
+        else:
+            continue
+        written.append(path)
+    return written
+
+
+def as_float(value: object) -> float:
+    """A JSON value as a float; NaN for null, booleans and anything non-numeric."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return float("nan")
+    return float(value)
+
+
+def fmt_num(value: object, digits: int = 3) -> str:
+    """A metric for a table cell: fixed digits, '–' for missing or non-numeric values."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "–"
+    if value != value or value in (float("inf"), float("-inf")):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def columns_of(rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for r in rows for k in r))

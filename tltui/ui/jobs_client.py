@@ -1,0 +1,141 @@
+"""The UI's only door to jobs: tltui.jobs.api imported lazily and guarded, so the app starts without it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tltui.core.errors import JobError
+
+TERMINAL = ("done", "failed", "cancelled")
+
+
+def _api() -> ModuleType | None:
+    try:
+        return importlib.import_module("tltui.jobs.api")
+    except ImportError:
+        return None
+
+
+def timestamp(value: object) -> float | None:
+    """Epoch seconds from a float or an ISO-8601 string (the record may use either)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+def short_id(job_id: str) -> str:
+    """A job id short enough for a table cell: the part after the date for date-stamped ids."""
+    parts = job_id.split("-", 1)
+    return parts[1] if len(parts) == 2 and parts[0].isdigit() and len(parts[0]) == 8 else job_id[:12]
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = round(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+
+
+class JobsClient:
+    """Thin wrapper over `tltui.jobs.api` bound to a workspace; every call fails softly when it is missing."""
+
+    def __init__(self, workspace: str | Path | None = None, module: ModuleType | None = None) -> None:
+        self.workspace = workspace
+        self._module = module
+        self._loaded = module is not None
+
+    @property
+    def api(self) -> ModuleType | None:
+        if not self._loaded:
+            self._module, self._loaded = _api(), True
+        return self._module
+
+    @property
+    def available(self) -> bool:
+        return self.api is not None
+
+    def _need(self) -> ModuleType:
+        api = self.api
+        if api is None:
+            raise JobError("the job runner is not available in this build (tltui.jobs.api is missing)")
+        return api
+
+    def list_jobs(self, *, status: str | None = None, limit: int | None = None) -> list[Any]:
+        api = self.api
+        if api is None:
+            return []
+        return list(api.list_jobs(self.workspace, status=status, limit=limit))
+
+    def get(self, job_id: str) -> Any:
+        return self._need().get(job_id, self.workspace)
+
+    def submit(
+        self, kind: str, params: dict[str, Any], *, study: str | None, variant: str | None = None, device: str
+    ) -> str:
+        return str(
+            self._need().submit(
+                kind, params, study=study, variant=variant, device=device, workspace=self.workspace
+            )
+        )
+
+    def cancel(self, job_id: str) -> None:
+        self._need().cancel(job_id, self.workspace)
+
+    def run_dir(self, job_id: str) -> Path | None:
+        d = self._need().run_dir(job_id, self.workspace)
+        return Path(d) if d else None
+
+    async def watch(self, job_id: str, *, poll: float = 0.1) -> AsyncIterator[Any]:
+        async for event in self._need().watch(job_id, self.workspace, poll=poll):
+            yield event
+
+    def latest_run(self, kind: str, study: str, marker: str = "summary.json") -> Path | None:
+        """The results directory of the newest finished job of `kind` for `study` that has `marker`."""
+        jobs = [j for j in self.list_jobs(status="done") if j.kind == kind and same_study(j.study, study)]
+        jobs.sort(key=lambda j: timestamp(getattr(j, "ended", None) or j.created) or 0.0, reverse=True)
+        for job in jobs:
+            d = results_dir(job, marker)
+            if d is not None:
+                return d
+        return None
+
+
+def results_dir(job: Any, marker: str = "summary.json") -> Path | None:
+    """Where a finished job's `marker` file is: its run directory, or the `out` it was given (`--out DIR`)."""
+    d = getattr(job, "run_dir", None)
+    if not d:
+        return None
+    if (Path(d) / marker).is_file():
+        return Path(d)
+    try:
+        out = json.loads((Path(d) / "spec.json").read_text()).get("params", {}).get("out")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(out) if out and (Path(out) / marker).is_file() else None
+
+
+def same_study(a: object, b: object) -> bool:
+    """Whether two study references name the same study ('demo', or paths to one TOML file)."""
+    if a is None or b is None:
+        return False
+    if str(a) == str(b):
+        return True
+    try:
+        return Path(str(a)).expanduser().resolve() == Path(str(b)).expanduser().resolve()
+    except OSError:
+        return False

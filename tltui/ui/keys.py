@@ -1,0 +1,163 @@
+"""Every key binding in one table, with VS Code keys first and tmux/SSH-safe alternatives; user-rebindable.
+
+Function keys and alt+letter survive tmux and SSH; ctrl+b is tmux's prefix and alt+b / alt+f reach Textual as
+ctrl+left / ctrl+right, alt+digits arrive mangled through tmux: each of those has a function-key alternative.
+
+Rebind keys in `$XDG_CONFIG_HOME/tltui/keys.toml` (default `~/.config/tltui/keys.toml`), one line per action,
+comma-separated keys replacing the defaults, for example::
+
+    toggle_sidebar = "ctrl+b,f2"
+    palette = "ctrl+p,alt+p"
+
+A `[keys]` table holding the same lines also works. Action names are the `name` column of the help screen (F1).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding, BindingType
+
+from tltui.ui.settings import config_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PREFIX = "tltui."
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One rebindable action: its name in keys.toml, the Textual action, default keys, what it does."""
+
+    name: str
+    action: str
+    keys: str
+    description: str
+    scope: str = "global"
+    priority: bool = True
+    show: bool = False
+
+    @property
+    def binding_id(self) -> str:
+        return PREFIX + self.name
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.description,
+            show=self.show,
+            priority=self.priority,
+            id=self.binding_id,
+        )
+
+
+APP_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("palette", "command_palette", "ctrl+p,ctrl+shift+p,alt+p", "Command palette"),
+    KeySpec("help", "help", "f1,question_mark", "Help: every key", priority=False),
+    KeySpec("run_analysis", "run_analysis", "f5,alt+r", "Run the analysis of this study as a job"),
+    KeySpec("export_data", "export('csv,json')", "ctrl+s,alt+s", "Export this view's data (CSV + JSON)"),
+    KeySpec("export_svg", "export('svg')", "f12,ctrl+shift+s", "Save the screen as SVG"),
+    KeySpec("next_theme", "next_theme", "f8,alt+t", "Switch to the next theme (remembered)"),
+    KeySpec("quit", "quit", "ctrl+q,f10", "Quit (jobs keep running)"),
+)
+
+LAYOUT_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("toggle_sidebar", "toggle_sidebar", "ctrl+b,f2,alt+e", "Toggle the explorer sidebar"),
+    KeySpec("toggle_panel", "toggle_panel", "ctrl+j,f4,alt+j", "Toggle the bottom panel (jobs, log)"),
+    KeySpec("maximise", "maximise", "f11,alt+m", "Maximise the focused area (again: restore)"),
+    KeySpec("next_region", "next_region", "f6", "Focus the next area: explorer, view, panel"),
+    KeySpec("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next view tab"),
+    KeySpec("prev_tab", "prev_tab", "ctrl+pageup,alt+left", "Previous view tab"),
+    *(
+        KeySpec(f"tab_{i}", f"show_tab_index({i - 1})", f"alt+{i},shift+f{i}", f"Show view tab {i}")
+        for i in range(1, 7)
+    ),
+)
+
+GLOBAL_KEYS: tuple[KeySpec, ...] = APP_KEYS + LAYOUT_KEYS
+
+PANEL_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "cancel_job", "cancel_job", "x,delete", "Cancel the selected job", scope="jobs panel", priority=False
+    ),
+    KeySpec("watch_job", "watch_job", "enter", "Follow the selected job's progress", scope="jobs panel"),
+)
+
+INSTANCE_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "filter", "focus_filter", "slash", "Filter the instance table", scope="instances", priority=False
+    ),
+    KeySpec(
+        "sort_fooled", "sort_fooled", "f", "Sort instances by 'fooled'", scope="instances", priority=False
+    ),
+    KeySpec(
+        "toggle_tsne",
+        "toggle_tsne",
+        "t",
+        "Projection: PCA / t-SNE (computes t-SNE as a job when missing)",
+        scope="instances",
+        priority=False,
+    ),
+)
+
+WINDOW_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "raise_threshold",
+        "threshold(0.05)",
+        "plus,equals_sign,right_square_bracket",
+        "Layer window: raise the link threshold (fewer links)",
+        scope="layer window",
+        priority=False,
+    ),
+    KeySpec(
+        "lower_threshold",
+        "threshold(-0.05)",
+        "minus,left_square_bracket",
+        "Layer window: lower the link threshold (more links)",
+        scope="layer window",
+        priority=False,
+    ),
+)
+
+ALL_KEYS: tuple[KeySpec, ...] = GLOBAL_KEYS + PANEL_KEYS + INSTANCE_KEYS + WINDOW_KEYS
+
+
+def keys_path() -> Path:
+    return config_dir() / "keys.toml"
+
+
+def keys_path_display() -> str:
+    """keys.toml's location as the user would write it ($XDG_CONFIG_HOME or ~)."""
+    return (
+        "$XDG_CONFIG_HOME/tltui/keys.toml"
+        if os.environ.get("XDG_CONFIG_HOME")
+        else "~/.config/tltui/keys.toml"
+    )
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """Binding id → keys from keys.toml; unknown names and non-string values are ignored."""
+    p = path or keys_path()
+    try:
+        raw = tomllib.loads(p.read_text())
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    table = raw.get("keys", raw)
+    known = {k.name for k in ALL_KEYS}
+    return {PREFIX + name: keys for name, keys in table.items() if name in known and isinstance(keys, str)}
+
+
+def effective_keys(keymap: dict[str, str]) -> list[tuple[KeySpec, str]]:
+    """Each action with the keys actually bound (user keymap over defaults), for the help screen."""
+    return [(spec, keymap.get(spec.binding_id, spec.keys)) for spec in ALL_KEYS]
+
+
+def bindings(specs: tuple[KeySpec, ...]) -> list[BindingType]:
+    return [spec.binding() for spec in specs]

@@ -1,0 +1,94 @@
+"""The UI's read model of a run directory: summary.json plus optional artifacts, read with numpy only."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tltui.core.errors import ResultsError
+
+SUMMARY = "summary.json"
+
+# Optional artifacts a view reads when present, and the job that writes them (for empty states).
+ARTIFACTS: dict[str, str] = {
+    "overall.json": "analyze",
+    "instances.npz": "analyze",
+    "features.npz": "analyze",
+    "layers.npz": "analyze",
+    "preview.json": "mitigate --preview",
+    "model_doctor.npz": "treat --method model-doctor",
+}
+
+
+@dataclass(frozen=True)
+class RunData:
+    """One analysis run (plus the variants mitigation and treatment runs added to it)."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    overall: dict[str, Any] | None = None
+    merged_from: tuple[Path, ...] = field(default=())
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> RunData:
+        """Read `run_dir/summary.json` (and overall.json if there); a missing summary is a ResultsError."""
+        from tltui.core.results import load_json  # numpy comes with it: not before the first frame
+
+        d = Path(run_dir).expanduser().resolve()
+        summary = load_json(d / SUMMARY)
+        if not isinstance(summary, dict) or not isinstance(summary.get("variants"), dict):
+            raise ResultsError(f"{d / SUMMARY}: has no 'variants' table; is this an analysis run?")
+        overall = load_json(d / "overall.json") if (d / "overall.json").is_file() else None
+        return cls(d, summary, overall if isinstance(overall, dict) else None)
+
+    @property
+    def study(self) -> str:
+        return str(self.summary.get("study", "?"))
+
+    @property
+    def device(self) -> str:
+        return str(self.summary.get("device", "?"))
+
+    @property
+    def variants(self) -> dict[str, dict[str, Any]]:
+        return dict(self.summary.get("variants", {}))
+
+    @property
+    def layers(self) -> list[dict[str, Any]]:
+        layers = self.summary.get("layers") or []
+        return [layer for layer in layers if isinstance(layer, dict)]
+
+    def artifact(self, name: str) -> Path | None:
+        """The path of an optional artifact in this run (or a merged one), None if absent."""
+        for d in (self.run_dir, *self.merged_from):
+            if (d / name).is_file():
+                return d / name
+        return None
+
+    def artifacts(self, name: str) -> list[Path]:
+        """Every copy of an optional artifact: this run's first, then those of the merged runs."""
+        return [d / name for d in (self.run_dir, *self.merged_from) if (d / name).is_file()]
+
+    @property
+    def derived(self) -> dict[str, dict[str, Any]]:
+        """Produced variants (mitigations, treatments): name → {kind, method, base, …}."""
+        derived = self.summary.get("derived") or {}
+        return {k: v for k, v in derived.items() if isinstance(v, dict)} if isinstance(derived, dict) else {}
+
+    def merged(self, other: RunData) -> RunData:
+        """This run with the variants (and per-layer numbers) of a mitigation/treatment run joined in."""
+        summary = copy.deepcopy(self.summary)
+        summary.setdefault("variants", {}).update(copy.deepcopy(other.variants))
+        if other.derived:
+            summary["derived"] = {**self.derived, **copy.deepcopy(other.derived)}
+        by_name = {layer.get("name"): layer for layer in summary.get("layers") or []}
+        for layer in other.layers:
+            mine = by_name.get(layer.get("name"))
+            if mine is None:
+                continue
+            for key in ("weight_change", "adv_deviation"):
+                if isinstance(layer.get(key), dict):
+                    mine.setdefault(key, {}).update(layer[key])
+        return RunData(self.run_dir, summary, self.overall, (*self.merged_from, other.run_dir))

@@ -1,0 +1,1 @@
+"""Screens: the workbench, the help screen, the error dialog."""

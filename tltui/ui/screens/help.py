@@ -1,0 +1,78 @@
+"""The help screen: every key (as bound now, after keys.toml), and where to rebind them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from tltui.ui.keys import effective_keys, keys_path_display
+
+
+def pretty(keys: str) -> str:
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "pagedown": "PgDn",
+        "pageup": "PgUp",
+        "plus": "+",
+        "minus": "-",
+        "equals_sign": "=",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+    }
+    out = []
+    for key in keys.split(","):
+        parts = [names.get(p, p) for p in key.strip().split("+")]
+        out.append(
+            "+".join(p.upper() if len(p) <= 3 and p.startswith("f") and p[1:].isdigit() else p for p in parts)
+        )
+    return "  ".join(out)
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal table of scope, action, keys; Esc, F1 or q closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 100; height: 80%; border: round $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen .note { color: $text-muted; height: auto; }
+    """
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape,f1,q,question_mark", "dismiss", "Close", priority=True),
+    ]
+
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("tltui keys", classes="section")
+            table: DataTable[Any] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Static(
+                f'Rebind in {keys_path_display()} — one line per name, e.g.  toggle_sidebar = "ctrl+b,f2".\n'
+                "Mouse: click tabs, tree nodes, table headers (sort) and buttons.  Esc closes.",
+                classes="note",
+            )
+
+    def on_mount(self) -> None:
+        table: DataTable[Any] = self.query_one(DataTable)
+        table.add_columns("where", "name", "keys", "does")
+        for spec, keys in effective_keys(self.keymap):
+            table.add_row(spec.scope, spec.name, pretty(keys), spec.description)
+        table.add_row(
+            "palette", "—", "type", "every command: analysis, mitigate, treat, variants, themes, export"
+        )
+        table.focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

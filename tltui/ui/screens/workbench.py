@@ -1,0 +1,184 @@
+"""The workbench screen: explorer, view tabs, bottom panel, status bar, and the keys that arrange them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import MountError, Widget
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
+
+from tltui.ui.jobs_client import JobsClient
+from tltui.ui.keys import LAYOUT_KEYS, bindings
+from tltui.ui.messages import InstanceSelected, LineLogged, RunLoaded, VariantPicked
+from tltui.ui.rundata import RunData
+from tltui.ui.tabs import TABS
+from tltui.ui.widgets.explorer import Explorer
+from tltui.ui.widgets.panel import BottomPanel
+from tltui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tltui.ui.tabs.base import TabView
+
+REGIONS = ("#sidebar", "#views", "#panel")
+
+
+class WorkbenchScreen(Screen[None]):
+    """VS Code-like layout; knows nothing about jobs or analysis, only how to show them."""
+
+    BINDINGS = bindings(LAYOUT_KEYS)
+
+    def __init__(
+        self, jobs: JobsClient | None, status: StatusBar, *, sidebar: bool = True, panel: bool = True
+    ) -> None:
+        super().__init__()
+        self._jobs = jobs
+        self._status = status
+        self._start_sidebar = sidebar
+        self._start_panel = panel
+        self._run: RunData | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield Explorer(id="sidebar")
+            with Vertical(id="editor"), TabbedContent(id="views", initial="tab-overview"):
+                for key, entry in TABS.items():
+                    with TabPane(entry.title, id=f"tab-{key}"):
+                        yield Static("loading…", classes="view-loading")
+        yield BottomPanel(self._jobs, id="panel")
+        yield self._status
+
+    def on_mount(self) -> None:
+        self.query_one("#sidebar").set_class(not self._start_sidebar, "-hidden")
+        self.query_one("#panel").set_class(not self._start_panel, "-hidden")
+        self.call_after_refresh(self._mount_views)
+
+    async def _mount_views(self) -> None:
+        """After the first frame: import the views (numpy, plotext) and put them in their panes."""
+        for key, entry in TABS.items():
+            view = entry.load()(id=f"view-{key}")
+            view.run = self._run
+            pane = self.query_one(f"#tab-{key}", TabPane)
+            try:
+                await pane.query(".view-loading").remove()
+                await pane.mount(view)
+            except MountError:
+                return  # the app closed before the views were in
+
+    # what is shown
+    @property
+    def views(self) -> list[TabView]:
+        from tltui.ui.tabs.base import TabView
+
+        return list(self.query(TabView))
+
+    def current_view(self) -> TabView | None:
+        active = self.query_one("#views", TabbedContent).active
+        views = [v for v in self.views if v.id == f"view-{active.removeprefix('tab-')}"]
+        return views[0] if views else None
+
+    def on_run_loaded(self, message: RunLoaded) -> None:
+        self._run = message.run
+        for view in self.views:
+            view.show_run(message.run)
+
+    def on_instance_selected(self, message: InstanceSelected) -> None:
+        for view in self.views:
+            view.select_instance(message.index)
+
+    def on_variant_picked(self, message: VariantPicked) -> None:
+        for view in self.views:
+            view.pick_variant(message.name)
+
+    def on_line_logged(self, message: LineLogged) -> None:
+        self.query_one(BottomPanel).write(message.text)
+
+    def show_run(self, run: RunData | None) -> None:
+        if run is not None:
+            self.post_message(RunLoaded(run))
+            return
+        self._run = None
+        for view in self.views:
+            view.show_run(None)
+
+    # layout actions
+    def _toggle(self, selector: str) -> bool:
+        widget = self.query_one(selector)
+        widget.toggle_class("-hidden")
+        hidden = widget.has_class("-hidden")
+        if hidden and self.focused is not None and widget in self.focused.ancestors_with_self:
+            self.query_one("#views").focus()
+        return not hidden
+
+    def action_toggle_sidebar(self) -> None:
+        self._toggle("#sidebar")
+
+    def action_toggle_panel(self) -> None:
+        self._toggle("#panel")
+
+    def action_maximise(self) -> None:
+        """Maximise the area that has focus (the panel, else the views); again restores."""
+        if self.has_class("-max-views") or self.has_class("-max-panel"):
+            self.remove_class("-max-views", "-max-panel")
+            return
+        panel = self.query_one("#panel")
+        in_panel = self.focused is not None and panel in self.focused.ancestors_with_self
+        self.add_class("-max-panel" if in_panel else "-max-views")
+
+    @property
+    def maximised(self) -> str | None:
+        for name in ("views", "panel"):
+            if self.has_class(f"-max-{name}"):
+                return name
+        return None
+
+    def action_next_region(self) -> None:
+        visible: list[Widget] = [
+            w for w in (self.query_one(s) for s in REGIONS) if w.display and w.is_on_screen
+        ]
+        if not visible:
+            return
+        focused = self.focused
+        current = next(
+            (i for i, w in enumerate(visible) if focused is not None and w in focused.ancestors_with_self), -1
+        )
+        target = visible[(current + 1) % len(visible)]
+        focusable = [w for w in target.query("*") if w.focusable]
+        (focusable[0] if focusable else target).focus()
+
+    def _tab_ids(self) -> list[str]:
+        return [f"tab-{key}" for key in TABS]
+
+    def _activate(self, tab_id: str) -> None:
+        views = self.query_one("#views", TabbedContent)
+        focused = self.focused
+        if focused is not None and views in focused.ancestors:
+            # A focused widget in the old pane would pull the old tab back: focus the tab bar instead.
+            views.query_one(Tabs).focus()
+        views.active = tab_id
+
+    def action_show_tab_index(self, index: int) -> None:
+        ids = self._tab_ids()
+        if 0 <= index < len(ids):
+            self._activate(ids[index])
+
+    def _step_tab(self, step: int) -> None:
+        ids = self._tab_ids()
+        tabs = self.query_one("#views", TabbedContent)
+        self._activate(ids[(ids.index(tabs.active) + step) % len(ids)])
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_prev_tab(self) -> None:
+        self._step_tab(-1)
+
+    def instance_choices(self) -> list[tuple[int, str]]:
+        from tltui.ui.tabs.instances import InstancesTab
+
+        return self.query_one("#view-instances", InstancesTab).choices()
+
+    def show_tab(self, key: str) -> None:
+        self._activate(f"tab-{key}")

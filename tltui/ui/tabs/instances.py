@@ -1,0 +1,417 @@
+"""Instances: one row per test instance (clean / adversarial predictions per variant, and what each
+mitigation "updated"), the drawn instance, and a PCA or t-SNE projection of penultimate features."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from tltui.core.errors import TltuiError
+from tltui.core.results import load_npz
+from tltui.ui.details import tsne_name
+from tltui.ui.export import ExportTable
+from tltui.ui.keys import INSTANCE_KEYS, bindings
+from tltui.ui.messages import ComputeRequested, InstanceSelected
+from tltui.ui.rundata import RunData
+from tltui.ui.tabs.base import NO_RUN, TabView
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.image import HalfBlockImage
+
+FILE = "instances.npz"
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Instances:
+    """instances.npz as `analyze` writes it: `y`, `x`, `x_teacher_adv` and, per variant `v`, `v.pred`,
+    `v.conf`, `v.adv_pred` (white-box), `v.teacher_adv_pred` (teacher-crafted); projection.npz adds
+    `v.proj` / `v.proj_adv` (N × 2, penultimate features). Ids and class names come from summary.json."""
+
+    arrays: dict[str, np.ndarray]
+    ids: tuple[str, ...]
+    classes: tuple[str, ...]
+    variants: tuple[str, ...]
+    fooled: np.ndarray
+    """(V, N): clean prediction right, and the teacher-crafted input changed it (the DIR numerator)."""
+    updates: tuple[tuple[str, str], ...] = ()
+    """(derived variant, its base) for every produced variant whose base is in the table too."""
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], summary: dict[str, Any]) -> Instances:
+        y = arrays["y"]
+        variants = tuple(
+            k[: -len(".pred")] for k in arrays if k.endswith(".pred") and not k.endswith("adv_pred")
+        )
+        fooled = np.zeros((len(variants), len(y)), dtype=bool)
+        for v, name in enumerate(variants):
+            pred = arrays[f"{name}.pred"]
+            tpred = arrays.get(f"{name}.teacher_adv_pred")
+            if tpred is not None:
+                fooled[v] = (pred == y) & (tpred != pred)
+        ids = summary.get("ids") or []
+        classes = summary.get("classes") or []
+        derived = summary.get("derived") or {}
+        updates = tuple(
+            (name, str(meta.get("base")))
+            for name, meta in (derived.items() if isinstance(derived, dict) else ())
+            if isinstance(meta, dict)
+            and name in variants
+            and str(meta.get("base")) in variants
+            and f"{name}.teacher_adv_pred" in arrays
+            and f"{meta.get('base')}.teacher_adv_pred" in arrays
+        )
+        return cls(
+            arrays,
+            tuple(str(i) for i in ids) if len(ids) == len(y) else tuple(str(i) for i in range(len(y))),
+            tuple(str(c) for c in classes),
+            variants,
+            fooled,
+            updates,
+        )
+
+    def __len__(self) -> int:
+        return len(self.arrays["y"])
+
+    def name(self, k: int) -> str:
+        return self.classes[k] if 0 <= k < len(self.classes) else str(k)
+
+    def label(self, i: int) -> str:
+        return self.name(int(self.arrays["y"][i]))
+
+    def _pred(self, key: str, i: int) -> str:
+        a = self.arrays.get(key)
+        return self.name(int(a[i])) if a is not None else "–"
+
+    def update(self, i: int, name: str, base: str) -> tuple[str, str]:
+        """Instance `i` on the teacher-crafted input: base's → derived's prediction, and 'fixed' (the base
+        got it wrong, the derived variant right), 'broken' (the reverse) or ''."""
+        y = int(self.arrays["y"][i])
+        before = int(self.arrays[f"{base}.teacher_adv_pred"][i])
+        after = int(self.arrays[f"{name}.teacher_adv_pred"][i])
+        verdict = "fixed" if before != y and after == y else "broken" if before == y and after != y else ""
+        return f"{self.name(before)} → {self.name(after)}", verdict
+
+    def fixed(self, i: int) -> bool:
+        return any(self.update(i, name, base)[1] == "fixed" for name, base in self.updates)
+
+    def row(self, i: int) -> tuple[Any, ...]:
+        cells: list[Any] = [self.ids[i], self.label(i)]
+        for name, base in self.updates:
+            change, verdict = self.update(i, name, base)
+            cells.append(f"{change} {verdict}".strip())
+        for v, name in enumerate(self.variants):
+            conf = self.arrays.get(f"{name}.conf")
+            c = f" ({float(conf[i]):.2f})" if conf is not None else ""
+            cells += [
+                self._pred(f"{name}.pred", i) + c,
+                self._pred(f"{name}.adv_pred", i),
+                self._pred(f"{name}.teacher_adv_pred", i),
+                "yes" if self.fooled[v, i] else "",
+            ]
+        return tuple(cells)
+
+    def columns(self) -> tuple[str, ...]:
+        cols = ["id", "label"]
+        cols += [f"{name} updated (t-adv: {base} → {name})" for name, base in self.updates]
+        for name in self.variants:
+            cols += [f"{name} clean", f"{name} adv", f"{name} t-adv", f"{name} fooled"]
+        return tuple(cols)
+
+    def matches(self, i: int, query: str) -> bool:
+        for token in query.lower().split():
+            if token == "fooled":
+                if not bool(self.fooled[:, i].any()):
+                    return False
+            elif token == "fixed":
+                if not self.fixed(i):
+                    return False
+            elif token.startswith("label="):
+                if self.label(i).lower() != token[6:]:
+                    return False
+            elif token not in self.ids[i].lower():
+                return False
+        return True
+
+
+def load_instances(run: RunData) -> Instances | str:
+    """The run's instances, or why there are none (a sentence for the empty state)."""
+    paths = run.artifacts(FILE)
+    if not paths:
+        return "The per-instance table, the instance drawings and the projection are not in this run."
+    try:
+        arrays = load_npz(paths[0])
+    except (TltuiError, OSError, ValueError) as exc:
+        return f"{FILE} could not be read: {exc}"
+    if "y" not in arrays:
+        return f"{FILE} has no labels ('y')."
+    n = len(arrays["y"])
+    # Runs joined in (mitigations, treatments) add their variants' columns; the test set is the same.
+    for extra in paths[1:]:
+        try:
+            more = load_npz(extra)
+        except (TltuiError, OSError, ValueError):
+            continue
+        arrays.update({k: v for k, v in more.items() if k not in arrays and len(v) == n})
+    for proj in run.artifacts("projection.npz"):
+        try:
+            for key, value in load_npz(proj).items():
+                name, _, which = key.rpartition(".")
+                arrays.setdefault(f"{name}.proj" if which == "clean" else f"{name}.proj_adv", value)
+        except (TltuiError, OSError, ValueError):
+            pass  # the table does not need the projection
+    return Instances.from_arrays(arrays, run.summary)
+
+
+def load_tsne(run: RunData | None, model: str) -> dict[str, np.ndarray] | None:
+    """`tsne-<model>.npz` (clean, adv: N × 2) from the run or a joined run, once the tsne job wrote it."""
+    for path in run.artifacts(tsne_name(model)) if run else []:
+        try:
+            arrays = load_npz(path)
+        except (TltuiError, OSError, ValueError):
+            continue
+        if {"clean", "adv"} <= set(arrays):
+            return arrays
+    return None
+
+
+def projection_spec(
+    data: Instances, model: str, xy: np.ndarray, xy_adv: np.ndarray | None, selected: int | None, method: str
+) -> ChartSpec:
+    """Clean points (mispredictions marked x), teacher-crafted points, the selected instance and its twin."""
+    pred = data.arrays.get(f"{model}.pred")
+    wrong = (pred != data.arrays["y"]) if pred is not None else np.zeros(len(xy), dtype=bool)
+
+    def pts(label: str, mask: np.ndarray, a: np.ndarray, marker: str = "") -> Series:
+        return Series(label, tuple(a[mask, 1].tolist()), tuple(a[mask, 0].tolist()), marker)
+
+    series = [pts("clean", ~wrong, xy)]
+    if wrong.any():
+        series.append(pts("clean, mispredicted", wrong, xy, "x"))
+    if xy_adv is not None:
+        series.append(pts("teacher-crafted", np.ones(len(xy_adv), dtype=bool), xy_adv))
+    if selected is not None and 0 <= selected < len(xy):
+        series.append(Series(f"#{selected}", (float(xy[selected, 1]),), (float(xy[selected, 0]),), "●"))
+        if xy_adv is not None:
+            series.append(
+                Series(f"#{selected} adv", (float(xy_adv[selected, 1]),), (float(xy_adv[selected, 0]),), "◆")
+            )
+    return ChartSpec("scatter", tuple(series), f"penultimate features of {model} ({method})")
+
+
+class InstancesTab(TabView):
+    """Instance level (DESIGN §2.2)."""
+
+    TITLE = "Instances"
+    BINDINGS = bindings(INSTANCE_KEYS)
+    DEFAULT_CSS = """
+    InstancesTab #in-filter { width: 1fr; }
+    InstancesTab #in-table { height: 18; }
+    InstancesTab #in-images { height: auto; padding: 1 0; }
+    InstancesTab #in-images Vertical { width: auto; height: auto; padding: 0 2 0 0; }
+    InstancesTab .form { height: auto; }
+    InstancesTab .form Label { padding: 1 1 0 0; width: auto; }
+    InstancesTab .form Select { width: 24; }
+    InstancesTab #in-proj-note { padding: 1 0 0 2; width: 1fr; }
+    InstancesTab #in-proj { height: 20; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.data: Instances | None = None
+        self.shown: list[int] = []
+        self.selected: int | None = None
+        self.pending: int | None = None
+        """An instance picked before its row existed (run not loaded yet); selected when it appears."""
+        self.method = "pca"
+        """The projection shown: 'pca' (projection.npz) or 'tsne' (tsne-<model>.npz, a job on request)."""
+        self.tsne_asked: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield EmptyState(NO_RUN, self.PRODUCER, FILE, id="in-empty")
+        yield Input(
+            placeholder="filter: fooled  fixed  label=7  <id text>   (/ focuses this, f sorts by fooled, t: t-SNE)",
+            id="in-filter",
+            classes="data",
+        )
+        yield DataTable(id="in-table", cursor_type="row", zebra_stripes=True, classes="data")
+        with Horizontal(id="in-images", classes="data"):
+            for name in ("clean", "adversarial (teacher-crafted)", "perturbation ×10"):
+                with Vertical():
+                    yield Label(name)
+                    yield HalfBlockImage(
+                        id=f"in-img-{name.split()[0]}", classes="-heat" if name.startswith("pert") else ""
+                    )
+        with Horizontal(classes="form data"):
+            yield Label("projection of")
+            yield Select[str]([], prompt="model", id="in-proj-model")
+            yield Button("t-SNE", id="in-tsne")
+            yield Static("", id="in-proj-note")
+        yield Chart(id="in-proj", classes="data")
+
+    def show_run(self, run: RunData | None) -> None:
+        super().show_run(run)
+        if not self.is_mounted:
+            return
+        loaded = load_instances(run) if run is not None else NO_RUN
+        self.data = loaded if isinstance(loaded, Instances) else None
+        empty = self.query_one("#in-empty", EmptyState)
+        empty.set_class(self.data is not None, "-hidden")
+        if isinstance(loaded, str):
+            empty.set(loaded, self.PRODUCER, FILE)
+        for w in self.query(".data"):
+            w.set_class(self.data is None, "-hidden")
+        self.tsne_asked.clear()
+        if self.data is not None:
+            models = [m for m in ("teacher", *self.data.variants) if f"{m}.proj" in self.data.arrays]
+            select = self.query_one("#in-proj-model", Select)
+            keep = select.value if isinstance(select.value, str) else ""
+            with select.prevent(Select.Changed):
+                select.set_options([(m, m) for m in models])
+                if models:
+                    select.value = keep if keep in models else models[-1]
+            self._fill(self.query_one("#in-filter", Input).value)
+            self.query_one("#in-images").set_class("x" not in self.data.arrays, "-hidden")
+
+    def _fill(self, query: str) -> None:
+        data = self.data
+        if data is None:
+            return
+        self.shown = [i for i in range(len(data)) if data.matches(i, query)][:MAX_ROWS]
+        table: DataTable[Any] = self.query_one("#in-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*data.columns())
+        for i in self.shown:
+            table.add_row(*data.row(i), key=str(i))
+        self._projection(None)
+        if self.pending in self.shown:
+            self.select(self.pending)
+
+    @property
+    def proj_model(self) -> str:
+        value = self.query_one("#in-proj-model", Select).value
+        return str(value) if isinstance(value, str) else ""
+
+    def _projection(self, selected: int | None) -> None:
+        if selected is not None:
+            self.selected = selected
+        data, model = self.data, self.proj_model
+        chart = self.query_one("#in-proj", Chart)
+        note = self.query_one("#in-proj-note", Static)
+        self.query_one("#in-tsne", Button).label = "PCA" if self.method == "tsne" else "t-SNE"
+        if data is None or f"{model}.proj" not in data.arrays:
+            chart.show(None, "No 2-D projection of penultimate features in this run (projection.npz).")
+            note.update("")
+            return
+        xy, xy_adv, method = data.arrays[f"{model}.proj"], data.arrays.get(f"{model}.proj_adv"), "PCA"
+        note.update("t: t-SNE (a job, perplexity 40)")
+        if self.method == "tsne":
+            tsne = load_tsne(self.run, model)
+            if tsne is not None and len(tsne["clean"]) == len(xy):
+                xy, xy_adv, method = tsne["clean"], tsne["adv"], "t-SNE"
+                note.update("t: back to PCA")
+            elif model in self.tsne_asked:
+                note.update(f"computing the t-SNE of {model} (tsne job)… PCA until it is there")
+            else:
+                self.tsne_asked.add(model)
+                self.post_message(ComputeRequested("tsne", tsne_name(model), {"model": model}))
+                note.update(f"computing the t-SNE of {model} (tsne job)… PCA until it is there")
+        chart.show(projection_spec(data, model, xy, xy_adv, self.selected, method))
+
+    def action_toggle_tsne(self) -> None:
+        """Switch the projection between PCA and t-SNE (asking for the t-SNE job when it is missing)."""
+        self.method = "pca" if self.method == "tsne" else "tsne"
+        self._projection(None)
+
+    def computed(self, kind: str, status: str, error: str) -> None:
+        if kind != "tsne":
+            return
+        model = self.proj_model
+        if status != "done" and load_tsne(self.run, model) is None:
+            self.tsne_asked.discard(model)
+            self.method = "pca"
+            self.notify(f"t-SNE of {model}: {error or status}", title="t-SNE", severity="error")
+        self._projection(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "in-tsne":
+            event.stop()
+            self.action_toggle_tsne()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "in-proj-model":
+            event.stop()
+            self._projection(None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is None:
+            return
+        index = int(event.row_key.value)
+        self._draw(index)
+        self.post_message(InstanceSelected(index))
+
+    def _draw(self, index: int) -> None:
+        arrays = self.data.arrays if self.data else {}
+        if "x" not in arrays:
+            return
+        clean = arrays["x"][index].astype(float)
+        adv = arrays["x_teacher_adv"][index].astype(float) if "x_teacher_adv" in arrays else None
+        self.query_one("#in-img-clean", HalfBlockImage).set_image(clean)
+        self.query_one("#in-img-adversarial", HalfBlockImage).set_image(adv)
+        pert = None if adv is None else np.clip(np.abs(adv - clean) * 10, 0, 1)
+        self.query_one("#in-img-perturbation", HalfBlockImage).set_image(pert)
+        self._projection(index)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#in-filter", Input).focus()
+
+    def action_sort_fooled(self) -> None:
+        if self.data is None:
+            return
+        table: DataTable[Any] = self.query_one("#in-table", DataTable)
+        fooled = self.data.fooled
+        order = sorted(self.shown, key=lambda i: -int(fooled[:, i].sum()))
+        table.clear()
+        for i in order:
+            table.add_row(*self.data.row(i), key=str(i))
+        self.shown = order
+
+    def choices(self, limit: int = 20) -> list[tuple[int, str]]:
+        """Instances worth picking from the palette: the most-fooled first."""
+        if self.data is None:
+            return []
+        data = self.data
+        order = sorted(range(len(data)), key=lambda i: -int(data.fooled[:, i].sum()))[:limit]
+        return [
+            (
+                i,
+                f"{data.ids[i]}, label {data.label(i)}; fooled on: "
+                + (", ".join(n for v, n in enumerate(data.variants) if data.fooled[v, i]) or "none"),
+            )
+            for i in order
+        ]
+
+    def select(self, index: int) -> None:
+        """Move the table to instance `index` (clearing a filter that hides it)."""
+        self.pending = None
+        if index not in self.shown and self.data is not None:
+            self.query_one("#in-filter", Input).value = ""
+            self._fill("")
+        if index not in self.shown:
+            self.pending = index
+            return
+        table: DataTable[Any] = self.query_one("#in-table", DataTable)
+        table.move_cursor(row=table.get_row_index(str(index)))
+
+    def export_table(self) -> ExportTable | None:
+        if self.data is None:
+            return None
+        return ExportTable("instances", self.data.columns(), tuple(self.data.row(i) for i in self.shown))

@@ -1,0 +1,298 @@
+"""Layers: weight change, coverage and adversarial deviation per layer; for the selected layer its weight
+histograms and neuron distance matrix; for the selected instance the layer window (a text Sankey)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Label, Select, Static
+
+from tltui.core.errors import TltuiError
+from tltui.core.results import load_json, load_npz
+from tltui.ui.details import DETAILS, instance_details
+from tltui.ui.export import ExportTable, as_float, fmt_num
+from tltui.ui.messages import LayerSelected
+from tltui.ui.rundata import RunData
+from tltui.ui.tabs.base import NO_RUN, TabView
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.image import HalfBlockImage
+from tltui.ui.widgets.layer_window import LayerWindow, Window
+
+LAYERS_NPZ, LAYERS_JSON = "layers.npz", "layers.json"
+
+
+def layer_variants(layers: list[dict[str, Any]], key: str) -> list[str]:
+    return list(dict.fromkeys(v for layer in layers for v in (layer.get(key) or {})))
+
+
+def per_layer_spec(layers: list[dict[str, Any]], key: str, title: str) -> ChartSpec | None:
+    names = layer_variants(layers, key)
+    if not layers or not names:
+        return None
+    x = tuple(float(i) for i in range(len(layers)))
+    series = tuple(
+        Series(v, tuple(as_float((layer.get(key) or {}).get(v)) for layer in layers), x) for v in names
+    )
+    step = max(1, len(layers) // 8)
+    ticks = tuple(range(0, len(layers), step))
+    labels = tuple(str(layers[i].get("name", i))[-12:] for i in ticks)
+    return ChartSpec("line", series, title, "layer", xticks=(tuple(float(t) for t in ticks), labels))
+
+
+def layer_rows(layers: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    wc, ad = layer_variants(layers, "weight_change"), layer_variants(layers, "adv_deviation")
+    columns = ("layer", "coverage", *(f"Δw {v}" for v in wc), *(f"adv dev {v}" for v in ad))
+    rows = [
+        (
+            layer.get("name", "?"),
+            layer.get("coverage"),
+            *((layer.get("weight_change") or {}).get(v) for v in wc),
+            *((layer.get("adv_deviation") or {}).get(v) for v in ad),
+        )
+        for layer in layers
+    ]
+    return columns, rows
+
+
+def hist_spec(arrays: dict[str, Any], meta: dict[str, Any], layer: str) -> ChartSpec | None:
+    """Weight histograms of `layer` for every model (layers.npz `hist.*`, layers.json names)."""
+    names, models = list(meta.get("names") or []), list(meta.get("hist_models") or [])
+    edges, counts = arrays.get("hist.edges"), arrays.get("hist.counts")
+    if layer not in names or edges is None or counts is None or np.ndim(counts) != 3:
+        return None
+    li = names.index(layer)
+    if li >= counts.shape[1] or len(models) != counts.shape[0]:
+        return None
+    e = np.asarray(edges[li], dtype=float)
+    centres = tuple(((e[:-1] + e[1:]) / 2).tolist())
+    series = tuple(Series(m, tuple(float(c) for c in counts[mi, li]), centres) for mi, m in enumerate(models))
+    return ChartSpec("line", series, f"weights of {layer}", "weight", "count")
+
+
+def window_of(details: dict[str, np.ndarray] | None, model: str) -> Window | None:
+    """The layer window of `model` from one instance's details (win.<model>.top/act/links/layers)."""
+    if not details:
+        return None
+    parts = [details.get(f"win.{model}.{k}") for k in ("layers", "top", "act", "links")]
+    if any(p is None for p in parts):
+        return None
+    layers, top, act, links = parts
+    assert layers is not None and top is not None and act is not None and links is not None
+    return Window(
+        tuple(str(n) for n in layers),
+        np.asarray(top, dtype=int),
+        np.asarray(act, dtype=float),
+        np.asarray(links, dtype=float),
+    )
+
+
+def window_models(details: dict[str, np.ndarray] | None) -> list[str]:
+    names = [k[4 : -len(".top")] for k in details or {} if k.startswith("win.") and k.endswith(".top")]
+    return sorted(names, key=lambda n: n != "teacher")
+
+
+def _read(path: Path, json: bool = False) -> dict[str, Any]:
+    try:
+        data = load_json(path) if json else load_npz(path)
+    except (TltuiError, OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class LayersTab(TabView):
+    """Layer structure (DESIGN §2.4) from summary.json's `layers`, layers.npz/json and the details files."""
+
+    TITLE = "Layers"
+    DEFAULT_CSS = """
+    LayersTab #ly-table { height: auto; max-height: 14; }
+    LayersTab #ly-detail-row { height: auto; }
+    LayersTab #ly-hist { height: 14; width: 1fr; }
+    LayersTab #ly-dist { height: auto; width: auto; }
+    LayersTab #ly-dist Vertical { width: auto; height: auto; padding: 0 2 0 0; }
+    LayersTab .form { height: auto; }
+    LayersTab .form Label { padding: 1 1 0 0; width: auto; }
+    LayersTab .form Select { width: 24; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.arrays: dict[str, Any] = {}
+        self.meta: dict[str, Any] = {}
+        self.selected_layer = ""
+        self.instance: int | None = None
+        self.details: dict[str, np.ndarray] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield EmptyState(NO_RUN, self.PRODUCER, "summary.json", id="ly-empty")
+        with Horizontal(classes="row data"):
+            yield Chart(id="ly-adv")
+            yield Chart(id="ly-wc")
+        yield Static("Per layer (select a row for its detail)", classes="section data")
+        yield DataTable(id="ly-table", cursor_type="row", zebra_stripes=True, classes="data")
+        yield Static("Layer detail", classes="section data", id="ly-detail-title")
+        yield EmptyState(
+            "The teacher × student neuron distance matrix is not in this run.",
+            "analyze",
+            LAYERS_NPZ,
+            id="ly-detail",
+            classes="data",
+        )
+        with Horizontal(id="ly-detail-row", classes="data"):
+            yield Chart(id="ly-hist")
+            yield Horizontal(id="ly-dist")
+        yield Static("Layer window of the selected instance", classes="section data")
+        with Horizontal(classes="form data"):
+            yield Label("model")
+            yield Select[str]([], prompt="model", id="ly-win-model")
+        yield Static("No instance selected (pick one in Instances).", id="ly-win-note", classes="data")
+        yield LayerWindow(id="ly-window", classes="data")
+
+    def show_run(self, run: RunData | None) -> None:
+        super().show_run(run)
+        if not self.is_mounted:
+            return
+        layers = run.layers if run else []
+        self.query_one("#ly-empty", EmptyState).set_class(bool(layers), "-hidden")
+        if run is not None and not layers:
+            self.query_one("#ly-empty", EmptyState).set(
+                "This run has no per-layer results.", "analyze", "summary.json 'layers'"
+            )
+        elif run is None:
+            self.query_one("#ly-empty", EmptyState).set(NO_RUN, self.PRODUCER, "summary.json")
+        for w in self.query(".data"):
+            w.set_class(not layers, "-hidden")
+        if not layers or run is None:
+            return
+        # A mitigation run re-diagnoses every model: its layers.npz is the most complete one.
+        npz, meta = run.artifacts(LAYERS_NPZ), run.artifacts(LAYERS_JSON)
+        self.arrays = _read(npz[-1]) if npz else {}
+        self.meta = _read(meta[-1], json=True) if meta else {}
+        self.query_one("#ly-adv", Chart).show(
+            per_layer_spec(layers, "adv_deviation", "adversarial deviation ‖f(x_adv)−f(x)‖/‖f(x)‖"),
+            "no adversarial deviation in summary.json",
+        )
+        self.query_one("#ly-wc", Chart).show(
+            per_layer_spec(layers, "weight_change", "relative weight change ‖Ws−Wt‖/‖Wt‖"),
+            "no weight change in summary.json",
+        )
+        columns, rows = layer_rows(layers)
+        table: DataTable[Any] = self.query_one("#ly-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        for row in rows:
+            table.add_row(str(row[0]), *(fmt_num(v) for v in row[1:]))
+        names = [str(layer.get("name")) for layer in layers]
+        default = str(self.meta.get("distance_layer") or names[-1])
+        self.selected_layer = self.selected_layer if self.selected_layer in names else default
+        self._show_layer()
+        self._draw_window()
+
+    # -- the selected layer ---------------------------------------------------------------------------------
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "ly-table":
+            return
+        if self.run is None or event.cursor_row < 0 or event.cursor_row >= len(self.run.layers):
+            return
+        name = str(self.run.layers[event.cursor_row].get("name", event.cursor_row))
+        if name != self.selected_layer:
+            self.post_message(LayerSelected(name))
+
+    def on_layer_selected(self, message: LayerSelected) -> None:
+        self.selected_layer = message.name
+        self._show_layer()
+
+    def _show_layer(self) -> None:
+        at = str(self.meta.get("distance_layer") or "")
+        note = f" (neuron distances are computed at {at})" if at and at != self.selected_layer else ""
+        self.query_one("#ly-detail-title", Static).update(f"Layer detail: {self.selected_layer}{note}")
+        self.query_one("#ly-hist", Chart).show(
+            hist_spec(self.arrays, self.meta, self.selected_layer),
+            f"no weight histograms of {self.selected_layer} ({LAYERS_NPZ})",
+        )
+        self._show_distance()
+
+    @work(group="dist", exclusive=True)
+    async def _show_distance(self) -> None:
+        """layers.npz `dist.<variant>`: teacher-neuron × student-neuron distance at layers.json's layer."""
+        box = self.query_one("#ly-dist", Horizontal)
+        await box.remove_children()
+        maps = [
+            (k.split(".", 1)[1], v)
+            for k, v in self.arrays.items()
+            if k.startswith("dist.") and np.ndim(v) == 2
+        ]
+        self.query_one("#ly-detail").set_class(bool(maps), "-hidden")
+        at = str(self.meta.get("distance_layer") or "")
+        for name, dist in maps:
+            image = HalfBlockImage(scale=1, classes="-heat")
+            await box.mount(Vertical(Label(f"teacher × {name} at {at}"), image))
+            image.set_image(np.asarray(dist, dtype=float)[::2, ::2])
+
+    # -- the layer window -------------------------------------------------------------------------------------
+    def select_instance(self, index: int) -> None:
+        self.instance = index
+        self.failed.pop(index, None)
+        if self.is_mounted:
+            self._draw_window()
+
+    def on_show(self) -> None:
+        self._draw_window()
+
+    def computed(self, kind: str, status: str, error: str) -> None:
+        if kind != "details" or self.instance is None:
+            return
+        found = instance_details(self.run, self.instance) is not None
+        self.details_ended(self.instance, status, error, found)
+        self._draw_window()
+
+    @property
+    def window_model(self) -> str:
+        value = self.query_one("#ly-win-model", Select).value
+        return str(value) if isinstance(value, str) else ""
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.select.id == "ly-win-model":
+            self._draw_window()
+
+    def _draw_window(self) -> None:
+        if self.run is None or not self.run.layers:
+            return
+        note = self.query_one("#ly-win-note", Static)
+        widget = self.query_one("#ly-window", LayerWindow)
+        i = self.instance
+        self.details = instance_details(self.run, i) if i is not None else None
+        models = window_models(self.details)
+        select = self.query_one("#ly-win-model", Select)
+        if models and [str(v) for _, v in select._options if isinstance(v, str)] != models:
+            keep = self.window_model
+            with select.prevent(Select.Changed):
+                select.set_options([(m, m) for m in models])
+                select.value = keep if keep in models else models[-1]
+        if i is None:
+            note.update("No instance selected (pick one in Instances).")
+            widget.show(None, "")
+            return
+        if self.details is None:
+            note.update(self.details_missing(i))
+            widget.show(None, "")
+            return
+        window = window_of(self.details, self.window_model)
+        note.update(
+            f"Instance #{i}, {self.window_model}: top channels by mean activation, strongest |w| between them"
+            if window is not None
+            else f"Instance #{i}: no layer window of {self.window_model or 'any model'} in {DETAILS}"
+        )
+        widget.show(window, "")
+
+    def export_table(self) -> ExportTable | None:
+        if self.run is None or not self.run.layers:
+            return None
+        columns, rows = layer_rows(self.run.layers)
+        return ExportTable("layers", columns, tuple(rows))

@@ -1,0 +1,246 @@
+"""Overview: per-variant metrics, accuracy-vs-ε curves, DIR, a profile comparison, per-class and CKA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Static
+
+from tltui.ui.export import ExportTable, as_float, fmt_num
+from tltui.ui.rundata import RunData
+from tltui.ui.tabs.base import NO_RUN, TabView
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.empty_state import EmptyState
+
+METRICS: tuple[tuple[str, str], ...] = (
+    ("aoi", "AOI"),
+    ("aai", "AAI"),
+    ("dr", "DR"),
+    ("robust", "Robust"),
+    ("macro_f1", "macro-F1"),
+    ("macro_recall", "macro-recall"),
+    ("dir", "DIR"),
+)
+# Profile axes, all "higher is better" (DIR enters as 1 − DIR).
+PROFILE: tuple[tuple[str, str], ...] = (
+    ("aoi", "AOI"),
+    ("aai", "AAI"),
+    ("robust", "Robust"),
+    ("macro_f1", "F1"),
+    ("macro_recall", "Recall"),
+    ("dir", "1−DIR"),
+)
+
+
+FAIRNESS: tuple[tuple[str, str], ...] = (
+    ("accuracy", "accuracy"),
+    ("macro_f1", "macro-F1"),
+    ("spd", "SPD"),
+    ("eod", "EOD"),
+    ("aaod", "AAOD"),
+)
+ATTRIBUTES = {
+    "ink": "ink (stroke weight, derived from the images)",
+    "csv": "the study's groups file",
+}
+
+
+def fairness_title(fairness: dict[str, Any]) -> str:
+    """'Fairness by <attribute>' with what the attribute is and how the groups split."""
+    attr = str(fairness.get("attribute", "?"))
+    title = f"Fairness by {ATTRIBUTES.get(attr, attr)}"
+    details = []
+    if fairness.get("threshold") is not None:
+        details.append(f"split at {fmt_num(fairness.get('threshold'), 1)}")
+    if fairness.get("n_group1") is not None:
+        details.append(f"{fairness.get('n_group1')} instances in group 1")
+    return title + (f" ({', '.join(details)})" if details else "")
+
+
+def fairness_rows(variants: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        (name, *(v["fairness"].get(key) for key, _ in FAIRNESS))
+        for name, v in variants.items()
+        if isinstance(v.get("fairness"), dict)
+    ]
+
+
+def metric_rows(variants: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(name, *(v.get(key) for key, _ in METRICS)) for name, v in variants.items()]
+
+
+def eps_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
+    series = []
+    for name, v in variants.items():
+        curve = [p for p in v.get("eps_curve") or [] if isinstance(p, (list, tuple)) and len(p) == 2]
+        if curve:
+            series.append(
+                Series(name, tuple(as_float(a) for _, a in curve), tuple(as_float(e) * 255 for e, _ in curve))
+            )
+    if not series:
+        return None
+    return ChartSpec("line", tuple(series), "accuracy vs ε", "ε (×1/255)", "accuracy", ylim=(0.0, 1.0))
+
+
+def dir_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
+    names = [n for n, v in variants.items() if isinstance(v.get("dir"), (int, float))]
+    if not names:
+        return None
+    values = tuple(as_float(variants[n]["dir"]) for n in names)
+    return ChartSpec(
+        "bar", (Series("DIR", values),), "defect inheritance rate (DIR)", categories=tuple(names)
+    )
+
+
+def profile_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
+    if not variants:
+        return None
+    series = []
+    for name, v in variants.items():
+        vals = [as_float(v.get(k)) for k, _ in PROFILE]
+        vals[-1] = 1.0 - vals[-1]
+        series.append(Series(name, tuple(vals)))
+    return ChartSpec(
+        "grouped",
+        tuple(series),
+        "profile (higher is better)",
+        categories=tuple(label for _, label in PROFILE),
+        ylim=(0.0, 1.0),
+    )
+
+
+class OverviewTab(TabView):
+    """Overall performance of every variant (DESIGN §2.1)."""
+
+    TITLE = "Overview"
+    DEFAULT_CSS = """
+    OverviewTab #ov-metrics { height: auto; max-height: 10; }
+    OverviewTab #ov-dir { width: 2fr; }
+    OverviewTab #ov-eps { width: 3fr; }
+    OverviewTab #ov-perclass, OverviewTab #ov-similarity { height: auto; max-height: 14; }
+    OverviewTab #ov-fairness { height: auto; max-height: 12; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield EmptyState(NO_RUN, self.PRODUCER, "summary.json", id="ov-empty")
+        yield DataTable(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
+        with Horizontal(classes="row data", id="ov-row1"):
+            yield Chart(id="ov-eps")
+            yield Chart(id="ov-dir")
+        with Horizontal(classes="row data", id="ov-row2"):
+            yield Chart(id="ov-profile")
+        yield Static("Fairness", classes="section data", id="ov-fairness-title")
+        yield DataTable(id="ov-fairness", zebra_stripes=True, classes="data")
+        yield Static("Per-class accuracy and transferability", classes="section data")
+        yield EmptyState("", id="ov-perclass-empty", classes="data")
+        yield DataTable(id="ov-perclass", zebra_stripes=True, classes="data")
+        yield Static("Variant similarity (linear CKA: bottom layers / all layers)", classes="section data")
+        yield EmptyState("", id="ov-similarity-empty", classes="data")
+        yield DataTable(id="ov-similarity", classes="data")
+
+    def show_run(self, run: RunData | None) -> None:
+        super().show_run(run)
+        if not self.is_mounted:
+            return
+        self.query_one("#ov-empty").set_class(run is not None, "-hidden")
+        for w in self.query(".data"):
+            w.set_class(run is None, "-hidden")
+        if run is None:
+            return
+        variants = run.variants
+        table: DataTable[Any] = self.query_one("#ov-metrics", DataTable)
+        table.clear(columns=True)
+        table.add_columns("variant", *(label for _, label in METRICS))
+        for row in metric_rows(variants):
+            table.add_row(row[0], *(fmt_num(v) for v in row[1:]), key=row[0])
+        self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
+        self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
+        self.query_one("#ov-profile", Chart).show(profile_spec(variants))
+        self._show_fairness(run.summary.get("fairness"), variants)
+        self._show_overall(run.overall)
+
+    def _show_fairness(self, fairness: Any, variants: dict[str, dict[str, Any]]) -> None:
+        """summary.json `fairness` (attribute, split) and each variant's `fairness` metrics, when present."""
+        rows = fairness_rows(variants) if isinstance(fairness, dict) else []
+        title = self.query_one("#ov-fairness-title", Static)
+        table: DataTable[Any] = self.query_one("#ov-fairness", DataTable)
+        title.set_class(not rows, "-hidden")
+        table.set_class(not rows, "-hidden")
+        if not rows or not isinstance(fairness, dict):
+            return
+        title.update(fairness_title(fairness))
+        table.clear(columns=True)
+        table.add_columns("variant", *(label for _, label in FAIRNESS))
+        for row in rows:
+            table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
+
+    def _show_overall(self, overall: dict[str, Any] | None) -> None:
+        per_class = (overall or {}).get("per_class")
+        classes = [str(c) for c in (overall or {}).get("classes") or []]
+        pc_table: DataTable[Any] = self.query_one("#ov-perclass", DataTable)
+        pc_empty = self.query_one("#ov-perclass-empty", EmptyState)
+        pc_table.set_class(not per_class, "-hidden")
+        pc_empty.set_class(bool(per_class), "-hidden")
+        if not per_class:
+            pc_empty.set(
+                "Per-class accuracy, most-confused classes and the transferability score are not in this run.",
+                "analyze",
+                "overall.json",
+            )
+        else:
+            self._fill_per_class(pc_table, per_class, (overall or {}).get("transferability"), classes)
+        sim = (overall or {}).get("cka") or (overall or {}).get("similarity")
+        sim_table: DataTable[Any] = self.query_one("#ov-similarity", DataTable)
+        sim_empty = self.query_one("#ov-similarity-empty", EmptyState)
+        sim_table.set_class(not sim, "-hidden")
+        sim_empty.set_class(bool(sim), "-hidden")
+        if not sim:
+            sim_empty.set(
+                "The variant similarity matrix (linear CKA) is not in this run.", "analyze", "overall.json"
+            )
+        else:
+            names = [str(n) for n in sim.get("names") or sim.get("variants") or []]
+            bottom, full = sim.get("bottom") or [], sim.get("all") or []
+            sim_table.clear(columns=True)
+            sim_table.add_columns("", *names)
+            for i, name in enumerate(names):
+                cells = []
+                for j in range(len(names)):
+                    b = bottom[i][j] if i < len(bottom) and j < len(bottom[i]) else None
+                    a = full[i][j] if i < len(full) and j < len(full[i]) else None
+                    cells.append(f"{fmt_num(b, 2)} / {fmt_num(a, 2)}")
+                sim_table.add_row(name, *cells)
+
+    @staticmethod
+    def _fill_per_class(
+        table: DataTable[Any], per_class: dict[str, Any], transfer: Any, classes: list[str]
+    ) -> None:
+        """overall.json: per_class[variant] = {accuracy: [..], confused: [[k, ..], ..]} (-1 = none)."""
+        variants = {k: v for k, v in per_class.items() if isinstance(v, dict)}
+        table.clear(columns=True)
+        table.add_columns("class", *variants, "most confused with (last variant)")
+        last = list(variants.values())[-1] if variants else {}
+        for i, c in enumerate(classes):
+            accs = [fmt_num((v.get("accuracy") or [None] * len(classes))[i]) for v in variants.values()]
+            confused = (last.get("confused") or [[]] * len(classes))[i]
+            names = [classes[k] for k in confused if isinstance(k, int) and 0 <= k < len(classes)]
+            table.add_row(c, *accs, ", ".join(names))
+        if isinstance(transfer, dict):
+            note = f"score {fmt_num(transfer.get('score'))} (best: {transfer.get('best', '?')})"
+            table.add_row("transferability", *("" for _ in variants), note)
+
+    def pick_variant(self, name: str) -> None:
+        table: DataTable[Any] = self.query_one("#ov-metrics", DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(name))
+        except Exception:  # a variant the table does not list (yet)
+            return
+
+    def export_table(self) -> ExportTable | None:
+        if self.run is None:
+            return None
+        return ExportTable(
+            "overview", ("variant", *(k for k, _ in METRICS)), tuple(metric_rows(self.run.variants))
+        )

@@ -1,0 +1,204 @@
+"""The Jobs panel: every job with a progress bar and ETA, live progress of the followed job, cancel."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.reactive import reactive
+from textual.widgets import DataTable, Label, ProgressBar
+
+from tltui.core.errors import TltuiError
+from tltui.ui.jobs_client import TERMINAL, JobsClient, fmt_duration, short_id
+from tltui.ui.keys import PANEL_KEYS, bindings
+from tltui.ui.messages import JobFinished, LineLogged
+
+COLUMNS = ("id", "kind", "study", "variant", "status", "progress", "phase", "ETA")
+
+
+class PhaseEta:
+    """ETA of the current phase by linear extrapolation from when this phase was first seen."""
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def __call__(self, job_id: str, phase: str, progress: float, now: float | None = None) -> float | None:
+        now = time.time() if now is None else now
+        t0, p0 = self._first.setdefault((job_id, phase), (now, progress))
+        if progress <= p0 or now <= t0:
+            return None
+        return max(0.0, (1.0 - progress) * (now - t0) / (progress - p0))
+
+
+def bar(progress: float, width: int = 12) -> str:
+    filled = round(max(0.0, min(1.0, progress)) * width)
+    return "█" * filled + "░" * (width - filled) + f" {progress * 100:3.0f}%"
+
+
+class JobsPanel(Vertical):
+    """Polls `list_jobs` every POLL seconds and watches the followed job's event stream."""
+
+    DEFAULT_CSS = """
+    JobsPanel { height: 1fr; }
+    JobsPanel DataTable { height: 1fr; background: $surface; }
+    JobsPanel #job-live { height: 1; padding: 0 1; }
+    JobsPanel #job-live Label { width: auto; padding: 0 1 0 0; }
+    JobsPanel #job-live ProgressBar { width: auto; }
+    """
+
+    BINDINGS = bindings(PANEL_KEYS)
+    POLL = 1.0
+
+    followed: reactive[str | None] = reactive(None)
+
+    def __init__(self, client: JobsClient | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.client = client
+        self.jobs: list[Any] = []
+        self._seen_active: set[str] = set()
+        self._announced: set[str] = set()
+        self._eta = PhaseEta()
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        with Horizontal(id="job-live"):
+            yield Label("no job followed", id="job-live-label")
+            yield ProgressBar(total=1.0, show_eta=False, id="job-live-bar")
+
+    def on_mount(self) -> None:
+        # The jobs API (sqlite, numpy) loads after the first frame.
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        if self.client is None or not self.client.available:
+            self.query_one("#job-live-label", Label).update(
+                "jobs unavailable: the job runner (tltui.jobs.api) is not in this build"
+            )
+            return
+        self.poll()
+        self.set_interval(self.POLL, self.poll)
+
+    @property
+    def running(self) -> int:
+        return sum(1 for j in self.jobs if j.status in ("queued", "running"))
+
+    def poll(self) -> None:
+        """Refresh the table from the job index; announce jobs that finished since the last poll."""
+        if self.client is None:
+            return
+        try:
+            jobs = self.client.list_jobs(limit=50)
+        except TltuiError as exc:
+            self.query_one("#job-live-label", Label).update(f"jobs: {exc.msg}")
+            return
+        self.jobs = jobs
+        for job in jobs:
+            if job.status in ("queued", "running"):
+                self._seen_active.add(job.id)
+            elif job.id in self._seen_active:
+                self._announce(job.id, job.kind, job.status, job.run_dir, job.error or "")
+        self._fill(jobs)
+        if self.followed is None:
+            active = [j for j in jobs if j.status == "running"]
+            if active:
+                self.follow(active[0].id)
+
+    def _fill(self, jobs: list[Any]) -> None:
+        table: DataTable[Any] = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for j in jobs:
+            eta = fmt_duration(self._eta(j.id, j.phase, j.progress)) if j.status == "running" else ""
+            table.add_row(
+                short_id(j.id),
+                j.kind,
+                Path(str(j.study)).stem if j.study else "",
+                j.variant or "",
+                j.status,
+                Text(bar(j.progress if j.status != "done" else 1.0)),
+                j.phase or "",
+                eta,
+                key=j.id,
+            )
+        if jobs:
+            table.move_cursor(row=min(cursor, len(jobs) - 1))
+
+    def _announce(self, job_id: str, kind: str, status: str, run_dir: Any, error: str) -> None:
+        if job_id in self._announced:
+            return
+        self._announced.add(job_id)
+        self._seen_active.discard(job_id)
+        self.post_message(JobFinished(job_id, kind, status, Path(run_dir) if run_dir else None, error))
+
+    def selected_job_id(self) -> str | None:
+        table: DataTable[Any] = self.query_one(DataTable)
+        if not self.jobs or table.cursor_row < 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        return str(row_key.value) if row_key.value is not None else None
+
+    def follow(self, job_id: str) -> None:
+        """Watch one job's events for live progress (one watcher at a time)."""
+        self._seen_active.add(job_id)
+        self.followed = job_id
+        self._watch(job_id)
+
+    @work(exclusive=True, group="job-watch")
+    async def _watch(self, job_id: str) -> None:
+        if self.client is None:
+            return
+        label = self.query_one("#job-live-label", Label)
+        progress = self.query_one("#job-live-bar", ProgressBar)
+        eta = PhaseEta()
+        try:
+            async for ev in self.client.watch(job_id):
+                if ev.type in ("progress", "started") and ev.total:
+                    frac = ev.done / ev.total
+                    progress.update(progress=frac)
+                    left = fmt_duration(eta(job_id, ev.phase, frac, ev.t))
+                    label.update(f"{short_id(job_id)} {ev.phase or ''} {ev.done}/{ev.total} ETA {left}")
+                elif ev.type == "message" and ev.msg:
+                    self.post_message(LineLogged(f"[{short_id(job_id)}] {ev.msg}"))
+                elif ev.type in TERMINAL or ev.type == "finished":
+                    status = {"finished": "done"}.get(ev.type, ev.type)
+                    progress.update(progress=1.0 if status == "done" else progress.progress)
+                    why = f": {ev.error_title or ''} {ev.error}" if ev.error else ""
+                    label.update(f"{short_id(job_id)} {status}{why}")
+                    job = self.client.get(job_id)
+                    self._announce(job_id, job.kind, status, job.run_dir, ev.error or "")
+                    break
+        except TltuiError as exc:
+            label.update(f"{short_id(job_id)}: {exc.msg}")
+        finally:
+            if self.followed == job_id:
+                self.followed = None
+
+    def action_cancel_job(self) -> None:
+        job_id = self.selected_job_id()
+        if job_id is None or self.client is None:
+            return
+        try:
+            self.client.cancel(job_id)
+        except TltuiError as exc:
+            self.notify(exc.msg, title=exc.title, severity="error")
+            return
+        self.notify(f"cancel requested for job {short_id(job_id)}", title="Jobs")
+        self.poll()
+
+    def action_watch_job(self) -> None:
+        job_id = self.selected_job_id()
+        if job_id is not None:
+            self.follow(job_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.follow(str(event.row_key.value))
