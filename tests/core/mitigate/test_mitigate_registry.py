@@ -1,0 +1,47 @@
+"""Every registered mitigation method: returns a student for the target task and never touches the teacher."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from tltui.core.mitigate import METHODS
+from tltui.core.mitigate.params import MitigateParams
+from tltui.core.pipeline import Analysis
+from tltui.core.progress import Progress
+
+
+def test_registry_names_every_method() -> None:
+    assert set(METHODS) == {"remos", "finetune", "retrain", "magprune", "delta", "renofeation"}
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_method_yields_progress_returns_a_student_and_leaves_the_teacher_alone(
+    name: str, tiny_an: Analysis
+) -> None:
+    teacher = tiny_an.teacher
+    before = {k: v.clone() for k, v in teacher.state_dict().items()}
+    gen = METHODS[name](tiny_an, MitigateParams(epochs=1, ratio=0.1))
+    steps = []
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            model = stop.value
+            break
+    assert steps and all(isinstance(p, Progress) for p in steps)
+    assert model is not teacher and not model.training
+    x = tiny_an.data.test.x[:4]
+    assert model(x).shape == (4, 5)
+    assert teacher.state_dict().keys() == before.keys()
+    assert all(torch.equal(teacher.state_dict()[k], v) for k, v in before.items())
+    assert not teacher.training
+    assert all(p.requires_grad for p in teacher.parameters())
+    assert not any(m._forward_hooks or m._forward_pre_hooks for m in teacher.modules())
+    assert not any(m._forward_hooks or m._forward_pre_hooks for m in model.modules())
+
+
+def test_params_from_json_lists_become_tuples() -> None:
+    p = MitigateParams(scope=["conv1"], stages=["conv1", "conv2"])  # type: ignore[arg-type]
+    assert p.scope == ("conv1",) and p.stages == ("conv1", "conv2")
+    assert hash(p) == hash(MitigateParams(scope=("conv1",), stages=("conv1", "conv2")))

@@ -1,0 +1,56 @@
+"""Adversarial examples are cached per (model, attack, budget, data): a second request computes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+import torch
+
+from tltui.core.advcache import AdvCache, model_digest
+from tltui.core.attacks.engine import AttackConfig
+from tltui.core.models import DigitsNet
+from tltui.core.progress import Progress, drain
+
+
+def compute(value: float, calls: list[int]) -> Generator[Progress, None, torch.Tensor]:
+    calls.append(1)
+    yield Progress("attack", 1, 1)
+    return torch.full((2, 1, 4, 4), value)
+
+
+def test_second_request_is_served_from_disk(tmp_path: Path) -> None:
+    cache = AdvCache(tmp_path)
+    cfg = AttackConfig(eps=0.1, alpha=0.02, steps=3)
+    key = cache.key("m1", "pgd", cfg, "d1", 0)
+    calls: list[int] = []
+    first = drain(cache.get_or_run(key, compute(0.25, calls)))
+    again = drain(cache.get_or_run(key, compute(0.75, calls)))
+    assert calls == [1]
+    assert torch.equal(first, again)
+
+
+def test_key_depends_on_what_determines_the_attack() -> None:
+    cache = AdvCache(Path("."))
+    cfg = AttackConfig(eps=0.1, alpha=0.02, steps=3)
+    base = cache.key("m", "pgd", cfg, "d", 0)
+    assert base == cache.key("m", "pgd", cfg, "d", 0)
+    others = {
+        cache.key("m2", "pgd", cfg, "d", 0),
+        cache.key("m", "fgsm", cfg, "d", 0),
+        cache.key("m", "pgd", AttackConfig(eps=0.2, alpha=0.02, steps=3), "d", 0),
+        cache.key("m", "pgd", cfg, "d2", 0),
+        cache.key("m", "pgd", cfg, "d", 1),
+    }
+    assert base not in others and len(others) == 5
+
+
+def test_model_digest_tracks_weights() -> None:
+    torch.manual_seed(0)
+    a = DigitsNet(5)
+    b = DigitsNet(5)
+    b.load_state_dict(a.state_dict())
+    assert model_digest(a) == model_digest(b)
+    with torch.no_grad():
+        b.conv1.weight[0, 0, 0, 0] += 1e-3
+    assert model_digest(a) != model_digest(b)

@@ -1,0 +1,58 @@
+"""Model Doctor's channel loss: zero (with zero gradient) when gradients lie inside the mask, positive outside."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from tltui.core.hooks import capture
+from tltui.core.treat.model_doctor import channel_loss, top_wrong_class
+
+
+class TwoChannel(nn.Module):
+    """Identity 1×1 conv on 2 channels, mean pool, then a hand-set head: class k reads channel k only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 1, bias=False)
+        self.fc = nn.Linear(2, 2, bias=False)
+        with torch.no_grad():
+            self.conv.weight.copy_(torch.eye(2).view(2, 2, 1, 1))
+            self.fc.weight.copy_(torch.eye(2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.conv(x).mean(dim=(2, 3)))
+
+
+def _loss(mask: torch.Tensor) -> tuple[torch.Tensor, TwoChannel]:
+    net = TwoChannel()
+    x = torch.rand(4, 2, 3, 3)
+    x[:, 0] += 1.0  # class 0 is always on top, so the top wrong class is 1
+    y = torch.zeros(4, dtype=torch.long)
+    with capture(net, ["conv"], detach=False) as store:
+        logits = net(x)
+        assert torch.equal(top_wrong_class(logits, y), torch.ones(4, dtype=torch.long))
+        loss = channel_loss(logits, store["conv"], y, mask)
+    loss.backward()
+    return loss, net
+
+
+def test_gradients_inside_the_mask_give_zero_loss_and_zero_gradient() -> None:
+    # ∂logit_0 lies in channel 0 (in class 0's mask); ∂logit_1 lies in channel 1 (outside class 1's mask)
+    loss, net = _loss(torch.tensor([[1.0, 0.0], [1.0, 0.0]]))
+    assert float(loss.detach()) == 0.0
+    for p in net.parameters():
+        assert p.grad is None or torch.count_nonzero(p.grad) == 0
+
+
+def test_true_class_gradient_outside_its_mask_is_penalised() -> None:
+    loss, net = _loss(torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    # ĝ_0(0) = Σ_space 1/9 over 3×3 = 1 per image; mean over 4 images, divided by the batch size (reference)
+    assert abs(float(loss.detach()) - 1.0 / 4) < 1e-6
+    assert net.fc.weight.grad is not None and float(net.fc.weight.grad.abs().sum()) > 0
+
+
+def test_wrong_class_gradient_inside_its_mask_is_penalised() -> None:
+    loss, net = _loss(torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+    assert abs(float(loss.detach()) - 1.0 / 4) < 1e-6
+    assert net.fc.weight.grad is not None and float(net.fc.weight.grad[1, 1]) > 0

@@ -1,0 +1,44 @@
+"""Every registered treatment runs on a tiny analysis, returns a new model, and leaves the original untouched."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import torch
+from _treat_nets import body_checkpoint, tiny_analysis
+
+from tltui.core.errors import StudyError
+from tltui.core.progress import Progress, drain
+from tltui.core.treat import TREATMENTS, TreatParams
+
+
+@pytest.mark.parametrize("name", sorted(TREATMENTS))
+def test_treatment_returns_a_treated_copy(name: str, tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    original = an.variants["finetune"]
+    before = copy.deepcopy(original.state_dict())
+    ck = body_checkpoint(an, tmp_path)
+    gen = TREATMENTS[name](an, TreatParams(epochs=2, lr=1e-2, n_per_class=8, checkpoints=(ck,)))
+    steps = []
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            treated = stop.value
+            break
+    assert steps and all(isinstance(p, Progress) for p in steps)
+    assert treated is not original
+    assert isinstance(treated, type(original))
+    for k, v in original.state_dict().items():
+        assert torch.equal(v, before[k]), f"{name} changed the original variant's {k}"
+    changed = [k for k, v in treated.state_dict().items() if not torch.equal(v, before[k])]
+    assert changed, f"{name} trained nothing"
+    assert treated(torch.zeros(2, 1, 8, 8)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("name", sorted(TREATMENTS))
+def test_unknown_variant_is_a_study_error(name: str, tmp_path: Path) -> None:
+    with pytest.raises(StudyError, match="no variant named 'nope'"):
+        drain(TREATMENTS[name](tiny_analysis(tmp_path), TreatParams(variant="nope")))

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Time from launching tltui in a 160x48 tmux pane until its tab bar is drawn (not run by pytest).
+# usage: tests/ui/measure_startup.sh [RUNS] [tltui args...]   (default: 5 runs of `tltui open demo --no-autostart`)
+# Uses a throw-away workspace and config dir; pin to two cores with e.g. `taskset -c 0,1 tests/ui/measure_startup.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS="${1:-5}"
+shift || true
+ARGS=("$@")
+[ ${#ARGS[@]} -eq 0 ] && ARGS=(open demo --no-autostart)
+TLTUI="$PWD/.venv/bin/tltui"
+command -v tmux >/dev/null || { echo "tmux is required (apt-get install tmux)" >&2; exit 1; }
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+# CPU seconds a process (and its descendants) has used so far: on a busy machine this is what the first
+# frame would take on idle cores.
+cpu_of() {
+    local total=0 pid
+    for pid in $1 $(pgrep -P "$1" 2>/dev/null); do
+        [ -r "/proc/$pid/stat" ] || continue
+        total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") ))
+    done
+    echo "scale=3; $total / $(getconf CLK_TCK)" | bc
+}
+times=()
+cpus=()
+for i in $(seq 1 "$RUNS"); do
+    name="tltui-startup-$$-$i"
+    start=$(date +%s.%N)
+    tmux new-session -d -s "$name" -x 160 -y 48 \
+        "TLTUI_WORKSPACE=$TMP/ws XDG_CONFIG_HOME=$TMP/cfg $TLTUI ${ARGS[*]}"
+    until tmux capture-pane -p -t "$name" 2>/dev/null | grep -q "Overview  Instances"; do
+        sleep 0.005
+        if (( $(echo "$(date +%s.%N) - $start > 20" | bc) )); then echo "no tab bar after 20 s" >&2; break; fi
+    done
+    end=$(date +%s.%N)
+    cpu=$(cpu_of "$(tmux display -p -t "$name" '#{pane_pid}')")
+    tmux kill-session -t "$name" 2>/dev/null || true
+    t=$(echo "$end - $start" | bc)
+    times+=("$t")
+    cpus+=("$cpu")
+    printf 'run %d: %.3f s wall, %.3f s CPU\n' "$i" "$t" "$cpu"
+done
+summary() { sort -n | awk -v what="$1" '{a[NR]=$1} END {printf "%s median: %.3f s (min %.3f, max %.3f, n=%d)\n", what, a[int((NR+1)/2)], a[1], a[NR], NR}'; }
+printf '%s\n' "${times[@]}" | summary "wall"
+printf '%s\n' "${cpus[@]}" | summary "CPU "
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

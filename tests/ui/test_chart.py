@@ -1,0 +1,125 @@
+"""The chart widget's guards: inf/NaN cleaning, downsampling, render cache, throttle, no crash on plot errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series, clean_spec, downsample
+
+
+class ChartApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Chart(id="chart")
+
+
+def line(y: list[float], **kw: object) -> ChartSpec:
+    return ChartSpec("line", (Series("s", tuple(y), tuple(range(len(y)))),), **kw)  # type: ignore[arg-type]
+
+
+def test_clean_drops_non_finite_points_and_notes_them() -> None:
+    spec = clean_spec(line([1.0, math.inf, math.nan, -math.inf, 2.0]))
+    assert spec.series[0].y == (1.0, 2.0) and spec.series[0].x == (0.0, 4.0)
+    assert any("3 non-finite" in n for n in spec.notes)
+
+
+def test_clean_keeps_log_axes_positive_and_bars_finite() -> None:
+    assert clean_spec(line([0.0, 1.0, 10.0], yscale="log")).series[0].y == (1.0, 10.0)
+    bars = clean_spec(ChartSpec("bar", (Series("b", (0.5, math.nan, math.inf)),), categories=("a", "b", "c")))
+    assert bars.series[0].y == (0.5, 0.0, 0.0)
+
+
+def test_downsample_bounds_points_and_keeps_peaks() -> None:
+    y = np.sin(np.linspace(0, 20, 10_000))
+    y[4321] = 50.0
+    xs, ys = downsample(list(range(len(y))), y.tolist(), 200)
+    assert len(ys) <= 200 and max(ys) == 50.0 and xs == sorted(xs)
+    assert downsample([0, 1], [1, 2], 200) == ([0, 1], [1, 2])
+
+
+async def test_inf_and_nan_render_without_error() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+        chart.show(line([0.1, math.inf, 0.3, math.nan, 0.5]))
+        await pilot.pause()
+        text = str(chart.render())
+        assert "chart unavailable" not in text and "non-finite" in text
+
+
+async def test_plot_errors_become_one_line() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+
+        def boom(*_: object, **__: object) -> None:
+            raise ValueError("math domain error")
+
+        chart.plt.build = boom  # type: ignore[method-assign]
+        chart.show(line([1.0, 2.0, 3.0]))
+        await pilot.pause()
+        rendered = str(chart.render())
+        assert rendered.startswith("chart unavailable: math domain error") and "\n" not in rendered
+
+
+async def test_log_scale_never_takes_the_app_down() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+        chart.show(line([1e-3, 1.0, 1e3], yscale="log"))
+        await pilot.pause()
+        chart.render()  # whatever plotext does with it, the render returns
+        assert app.is_running
+
+
+async def test_render_is_cached_per_data_size_and_theme() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+        chart.show(line([1.0, 2.0, 3.0]))
+        await pilot.pause()
+        chart.render()
+        chart.render()
+        builds = chart.builds
+        assert builds >= 1
+        chart.refresh()
+        await pilot.pause()
+        chart.render()
+        assert chart.builds == builds
+        app.theme = "textual-light"
+        await pilot.pause()
+        chart.render()
+        assert chart.builds == builds + 1
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        chart.render()
+        assert chart.builds == builds + 2
+
+
+async def test_updates_are_throttled() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+        chart.show(line([0.0, 1.0]))
+        for i in range(50):
+            chart.show(line([0.0, float(i)]))
+        assert chart.spec is not None and chart.spec.series[0].y == (0.0, 1.0)  # coalesced, not yet drawn
+        await pilot.pause(chart.MIN_INTERVAL * 2)
+        assert chart.spec is not None and chart.spec.series[0].y == (0.0, 49.0)
+
+
+@pytest.mark.parametrize("kind", ["line", "scatter", "bar", "grouped"])
+async def test_every_kind_draws(kind: str) -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+        series = (
+            Series("a", (0.2, 0.5, 0.9), (0.0, 1.0, 2.0)),
+            Series("b", (0.1, 0.4, 0.3), (0.0, 1.0, 2.0)),
+        )
+        chart.show(ChartSpec(kind, series, "t", categories=("x", "y", "z")))  # type: ignore[arg-type]
+        await pilot.pause()
+        assert "chart unavailable" not in str(chart.render())

@@ -1,0 +1,190 @@
+"""Each view tab on a real run: what it shows, what it leaves as a clear empty state, what it exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from textual.widgets import DataTable, Input
+
+from tests.ui.helpers import SIZE, MakeApp, ready
+from tltui.ui.tabs import TABS
+from tltui.ui.tabs.instances import InstancesTab
+from tltui.ui.tabs.mitigate import MitigateTab, preview_cut
+from tltui.ui.widgets.chart import Chart
+from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.image import HalfBlockImage
+
+
+async def test_every_tab_renders_with_a_run_and_without(make_app: MakeApp, run_dir: Path) -> None:
+    for run in (run_dir, None):
+        app = make_app(run)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            for i, key in enumerate(TABS):
+                await pilot.press(f"alt+{i + 1}")
+                await pilot.pause()
+                view = app.workbench.current_view()
+                assert view.id == f"view-{key}"
+                if run is None:
+                    assert view.export_table() is None or key in ("mitigate", "treat")
+
+
+async def test_overview_charts_follow_the_summary(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        summary = json.loads((run_dir / "summary.json").read_text())
+        eps = app.workbench.query_one("#ov-eps", Chart).spec
+        assert eps is not None and [s.label for s in eps.series] == list(summary["variants"])
+        dirs = app.workbench.query_one("#ov-dir", Chart).spec
+        assert dirs is not None
+        assert dirs.series[0].y == tuple(v["dir"] for v in summary["variants"].values())
+        overall = json.loads((run_dir / "overall.json").read_text())
+        per_class = app.workbench.query_one("#ov-perclass", DataTable)
+        assert per_class.row_count == len(overall["classes"]) + 1  # + transferability
+        cka = app.workbench.query_one("#ov-similarity", DataTable)
+        assert cka.row_count == len(overall["cka"]["names"])
+
+
+async def test_instances_table_filter_and_drawing(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+2")
+        await pilot.pause()
+        view = app.workbench.query_one(InstancesTab)
+        summary = json.loads((run_dir / "summary.json").read_text())
+        table = view.query_one("#in-table", DataTable)
+        assert view.data is not None and table.row_count == summary["n_test"]
+        n_fooled = int(view.data.fooled.any(axis=0).sum())
+        view.query_one("#in-filter", Input).value = "fooled"
+        await pilot.pause()
+        assert table.row_count == n_fooled
+        # DIR of each variant from the table agrees with summary.json
+        arrays = view.data.arrays
+        for v, name in enumerate(view.data.variants):
+            correct = int((arrays[f"{name}.pred"] == arrays["y"]).sum())
+            assert abs(view.data.fooled[v].sum() / correct - summary["variants"][name]["dir"]) < 1e-9
+        table.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        image = view.query_one("#in-img-clean", HalfBlockImage)
+        assert image.size.width > 0
+        features = app.workbench.query_one("#view-features")
+        assert "Instance #" in str(features.query_one("#ft-instance").render())
+        assert view.query_one("#in-proj", Chart).spec is not None  # projection.npz
+        view.action_sort_fooled()
+        assert view.export_table() is not None
+
+
+async def test_missing_artifacts_give_empty_states_naming_job_and_file(
+    make_app: MakeApp, run_dir: Path
+) -> None:
+    for name in (
+        "overall.json",
+        "details.npz",
+        "features.npz",
+        "features.json",
+        "layers.npz",
+        "projection.npz",
+    ):
+        (run_dir / name).unlink(missing_ok=True)
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        for selector, file in (
+            ("#ov-perclass-empty", "overall.json"),
+            ("#ft-empty", "details.npz"),
+            ("#ft-md-empty", "features.npz"),
+            ("#ly-detail", "layers.npz"),
+            ("#tr-map-empty", "features.npz"),
+        ):
+            text = str(app.workbench.query_one(selector, EmptyState).render())
+            assert "Produced by the `analyze` job" in text and file in text, selector
+
+
+async def test_features_draw_the_selected_instance(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.pick_instance(0)  # the first test instance is among the detailed ones
+        await pilot.pause()
+        await pilot.press("alt+3")
+        await pilot.pause()
+        features = app.workbench.query_one("#view-features")
+        assert features.query_one("#ft-maps").display
+        assert features.query_one("#ft-teacher-cam-adv", HalfBlockImage).size.height > 0
+        assert len(features.query("#ft-md HalfBlockImage")) >= 2
+        assert features.query_one("#ft-channels", DataTable).row_count >= 2
+
+
+async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        seen: list[tuple[str, dict[str, object]]] = []
+        app.session.submit = lambda kind, params, variant=None: (kind, params)  # type: ignore[method-assign, assignment]
+        app._submit = lambda submit, what: seen.append(submit())  # type: ignore[method-assign]
+        await pilot.press("alt+5")
+        await pilot.pause()
+        ratio = app.workbench.query_one("#mt-ratio", Input)
+        ratio.value = "0.05"
+        await pilot.click("#mt-run")
+        await pilot.pause()
+        ratio.value = "7"
+        await pilot.click("#mt-run")
+        await pilot.pause()
+        await pilot.press("alt+6")
+        await pilot.pause()
+        await pilot.click("#tr-run")
+        await pilot.pause()
+    assert seen[0][0] == "mitigate" and seen[0][1]["method"] == "remos" and seen[0][1]["ratio"] == 0.05
+    assert len(seen) == 2  # the out-of-range ratio was refused
+    assert seen[1][0] == "treat" and seen[1][1] == {"method": "model-doctor", "alpha": 10.0}
+
+
+async def test_treat_and_layers_draw_their_maps(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+6")
+        await pilot.pause()
+        assert app.workbench.query_one("#tr-map", HalfBlockImage).display
+        assert not app.workbench.query_one("#tr-map-empty").display
+        await pilot.press("alt+4")
+        await pilot.pause()
+        summary = json.loads((run_dir / "summary.json").read_text())
+        assert app.workbench.query_one("#ly-table", DataTable).row_count == len(summary["layers"])
+        assert len(app.workbench.query("#ly-dist HalfBlockImage")) >= 1
+
+
+def test_preview_cut_is_a_bincount_of_the_slice_order() -> None:
+    order = np.array([1, 1, 0, 1, 0, 0, 1, 0])  # layer ids in slice order
+    sizes = np.array([4, 4])
+    assert preview_cut(order, sizes, 0.5).tolist() == [0.25, 0.75]
+    assert preview_cut(order, sizes, 1.0).tolist() == [1.0, 1.0]
+
+
+async def test_mitigate_preview_follows_the_ratio(make_app: MakeApp, run_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "preview"
+    folder.mkdir()
+    np.savez(
+        folder / "preview.npz",
+        order=np.array([1, 1, 0, 1, 0, 0, 1, 0]),
+        layers=np.array(["a", "b"]),
+        sizes=np.array([4, 4]),
+    )
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+5")
+        await pilot.pause()
+        view = app.workbench.query_one(MitigateTab)
+        view.show_preview(folder)
+        view.query_one("#mt-ratio", Input).value = "0.5"
+        await pilot.pause(0.3)
+        chart = view.query_one("#mt-preview-chart", Chart)
+        assert chart.display and chart.spec is not None
+        assert chart.spec.series[0].y == (0.25, 0.75)
