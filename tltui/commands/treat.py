@@ -35,7 +35,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--batch-size", type=int, default=512)
+    p.add_argument(
+        "--train-batch-size",
+        type=int,
+        default=None,
+        help="batch size of the treatment's training (default 64)",
+    )
+    p.add_argument("--batch-size", type=int, default=512, help="evaluation and attack batch size")
     common.add_job_flags(p)
     add_common(p)
 
@@ -57,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         "epochs": args.epochs,
         "lr": args.lr,
         "seed": args.seed,
+        "train_batch_size": args.train_batch_size,
         "batch_size": args.batch_size,
         "trust": args.trust_checkpoints,
     }

@@ -1,12 +1,18 @@
-"""Model Doctor's channel loss: zero (with zero gradient) when gradients lie inside the mask, positive outside."""
+"""Model Doctor's channel loss: zero (with zero gradient) when gradients lie inside the mask, positive outside;
+the treatment drives it down (it is not plain continued training)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
+from _treat_nets import tiny_analysis
 from torch import nn
 
 from tltui.core.hooks import capture
-from tltui.core.treat.model_doctor import channel_loss, top_wrong_class
+from tltui.core.progress import drain
+from tltui.core.treat import TreatParams
+from tltui.core.treat.model_doctor import channel_loss, diagnose, mean_channel_loss, run, top_wrong_class
 
 
 class TwoChannel(nn.Module):
@@ -47,12 +53,27 @@ def test_gradients_inside_the_mask_give_zero_loss_and_zero_gradient() -> None:
 
 def test_true_class_gradient_outside_its_mask_is_penalised() -> None:
     loss, net = _loss(torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
-    # ĝ_0(0) = Σ_space 1/9 over 3×3 = 1 per image; mean over 4 images, divided by the batch size (reference)
-    assert abs(float(loss.detach()) - 1.0 / 4) < 1e-6
+    # ĝ_0(0) = Σ_space 1/9 over 3×3 = 1 per image, so 1 as the mean over the batch
+    assert abs(float(loss.detach()) - 1.0) < 1e-6
     assert net.fc.weight.grad is not None and float(net.fc.weight.grad.abs().sum()) > 0
 
 
 def test_wrong_class_gradient_inside_its_mask_is_penalised() -> None:
     loss, net = _loss(torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
-    assert abs(float(loss.detach()) - 1.0 / 4) < 1e-6
+    assert abs(float(loss.detach()) - 1.0) < 1e-6
     assert net.fc.weight.grad is not None and float(net.fc.weight.grad[1, 1]) > 0
+
+
+def test_treatment_drives_the_channel_loss_down(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    split = an.data.train
+    assert split is not None
+    params = TreatParams(epochs=8, lr=1e-2, n_per_class=8)
+    mask = diagnose(an.variants["finetune"], split, "conv2", an, params)
+    before = mean_channel_loss(an.variants["finetune"], split, "conv2", mask, an)
+    plain = drain(run(an, TreatParams(epochs=8, lr=1e-2, n_per_class=8, alpha=0.0)))
+    treated = drain(run(an, params))
+    after_plain = mean_channel_loss(plain, split, "conv2", mask, an)
+    after = mean_channel_loss(treated, split, "conv2", mask, an)
+    assert before > 0
+    assert after < 0.5 * before and after < 0.5 * after_plain

@@ -42,3 +42,10 @@ def test_treatment_returns_a_treated_copy(name: str, tmp_path: Path) -> None:
 def test_unknown_variant_is_a_study_error(name: str, tmp_path: Path) -> None:
     with pytest.raises(StudyError, match="no variant named 'nope'"):
         drain(TREATMENTS[name](tiny_analysis(tmp_path), TreatParams(variant="nope")))
+
+
+def test_the_analysis_batch_size_is_not_the_training_batch_size() -> None:
+    from tltui.core.produce import _fields
+
+    tp = TreatParams(**_fields(TreatParams, {"batch_size": 512, "alpha": 3.0}))
+    assert tp.train_batch_size == 64 and tp.alpha == 3.0

@@ -152,7 +152,7 @@ def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Modul
         loss_fn,
         epochs=params.epochs if params.epochs is not None else EPOCHS,
         lr=params.lr if params.lr is not None else LR,
-        batch_size=params.batch_size,
+        batch_size=params.train_batch_size,
         seed=params.seed,
         phase="treat fmt",
     )

@@ -7,8 +7,8 @@ from collections.abc import Generator
 import torch
 from torch import nn
 
-from tltui.core.data import normalize
-from tltui.core.hooks import capture
+from tltui.core.data import Split, normalize
+from tltui.core.hooks import capture, eval_mode
 from tltui.core.levels.features import channel_grads, model_doctor_map
 from tltui.core.models import last_conv
 from tltui.core.pipeline import Analysis
@@ -17,8 +17,8 @@ from tltui.core.train import Schedule, train
 from tltui.core.treat._common import clone_variant, train_split
 from tltui.core.treat.params import TreatParams
 
-EPOCHS = 10
-LR = 1e-3
+EPOCHS = 30
+LR = 3e-3
 
 
 def top_wrong_class(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -31,30 +31,27 @@ def top_wrong_class(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def channel_loss(
     logits: torch.Tensor, acts: torch.Tensor, y: torch.Tensor, mask: torch.Tensor
 ) -> torch.Tensor:
-    """L_channel = mean_batch[ Σ_c ĝ_c(y')·M[y', c] + Σ_c ĝ_c(y)·(1 − M[y, c]) ].
+    """L_channel = mean_batch[ Σ_c ĝ_c(y')·M[y', c] + Σ_c ĝ_c(y)·(1 − M[y, c]) ] (DESIGN.md §2.6).
 
     ĝ_c(k) = Σ_space ReLU(∂logit_k/∂acts_c), taken with create_graph so the loss trains the model; `acts` must
     be the undetached layer output of the pass that gave `logits`; `mask` (K, C) is the diagnosis (1 = channel
     correlated with the class). Reading of the reference (jiaconghu/model_doctor, core/grad_constraint.py): the
     first term suppresses the top wrong class y' in *its own* correlated channels (the evidence that makes y'
-    compete), the second suppresses the true class outside its correlated channels (spurious evidence). The
-    reference takes ĝ of the batch-mean logit, i.e. per-image gradients divided by the batch size B; we do the
-    same, which is what keeps α = 10 in balance with the cross-entropy.
+    compete), the second suppresses the true class outside its correlated channels (spurious evidence).
+    The reference differentiates the batch-mean logit, which divides every ĝ by the batch size once more; we
+    keep the plain per-image mean of the formula: with the extra 1/B, α = 10 left the loss inert on the demo
+    (L_channel −6 % over the treatment, the same predictions as α = 0), without it L_channel falls by 97 %.
     """
     y_wrong = top_wrong_class(logits, y)
     g_wrong = channel_grads(logits, acts, y_wrong, create_graph=True)
     g_true = channel_grads(logits, acts, y, create_graph=True)
     m = mask.to(device=g_true.device, dtype=g_true.dtype)
     per_image = (g_wrong * m[y_wrong]).sum(dim=1) + (g_true * (1.0 - m[y])).sum(dim=1)
-    return per_image.mean() / len(y)
+    return per_image.mean()
 
 
-def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
-    """Diagnose the variant on its training set, then fine-tune a copy with L = CE + α·L_channel."""
-    model = clone_variant(an, params.variant)
-    split = train_split(an, "model-doctor")
-    layer = params.layer or last_conv(model)
-    yield Progress("diagnose", 0, 1, layer)
+def diagnose(model: nn.Module, split: Split, layer: str, an: Analysis, params: TreatParams) -> torch.Tensor:
+    """The class × channel mask (float 0/1, on the analysis device) of `model` at `layer` on `split`."""
     diag = model_doctor_map(
         model,
         normalize(split.x, an.mean, an.std),
@@ -65,14 +62,43 @@ def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Modul
         device=str(an.device),
         n_classes=split.num_classes,
     )
-    mask = torch.as_tensor(diag["mask"], dtype=torch.float32, device=an.device)
-    yield Progress("diagnose", 1, 1, f"{float(mask.mean()):.0%} of class × channel cells correlated")
+    return torch.as_tensor(diag["mask"], dtype=torch.float32, device=an.device)
+
+
+def mean_channel_loss(
+    model: nn.Module, split: Split, layer: str, mask: torch.Tensor, an: Analysis, batch_size: int = 256
+) -> float:
+    """L_channel of `model` over the whole split (eval mode): how far its gradients stray from the mask."""
+    total = 0.0
+    with eval_mode(model), torch.enable_grad(), capture(model, [layer], detach=False) as store:
+        for i in range(0, len(split.y), batch_size):
+            x = normalize(split.x[i : i + batch_size], an.mean, an.std).to(an.device)
+            y = split.y[i : i + batch_size].to(an.device)
+            loss = channel_loss(model(x), store[layer], y, mask)
+            total += float(loss.detach()) * len(y)
+    return total / max(len(split.y), 1)
+
+
+def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
+    """Diagnose the variant on its training set, then fine-tune a copy with L = CE + α·L_channel."""
+    model = clone_variant(an, params.variant)
+    split = train_split(an, "model-doctor")
+    layer = params.layer or last_conv(model)
+    yield Progress("diagnose", 0, 1, layer)
+    mask = diagnose(model, split, layer, an, params)
+    before = mean_channel_loss(model, split, layer, mask, an)
+    yield Progress(
+        "diagnose",
+        1,
+        1,
+        f"{float(mask.mean()):.0%} of class × channel cells correlated; L_channel {before:.3f}",
+    )
     schedule = Schedule(
         epochs=params.epochs if params.epochs is not None else EPOCHS,
         lr=params.lr if params.lr is not None else LR,
         optimizer="sgd",
         momentum=0.9,
-        batch_size=params.batch_size,
+        batch_size=params.train_batch_size,
         seed=params.seed,
     )
     with capture(model, [layer], detach=False) as store:
@@ -90,4 +116,6 @@ def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Modul
             extra_loss=extra,
             phase="treat model-doctor",
         )
+    after = mean_channel_loss(model, split, layer, mask, an)
+    yield Progress("treat model-doctor", 1, 1, f"L_channel {before:.3f} → {after:.3f} on the training set")
     return model.eval()

@@ -25,8 +25,8 @@ class TreatParams:
     """Training epochs; None = the treatment's own default."""
     lr: float | None = None
     """Learning rate; None = the treatment's own default."""
-    batch_size: int = 64
-    """Training batch size."""
+    train_batch_size: int = 64
+    """Training batch size (the job's `batch_size` is the evaluation/attack batch of the analysis)."""
     slice_ratio: float = 0.05
     """Dare/FMT: per neuron, this fraction (rounded up) of its incoming weights with the lowest backward
     contribution is cut from the slice (frozen)."""
