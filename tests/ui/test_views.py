@@ -167,9 +167,16 @@ async def test_projection_marks_mispredictions_and_the_selected_twin(
         arrays = np.load(run_dir / "instances.npz")
         model = view.proj_model
         wrong = int((arrays[f"{model}.pred"] != arrays["y"]).sum())
-        assert (
-            len(by_label["clean, mispredicted"].y) == wrong and by_label["clean, mispredicted"].marker == "x"
-        )
+        marked = [s for s in spec.series if s.marker == "x"]
+        assert sum(len(s.y) for s in marked) == wrong and [s.label for s in marked][:1] == ["x mispredicted"]
+        # Coloured by class: one clean series per class, in the class's colour, and its twins in the same one.
+        summary = json.loads((run_dir / "summary.json").read_text())
+        y = arrays["y"]
+        for k in np.unique(y).tolist():
+            clean = by_label[summary["classes"][k]]
+            assert clean.color == k and clean.marker == ""
+            twins = [s for s in spec.series if s.marker == "+" and s.color == k]
+            assert len(twins) == 1 and len(twins[0].y) == int((y == k).sum())
         assert by_label["#5"].marker == "●" and by_label["#5 adv"].marker == "◆"
         proj = np.load(run_dir / "projection.npz")
         assert by_label["#5 adv"].x == (float(proj[f"{model}.adv"][5, 0]),)

@@ -183,21 +183,29 @@ def load_tsne(run: RunData | None, model: str) -> dict[str, np.ndarray] | None:
 def projection_spec(
     data: Instances, model: str, xy: np.ndarray, xy_adv: np.ndarray | None, selected: int | None, method: str
 ) -> ChartSpec:
-    """Clean points (mispredictions marked x), teacher-crafted points, the selected instance and its twin."""
+    """Clean points coloured by class (mispredictions marked x), the teacher-crafted twins (+, coloured by
+    their true class, so a twin that jumps into another class's cluster stands out), the selected pair."""
+    y = np.asarray(data.arrays["y"])
     pred = data.arrays.get(f"{model}.pred")
-    wrong = (pred != data.arrays["y"]) if pred is not None else np.zeros(len(xy), dtype=bool)
+    wrong = (pred != y) if pred is not None else np.zeros(len(xy), dtype=bool)
 
-    def pts(label: str, mask: np.ndarray, a: np.ndarray, marker: str = "") -> Series:
-        return Series(label, tuple(a[mask, 1].tolist()), tuple(a[mask, 0].tolist()), marker)
+    def pts(label: str, mask: np.ndarray, a: np.ndarray, color: int, marker: str = "") -> Series:
+        return Series(label, tuple(a[mask, 1].tolist()), tuple(a[mask, 0].tolist()), marker, color)
 
-    series = [pts("clean", ~wrong, xy)]
-    if wrong.any():
-        series.append(pts("clean, mispredicted", wrong, xy, "x"))
-    if xy_adv is not None:
-        series.append(pts("teacher-crafted", np.ones(len(xy_adv), dtype=bool), xy_adv))
+    series: list[Series] = []
+    marked_wrong = marked_adv = False
+    for k in np.unique(y).tolist():
+        cls = y == k
+        series.append(pts(data.name(int(k)), cls & ~wrong, xy, int(k)))
+        if (cls & wrong).any():
+            series.append(pts("" if marked_wrong else "x mispredicted", cls & wrong, xy, int(k), "x"))
+            marked_wrong = True
+        if xy_adv is not None and len(xy_adv) == len(y):
+            series.append(pts("" if marked_adv else "+ teacher-crafted", cls, xy_adv, int(k), "+"))
+            marked_adv = True
     if selected is not None and 0 <= selected < len(xy):
         series.append(Series(f"#{selected}", (float(xy[selected, 1]),), (float(xy[selected, 0]),), "●"))
-        if xy_adv is not None:
+        if xy_adv is not None and selected < len(xy_adv):
             series.append(
                 Series(f"#{selected} adv", (float(xy_adv[selected, 1]),), (float(xy_adv[selected, 0]),), "◆")
             )

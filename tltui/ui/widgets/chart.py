@@ -33,6 +33,9 @@ class Series:
     x: tuple[float, ...] = ()
     marker: str = ""
     """A plotext marker for lines and scatters (one character, or a plotext name); default braille."""
+    color: int | None = None
+    """Index into the theme's series colours (series sharing a meaning, e.g. a class, share it); default: the
+    series' position."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ def clean_spec(spec: ChartSpec) -> ChartSpec:
         if spec.kind in ("bar", "grouped"):
             bad = ~np.isfinite(y)
             dropped += int(bad.sum())
-            series.append(Series(s.label, tuple(np.where(bad, 0.0, y).tolist()), marker=s.marker))
+            series.append(
+                Series(s.label, tuple(np.where(bad, 0.0, y).tolist()), marker=s.marker, color=s.color)
+            )
             continue
         x = _floats(s.x) if s.x else np.arange(len(y), dtype=float)
         n = min(len(x), len(y))
@@ -82,7 +87,7 @@ def clean_spec(spec: ChartSpec) -> ChartSpec:
         if spec.yscale == "log":
             ok &= y > 0
         dropped += int((~ok).sum())
-        series.append(Series(s.label, tuple(y[ok].tolist()), tuple(x[ok].tolist()), s.marker))
+        series.append(Series(s.label, tuple(y[ok].tolist()), tuple(x[ok].tolist()), s.marker, s.color))
     if dropped:
         notes.append(f"{dropped} non-finite value(s) not drawn")
     return ChartSpec(
@@ -222,7 +227,8 @@ class Chart(PlotextPlot):
                     continue
                 x, y = downsample(s.x, s.y, 2 * width)
                 marker = s.marker or "braille"
-                draw(x, y, label=s.label or None, color=colors[i % len(colors)], marker=marker)
+                c = colors[(i if s.color is None else s.color) % len(colors)]
+                draw(x, y, label=s.label or None, color=c, marker=marker)
         elif spec.kind == "bar":
             s = spec.series[0]
             cats = list(spec.categories) or [str(i) for i in range(len(s.y))]
