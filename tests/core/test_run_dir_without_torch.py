@@ -48,7 +48,7 @@ CHECK = textwrap.dedent(
     row = s["layers"][0]
     assert set(row["weight_change"]) == set(variants) and row["weight_change"]["probe"] == 0.0
     assert set(row["adv_deviation"]) == set(models) and 0 <= row["coverage"] <= 1
-    assert lz["dist.finetune"].ndim == 2
+    assert lj["distance_layers"] and all(lz[f"dist.finetune@{n}"].ndim == 2 for n in lj["distance_layers"])
     assert "torch" not in sys.modules and "sklearn" not in sys.modules, "loading results imported torch"
     print("ok")
     """

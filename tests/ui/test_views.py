@@ -275,6 +275,10 @@ async def test_selected_layer_drives_the_weight_histograms(make_app: MakeApp, ru
         counts = np.load(run_dir / "layers.npz")["hist.counts"]
         assert chart.spec.series[0].y == tuple(float(c) for c in counts[0, 1])
         assert layer in str(app.workbench.query_one("#ly-detail-title").render())
+        # The neuron distance matrices follow the selected layer (every conv layer has them).
+        labels = lambda: [str(w.render()) for w in app.workbench.query("#ly-dist Label")]  # noqa: E731
+        if layer in meta["distance_layers"]:
+            await wait_until(pilot, lambda: labels() and all(f" at {layer} (" in t for t in labels()))
 
 
 async def test_overview_fairness_table(make_app: MakeApp, run_dir: Path) -> None:

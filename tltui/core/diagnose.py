@@ -218,11 +218,14 @@ class Levels:
         }
         arrays: dict[str, np.ndarray] = {}
         last = M.last_conv(an.teacher)
+        dist_layers = [n for n in names if n in M.conv_names(an.teacher)] or [last]
         for v, m in an.variants.items():
-            if last in dict(m.named_modules()):
-                arrays[f"dist.{v}"] = L.neuron_distance_matrix(
-                    an.teacher, m, x[:CKA_SAMPLES], last, device=str(self.dev)
-                ).astype(np.float32)
+            mats = L.neuron_distance_matrices(
+                an.teacher, m, x[:CKA_SAMPLES], dist_layers, device=str(self.dev)
+            )
+            for layer, mat in mats.items():
+                # float16: a ResNet-18's 20 conv layers stay ≈3 MB per variant
+                arrays[f"dist.{v}@{layer}"] = mat.astype(np.float16)
         hist = L.weight_histograms(self.models, names)
         arrays["hist.edges"], arrays["hist.counts"] = hist["edges"], hist["counts"]
         arrays["hist.all_edges"], arrays["hist.all_counts"] = hist["all_edges"], hist["all_counts"]
@@ -244,6 +247,7 @@ class Levels:
         info = {
             "names": names,
             "distance_layer": last,
+            "distance_layers": dist_layers,
             "hist_models": hist["names"],
             "coverage_threshold": 0.5,
         }

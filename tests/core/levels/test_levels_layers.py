@@ -98,6 +98,11 @@ def test_neuron_distance_matrix_finds_permuted_channels() -> None:
     for j in range(4):
         assert d[perm[j], j] == pytest.approx(0.0, abs=1e-6)
         assert d[:, j].argmin() == perm[j]
+    # Every layer from one pass per model gives the same matrices as one layer at a time.
+    both = layers.neuron_distance_matrices(teacher, student, x, ["conv1", "conv2", "nope"])
+    assert set(both) == {"conv1", "conv2"}
+    assert np.allclose(both["conv1"], d)
+    assert np.allclose(both["conv2"], layers.neuron_distance_matrix(teacher, student, x, "conv2"))
     assert d.min() >= 0.0 and d.max() <= 2.0
 
 

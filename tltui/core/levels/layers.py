@@ -119,6 +119,27 @@ def adversarial_deviation(
     return {"names": names, "deviation": sums / max(total, 1)}
 
 
+def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1 − Pearson correlation between the columns of `a` (n, C_t) and `b` (n, C_s); constant columns: 1."""
+    a = a.astype(np.float64) - a.mean(axis=0)
+    b = b.astype(np.float64) - b.mean(axis=0)
+    na, nb = np.linalg.norm(a, axis=0), np.linalg.norm(b, axis=0)
+    corr = (a.T @ b) / np.maximum(np.outer(na, nb), EPS)
+    corr[(na < EPS)[:, None] | (nb < EPS)[None, :]] = 0.0
+    return 1.0 - np.clip(corr, -1.0, 1.0)
+
+
+def _channel_means(
+    model: nn.Module, x: torch.Tensor, layers: Sequence[str], device: str | None, batch_size: int
+) -> dict[str, np.ndarray]:
+    """Per layer, the per-image spatial mean of each channel, (n, C), from one pass over `x`."""
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in layers}
+    for store in collect(model, x, list(layers), device, batch_size):
+        for name in layers:
+            parts[name].append(to_numpy(channel_means(store[name]).float()))
+    return {name: np.concatenate(p) for name, p in parts.items() if p}
+
+
 def neuron_distance_matrix(
     teacher: nn.Module,
     student: nn.Module,
@@ -131,16 +152,25 @@ def neuron_distance_matrix(
     """Teacher-channel × student-channel distance at `layer`: 1 − Pearson correlation, over the images of `x`,
     of the per-image channel means; (C_t, C_s) in [0, 2]. A constant channel has correlation 0 (distance
     1)."""
-    from tltui.core.levels.features import channel_activations
+    a = _channel_means(teacher, x, [layer], device, batch_size)[layer]
+    b = _channel_means(student, x, [student_layer or layer], device, batch_size)[student_layer or layer]
+    return _distance(a, b)
 
-    a = channel_activations(teacher, x, layer, device, batch_size).astype(np.float64)
-    b = channel_activations(student, x, student_layer or layer, device, batch_size).astype(np.float64)
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    na, nb = np.linalg.norm(a, axis=0), np.linalg.norm(b, axis=0)
-    corr = (a.T @ b) / np.maximum(np.outer(na, nb), EPS)
-    corr[(na < EPS)[:, None] | (nb < EPS)[None, :]] = 0.0
-    return 1.0 - np.clip(corr, -1.0, 1.0)
+
+def neuron_distance_matrices(
+    teacher: nn.Module,
+    student: nn.Module,
+    x: torch.Tensor,
+    layers: Sequence[str],
+    device: str | None = None,
+    batch_size: int = 256,
+) -> dict[str, np.ndarray]:
+    """`neuron_distance_matrix` at every layer of `layers` that both models have, one pass per model."""
+    mine = set(dict(student.named_modules()))
+    shared = [name for name in layers if name in mine]
+    a = _channel_means(teacher, x, shared, device, batch_size)
+    b = _channel_means(student, x, shared, device, batch_size)
+    return {name: _distance(a[name], b[name]) for name in shared if name in a and name in b}
 
 
 def layer_window(

@@ -3,6 +3,7 @@ histograms and neuron distance matrix; for the selected instance the layer windo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,27 @@ def _read(path: Path, json: bool = False) -> dict[str, Any]:
     except (TltuiError, OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def distance_maps(
+    arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], layer: str
+) -> tuple[list[tuple[str, np.ndarray]], str]:
+    """The (variant, teacher × variant distance matrix) pairs at `layer`, and the layer they are at. Runs
+    written before per-layer distances hold `dist.<variant>` at `distance_layer` only: those are shown there."""
+    maps = [
+        (k[5:].split("@", 1)[0], v)
+        for k, v in arrays.items()
+        if k.startswith("dist.") and "@" in k and k.split("@", 1)[1] == layer and np.ndim(v) == 2
+    ]
+    if maps:
+        return maps, layer
+    if str(meta.get("distance_layer") or "") == layer:
+        return [
+            (k[5:], v)
+            for k, v in arrays.items()
+            if k.startswith("dist.") and "@" not in k and np.ndim(v) == 2
+        ], layer
+    return [], layer
 
 
 class LayersTab(TabView):
@@ -208,9 +230,7 @@ class LayersTab(TabView):
         self._show_layer()
 
     def _show_layer(self) -> None:
-        at = str(self.meta.get("distance_layer") or "")
-        note = f" (neuron distances are computed at {at})" if at and at != self.selected_layer else ""
-        self.query_one("#ly-detail-title", Static).update(f"Layer detail: {self.selected_layer}{note}")
+        self.query_one("#ly-detail-title", Static).update(f"Layer detail: {self.selected_layer}")
         self.query_one("#ly-hist", Chart).show(
             hist_spec(self.arrays, self.meta, self.selected_layer),
             f"no weight histograms of {self.selected_layer} ({LAYERS_NPZ})",
@@ -219,20 +239,22 @@ class LayersTab(TabView):
 
     @work(group="dist", exclusive=True)
     async def _show_distance(self) -> None:
-        """layers.npz `dist.<variant>`: teacher-neuron × student-neuron distance at layers.json's layer."""
+        """layers.npz `dist.<variant>@<layer>`: teacher-neuron × student-neuron distance at the selected layer."""
         box = self.query_one("#ly-dist", Horizontal)
         await box.remove_children()
-        maps = [
-            (k.split(".", 1)[1], v)
-            for k, v in self.arrays.items()
-            if k.startswith("dist.") and np.ndim(v) == 2
-        ]
-        self.query_one("#ly-detail").set_class(bool(maps), "-hidden")
-        at = str(self.meta.get("distance_layer") or "")
+        maps, at = distance_maps(self.arrays, self.meta, self.selected_layer)
+        self.query_one("#ly-detail").set_class(any(k.startswith("dist.") for k in self.arrays), "-hidden")
+        if not maps:
+            await box.mount(
+                Label(f"No neuron distances at {self.selected_layer} (they are computed per conv layer).")
+            )
+            return
         for name, dist in maps:
             image = HalfBlockImage(scale=1, classes="-heat")
-            await box.mount(Vertical(Label(f"teacher × {name} at {at}"), image))
-            image.set_image(np.asarray(dist, dtype=float)[::2, ::2])
+            c_t, c_s = dist.shape
+            await box.mount(Vertical(Label(f"teacher × {name} at {at} ({c_t}×{c_s})"), image))
+            step = max(1, -(-max(c_t, c_s) // 64))  # at most 64 cells a side: a terminal is narrow
+            image.set_image(np.asarray(dist, dtype=float)[::step, ::step])
 
     # -- the layer window -------------------------------------------------------------------------------------
     def select_instance(self, index: int) -> None:
