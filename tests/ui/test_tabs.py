@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from textual.widgets import DataTable, Input
 
-from tests.ui.helpers import SIZE, MakeApp, ready
+from tests.ui.helpers import SIZE, MakeApp, active, ready
 from tltui.ui.tabs import TABS
 from tltui.ui.tabs.instances import InstancesTab
 from tltui.ui.tabs.mitigate import MitigateTab, preview_cut
@@ -188,3 +188,27 @@ async def test_mitigate_preview_follows_the_ratio(make_app: MakeApp, run_dir: Pa
         chart = view.query_one("#mt-preview-chart", Chart)
         assert chart.display and chart.spec is not None
         assert chart.spec.series[0].y == (0.25, 0.75)
+
+
+async def test_a_views_keys_work_right_after_switching_to_it(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.workbench.query_one("#sidebar").focus()  # focus elsewhere, as after browsing the explorer
+        await pilot.press("alt+2")
+        await pilot.pause()
+        view = app.workbench.query_one(InstancesTab)
+        assert app.focused is view.query_one("#in-table", DataTable)
+        assert view.data is not None
+        await pilot.press("f")  # sort by 'fooled', with no click into the view first
+        await pilot.pause()
+        fooled = view.data.fooled.sum(axis=0)
+        counts = [int(fooled[i]) for i in view.shown]
+        assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.focused is view.query_one("#in-filter", Input)
+        # Switching on and back never pulls the old tab back (focus messages arrive late).
+        await pilot.press("alt+3", "alt+4")
+        await pilot.pause()
+        assert active(app) == "tab-layers"

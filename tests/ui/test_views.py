@@ -103,7 +103,7 @@ async def test_details_of_any_instance_come_from_a_job(
         await pilot.press("alt+3")
         await pilot.pause()
         view = app.workbench.query_one(FeaturesTab)
-        assert list(app.session.computing.values()) == [f"details-{index}.npz"]
+        await wait_until(pilot, lambda: list(app.session.computing.values()) == [f"details-{index}.npz"])
         assert "computing" in str(view.query_one("#ft-instance").render())
         assert not view.query_one("#ft-maps").display
         await wait_until(pilot, lambda: view.query_one("#ft-maps").display, JOB_TIMEOUT)

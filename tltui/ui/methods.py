@@ -18,3 +18,8 @@ TREATMENT_METHODS: dict[str, str] = {
 }
 
 COVERAGE_CRITERIA: tuple[str, ...] = ("neuron", "topk")
+
+DEFAULT_RATIO = 0.03
+"""ReMoS slicing ratio the controls start at (MitigateParams.ratio: 0.1 costs the 4-conv demo 9 points)."""
+DEFAULT_THRESHOLD = 0.5
+"""ReMoS coverage threshold θ the controls start at (MitigateParams.threshold)."""

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import MountError, Widget
-from textual.widgets import Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from tltui.ui.jobs_client import JobsClient
 from tltui.ui.keys import LAYOUT_KEYS, bindings
@@ -23,6 +23,19 @@ if TYPE_CHECKING:
     from tltui.ui.tabs.base import TabView
 
 REGIONS = ("#sidebar", "#views", "#panel")
+
+
+class ViewTabs(TabbedContent):
+    """The view tabs; a pane's "a descendant got focus" message only activates it while that focus lasts."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        # Textual posts the message, so it can arrive after a key already showed another tab; acting on it
+        # then would pull the old tab back.
+        # Textual then runs the base class's handler too, unless the default is prevented.
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors_with_self:
+            event.prevent_default()
+            event.stop()
 
 
 class WorkbenchScreen(Screen[None]):
@@ -43,7 +56,7 @@ class WorkbenchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield Explorer(id="sidebar")
-            with Vertical(id="editor"), TabbedContent(id="views", initial="tab-overview"):
+            with Vertical(id="editor"), ViewTabs(id="views", initial="tab-overview"):
                 for key, entry in TABS.items():
                     with TabPane(entry.title, id=f"tab-{key}"):
                         yield Static("loading…", classes="view-loading")
@@ -78,6 +91,14 @@ class WorkbenchScreen(Screen[None]):
         active = self.query_one("#views", TabbedContent).active
         views = [v for v in self.views if v.id == f"view-{active.removeprefix('tab-')}"]
         return views[0] if views else None
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # The workbench tells a view it is shown (a key, a click or the palette switched to it): Textual's Show
+        # event alone proved unreliable when focus moved in the same refresh.
+        if event.tabbed_content.id == "views":
+            view = self.current_view()
+            if view is not None:
+                view.became_active()
 
     def on_run_loaded(self, message: RunLoaded) -> None:
         self._run = message.run
@@ -155,9 +176,27 @@ class WorkbenchScreen(Screen[None]):
         views = self.query_one("#views", TabbedContent)
         focused = self.focused
         if focused is not None and views in focused.ancestors:
-            # A focused widget in the old pane would pull the old tab back: focus the tab bar instead.
-            views.query_one(Tabs).focus()
+            # A focused widget in the old pane would pull the old tab back (and Textual would hand focus to
+            # the next widget there): let go of it; the new view takes focus after the refresh.
+            self.set_focus(None)
         views.active = tab_id
+        self.call_after_refresh(self._focus_view, tab_id)
+
+    def _focus_view(self, tab_id: str) -> None:
+        """Put focus in the shown view so its keys (filter, sort, threshold…) work at once: its table, else its
+        first focusable widget that does not take text (an Input would swallow the view's letter keys)."""
+        views = self.query_one("#views", TabbedContent)
+        if views.active != tab_id:  # another tab was shown meanwhile: focusing here would pull this one back
+            return
+        try:
+            pane = views.get_pane(tab_id)
+        except Exception:  # the tab went away meanwhile
+            return
+        widgets = [w for w in pane.query(Widget) if w.focusable]
+        tables = [w for w in widgets if isinstance(w, DataTable)]
+        target = tables[0] if tables else next((w for w in widgets if not isinstance(w, Input)), None)
+        if target is not None:
+            self.set_focus(target)  # at once: Widget.focus() defers, and a later tab switch would be undone
 
     def action_show_tab_index(self, index: int) -> None:
         ids = self._tab_ids()

@@ -56,7 +56,9 @@ class TabView(VerticalScroll):
             )
         if index not in self.asked and self.run is not None and self.on_screen():
             self.asked.add(index)
-            self.post_message(ComputeRequested("details", details_name(index), {"indices": [index]}))
+            # Straight to the app, which runs jobs: a bubbling message created inside a screen handler stops at
+            # the screen (Textual does not bubble a message past its sender).
+            self.app.post_message(ComputeRequested("details", details_name(index), {"indices": [index]}))
         if index in self.asked:
             return f"Instance #{index}: computing saliency, Grad-CAM and the layer window (details job)…"
         return f"Instance #{index}: not among the precomputed instances; computed when this tab is shown."
@@ -77,6 +79,10 @@ class TabView(VerticalScroll):
 
     def select_instance(self, index: int) -> None:
         """React to a selected test instance (default: nothing to do)."""
+
+    def became_active(self) -> None:
+        """This view's tab became the active one (default: nothing to do); views that start work only while
+        shown (details jobs) start it here."""
 
     def computed(self, kind: str, status: str, error: str) -> None:
         """An on-demand job (details, tsne) ended; reload what it wrote (default: nothing to do)."""

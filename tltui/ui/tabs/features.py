@@ -213,7 +213,7 @@ class FeaturesTab(TabView):
         if self.is_mounted:
             self._draw_maps()
 
-    def on_show(self) -> None:
+    def became_active(self) -> None:
         self._draw_maps()
 
     def computed(self, kind: str, status: str, error: str) -> None:

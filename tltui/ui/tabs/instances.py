@@ -327,7 +327,7 @@ class InstancesTab(TabView):
                 note.update(f"computing the t-SNE of {model} (tsne job)… PCA until it is there")
             else:
                 self.tsne_asked.add(model)
-                self.post_message(ComputeRequested("tsne", tsne_name(model), {"model": model}))
+                self.app.post_message(ComputeRequested("tsne", tsne_name(model), {"model": model}))
                 note.update(f"computing the t-SNE of {model} (tsne job)… PCA until it is there")
         chart.show(projection_spec(data, model, xy, xy_adv, self.selected, method))
 

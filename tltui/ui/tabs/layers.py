@@ -263,7 +263,7 @@ class LayersTab(TabView):
         if self.is_mounted:
             self._draw_window()
 
-    def on_show(self) -> None:
+    def became_active(self) -> None:
         self._draw_window()
 
     def computed(self, kind: str, status: str, error: str) -> None:

@@ -14,7 +14,7 @@ from tltui.core.errors import TltuiError
 from tltui.core.results import load_npz
 from tltui.ui.export import ExportTable, fmt_num
 from tltui.ui.messages import MitigationRequested
-from tltui.ui.methods import COVERAGE_CRITERIA, MITIGATION_METHODS
+from tltui.ui.methods import COVERAGE_CRITERIA, DEFAULT_RATIO, DEFAULT_THRESHOLD, MITIGATION_METHODS
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
@@ -70,9 +70,9 @@ class MitigateTab(TabView):
                 [(m, m) for m in MITIGATION_METHODS], value="remos", allow_blank=False, id="mt-method"
             )
             yield Label("ratio")
-            yield Input("0.1", id="mt-ratio")
+            yield Input(f"{DEFAULT_RATIO:g}", id="mt-ratio")
             yield Label("coverage θ")
-            yield Input("0.5", id="mt-threshold")
+            yield Input(f"{DEFAULT_THRESHOLD:g}", id="mt-threshold")
             yield Label("criterion")
             yield Select(
                 [(c, c) for c in COVERAGE_CRITERIA], value="neuron", allow_blank=False, id="mt-criterion"
@@ -121,8 +121,8 @@ class MitigateTab(TabView):
     def params(self) -> dict[str, Any] | None:
         """The form as job parameters, or None (with a toast) when a number is out of range."""
         method = str(self.query_one("#mt-method", Select).value)
-        ratio = parse_fraction(self.query_one("#mt-ratio", Input).value, 0.1)
-        threshold = parse_fraction(self.query_one("#mt-threshold", Input).value, 0.5)
+        ratio = parse_fraction(self.query_one("#mt-ratio", Input).value, DEFAULT_RATIO)
+        threshold = parse_fraction(self.query_one("#mt-threshold", Input).value, DEFAULT_THRESHOLD)
         if ratio is None or threshold is None:
             self.notify("ratio and coverage θ must be numbers in (0, 1]", title="Mitigate", severity="error")
             return None
@@ -139,7 +139,7 @@ class MitigateTab(TabView):
             return
         if method is not None:
             params["method"] = method
-        self.post_message(MitigationRequested("mitigate", params["method"], params))
+        self.app.post_message(MitigationRequested("mitigate", params["method"], params))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "mt-run":
@@ -147,7 +147,7 @@ class MitigateTab(TabView):
         elif event.button.id == "mt-preview-run":
             params = self.params()
             if params is not None:
-                self.post_message(MitigationRequested("preview", "remos", params))
+                self.app.post_message(MitigationRequested("preview", "remos", params))
 
     def show_preview(self, folder: Path) -> None:
         """Load preview.npz (the network-wide slice order as layer ids) and draw it for the current ratio."""
@@ -162,7 +162,7 @@ class MitigateTab(TabView):
     def _draw_preview(self) -> None:
         if self.preview is None or not self.is_mounted:
             return
-        ratio = parse_fraction(self.query_one("#mt-ratio", Input).value, 0.1)
+        ratio = parse_fraction(self.query_one("#mt-ratio", Input).value, DEFAULT_RATIO)
         if ratio is None:
             return
         layers = [str(n) for n in self.preview["layers"]]

@@ -108,7 +108,7 @@ class TreatTab(TabView):
             except ValueError:
                 self.notify("α must be a number", title="Treat", severity="error")
                 return
-        self.post_message(MitigationRequested("treat", method, params))
+        self.app.post_message(MitigationRequested("treat", method, params))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "tr-run":
