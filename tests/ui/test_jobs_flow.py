@@ -62,3 +62,24 @@ async def test_cancel_a_running_job_from_the_panel(make_app: MakeApp, run_dir: P
     finally:
         if not api.get(job_id, env).final:
             api.cancel(job_id, env, grace=0.5)
+
+
+async def test_a_job_that_ends_between_two_polls_is_still_announced(
+    make_app: MakeApp, run_dir: Path, real_run: Path, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TLTUI_UI_FAKE_SRC", str(real_run))
+    app = make_app(run_dir, analyze_kind=fake("analyze"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        panel = app.workbench.query_one(JobsPanel)
+        panel.poll()
+        # Started elsewhere (as `tltui analyze --detach` would) and over before the panel looks again.
+        job_id = api.submit(fake("analyze"), {}, study="demo", device="cpu", workspace=env)
+        assert api.wait(job_id, env, timeout=30).status == "done"
+        panel.poll()
+        await wait_until(
+            pilot,
+            lambda: (
+                app.session.run is not None and app.session.run.run_dir == api.run_dir(job_id, env).resolve()
+            ),
+        )

@@ -63,6 +63,8 @@ class JobsPanel(Vertical):
         self.jobs: list[Any] = []
         self._seen_active: set[str] = set()
         self._announced: set[str] = set()
+        self._known: set[str] | None = None
+        """Jobs in the index at the first poll (their ends are old news); None before it."""
         self._eta = PhaseEta()
 
     def compose(self) -> ComposeResult:
@@ -100,11 +102,16 @@ class JobsPanel(Vertical):
             self.query_one("#job-live-label", Label).update(f"jobs: {exc.msg}")
             return
         self.jobs = jobs
+        first = self._known is None
+        known = self._known if self._known is not None else set()
         for job in jobs:
             if job.status in ("queued", "running"):
                 self._seen_active.add(job.id)
-            elif job.id in self._seen_active:
+            elif job.id in self._seen_active or not (first or job.id in known):
+                # also a job that began and ended between two polls (e.g. a short one started from the CLI)
                 self._announce(job.id, job.kind, job.status, job.run_dir, job.error or "")
+            known.add(job.id)
+        self._known = known
         self._fill(jobs)
         if self.followed is None:
             active = [j for j in jobs if j.status == "running"]
