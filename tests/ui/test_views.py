@@ -261,10 +261,14 @@ async def test_selected_layer_drives_the_weight_histograms(make_app: MakeApp, ru
     meta = json.loads((run_dir / "layers.json").read_text())
     app = make_app(run_dir)
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("alt+4")
         await pilot.pause()
         table = app.workbench.query_one("#ly-table", DataTable)
+        # The table opens on the layer shown in the detail (the last conv), then follows the cursor.
+        assert table.cursor_row == meta["names"].index(meta["distance_layer"])
         table.focus()
+        table.move_cursor(row=0)
         await pilot.press("down")
         await pilot.pause()
         layer = meta["names"][1]
@@ -317,3 +321,28 @@ def test_study_description_uses_the_study_parser(tmp_path: Path) -> None:
     info = read_study(str(bad))
     assert info.problem and "bad.toml" in info.problem
     assert read_study(str(tmp_path / "missing.toml")).problem.endswith("or `demo`)")
+
+
+async def test_a_selected_layer_is_followed_by_the_other_views(make_app: MakeApp, run_dir: Path) -> None:
+    meta = json.loads((run_dir / "layers.json").read_text())
+    disc = json.loads((run_dir / "features.json").read_text())["discriminative"]
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+3")
+        await pilot.pause()
+        features = app.workbench.query_one(FeaturesTab)
+        layers_view = app.workbench.query_one(LayersTab)
+        in_both = [n for n in meta["names"] if n in disc[features.disc_model]]
+        assert len(in_both) >= 2
+        first, second = in_both[0], in_both[1]
+        # Features → Layers
+        features.query_one("#ft-disc-layer", Select).value = first
+        await wait_until(pilot, lambda: layers_view.selected_layer == first)
+        # Layers → Features (a row of the per-layer table)
+        await pilot.press("alt+4")
+        await pilot.pause()
+        table = layers_view.query_one("#ly-table", DataTable)
+        table.move_cursor(row=meta["names"].index(second))
+        await wait_until(pilot, lambda: features.disc_layer == second)
+        assert layers_view.selected_layer == second

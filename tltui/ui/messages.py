@@ -57,7 +57,7 @@ class InstanceSelected(Message):
 
 
 class LayerSelected(Message):
-    """A layer was chosen in the Layers view."""
+    """A layer was chosen (Layers table, Features discriminative-layer picker); every view follows."""
 
     def __init__(self, name: str) -> None:
         super().__init__()

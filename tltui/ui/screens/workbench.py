@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from tltui.ui.jobs_client import JobsClient
 from tltui.ui.keys import LAYOUT_KEYS, bindings
-from tltui.ui.messages import InstanceSelected, LineLogged, RunLoaded, VariantPicked
+from tltui.ui.messages import InstanceSelected, LayerSelected, LineLogged, RunLoaded, VariantPicked
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs import TABS
 from tltui.ui.widgets.explorer import Explorer
@@ -108,6 +108,10 @@ class WorkbenchScreen(Screen[None]):
     def on_instance_selected(self, message: InstanceSelected) -> None:
         for view in self.views:
             view.select_instance(message.index)
+
+    def on_layer_selected(self, message: LayerSelected) -> None:
+        for view in self.views:
+            view.select_layer(message.name)
 
     def on_variant_picked(self, message: VariantPicked) -> None:
         for view in self.views:

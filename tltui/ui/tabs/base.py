@@ -80,6 +80,9 @@ class TabView(VerticalScroll):
     def select_instance(self, index: int) -> None:
         """React to a selected test instance (default: nothing to do)."""
 
+    def select_layer(self, name: str) -> None:
+        """React to a layer selected in any view (default: nothing to do)."""
+
     def became_active(self) -> None:
         """This view's tab became the active one (default: nothing to do); views that start work only while
         shown (details jobs) start it here."""

@@ -15,6 +15,7 @@ from tltui.core.errors import TltuiError
 from tltui.core.results import load_json, load_npz
 from tltui.ui.details import DETAILS, instance_details
 from tltui.ui.export import ExportTable, fmt_num
+from tltui.ui.messages import LayerSelected
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
@@ -205,6 +206,16 @@ class FeaturesTab(TabView):
             self._draw_disc()
         elif event.select.id == "ft-disc-layer":
             self._draw_disc()
+            if self.disc_layer:
+                self.post_message(LayerSelected(self.disc_layer))  # the Layers view follows
+
+    def select_layer(self, name: str) -> None:
+        select = self.query_one("#ft-disc-layer", Select)
+        if name == self.disc_layer or name not in list(self.disc.get(self.disc_model) or {}):
+            return
+        with select.prevent(Select.Changed):
+            select.value = name
+        self._draw_disc()
 
     # -- saliency and Grad-CAM -----------------------------------------------------------------------------
     def select_instance(self, index: int) -> None:

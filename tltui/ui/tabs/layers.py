@@ -212,21 +212,31 @@ class LayersTab(TabView):
         names = [str(layer.get("name")) for layer in layers]
         default = str(self.meta.get("distance_layer") or names[-1])
         self.selected_layer = self.selected_layer if self.selected_layer in names else default
+        if self.selected_layer in names:
+            table.move_cursor(row=names.index(self.selected_layer))
         self._show_layer()
         self._draw_window()
 
     # -- the selected layer ---------------------------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id != "ly-table":
-            return
+        if event.data_table.id != "ly-table" or event.cursor_row != event.data_table.cursor_row:
+            return  # another table, or a stale event (the cursor moved on, e.g. when the table was filled)
         if self.run is None or event.cursor_row < 0 or event.cursor_row >= len(self.run.layers):
             return
         name = str(self.run.layers[event.cursor_row].get("name", event.cursor_row))
         if name != self.selected_layer:
             self.post_message(LayerSelected(name))
 
-    def on_layer_selected(self, message: LayerSelected) -> None:
-        self.selected_layer = message.name
+    def select_layer(self, name: str) -> None:
+        if name == self.selected_layer or self.run is None:
+            return
+        names = [str(layer.get("name")) for layer in self.run.layers]
+        if name not in names:
+            return
+        self.selected_layer = name
+        table: DataTable[Any] = self.query_one("#ly-table", DataTable)
+        if table.row_count > names.index(name):
+            table.move_cursor(row=names.index(name))
         self._show_layer()
 
     def _show_layer(self) -> None:
