@@ -9,9 +9,10 @@ import numpy as np
 from textual.widgets import DataTable, Input
 
 from tests.ui.helpers import SIZE, MakeApp, active, ready
+from tltui.ui.methods import DEFAULT_RATIO
 from tltui.ui.tabs import TABS
 from tltui.ui.tabs.instances import InstancesTab
-from tltui.ui.tabs.mitigate import MitigateTab, preview_cut
+from tltui.ui.tabs.mitigate import MitigateTab, parse_scope, preview_cut
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
@@ -212,3 +213,33 @@ async def test_a_views_keys_work_right_after_switching_to_it(make_app: MakeApp, 
         await pilot.press("alt+3", "alt+4")
         await pilot.pause()
         assert active(app) == "tab-layers"
+
+
+def test_layer_scope_box() -> None:
+    convs = ["conv1", "conv2", "conv3"]
+    assert parse_scope("", convs) is None
+    assert parse_scope("conv3, conv1", convs) == ["conv1", "conv3"]  # network order
+    err = parse_scope("conv1,fc", convs)
+    assert isinstance(err, str) and "fc" in err and "conv1, conv2, conv3" in err
+
+
+async def test_mitigate_scope_and_tradeoff_chart(make_app: MakeApp, run_dir: Path) -> None:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    convs = [r["name"] for r in summary["layers"] if r["kind"] == "Conv2d"]
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+5")
+        await pilot.pause()
+        view = app.workbench.query_one(MitigateTab)
+        chart = view.query_one("#mt-tradeoff", Chart)
+        assert chart.spec is not None
+        points = {s.label: (s.x[0], s.y[0]) for s in chart.spec.series}
+        assert points == {n: (v["dir"], v["aoi"]) for n, v in summary["variants"].items()}
+        params = view.params()
+        assert params is not None and params["scope"] is None and params["ratio"] == DEFAULT_RATIO
+        view.query_one("#mt-scope", Input).value = f"{convs[-1]},{convs[0]}"
+        params = view.params()
+        assert params is not None and params["scope"] == [convs[0], convs[-1]]
+        view.query_one("#mt-scope", Input).value = "nope"
+        assert view.params() is None  # refused with a toast naming the layers

@@ -45,6 +45,37 @@ def compare_rows(run: RunData | None) -> list[tuple[Any, ...]]:
     return [(name, *(v.get(k) for k, _ in COMPARE)) for name, v in run.variants.items()]
 
 
+def conv_layers(run: RunData | None) -> list[str]:
+    """The run's conv layers (the only ones a slice may cut), in network order."""
+    if run is None:
+        return []
+    return [str(layer.get("name")) for layer in run.layers if str(layer.get("kind", "")).startswith("Conv")]
+
+
+def parse_scope(text: str, convs: list[str]) -> list[str] | str | None:
+    """The layer scope box: None (every conv layer) when empty, else the named layers in network order; a
+    one-line error (str) for a name that is not a conv layer of the run."""
+    names = [n.strip() for n in text.replace(" ", ",").split(",") if n.strip()]
+    if not names:
+        return None
+    if convs:
+        bad = [n for n in names if n not in convs]
+        if bad:
+            return f"layer scope: {', '.join(bad)} not a conv layer of this run (have {', '.join(convs)})"
+        return [n for n in convs if n in names]
+    return names
+
+
+def tradeoff_spec(run: RunData | None) -> ChartSpec:
+    """Accuracy against DIR, one point per variant: a good mitigation sits top left (accurate, not inherited)."""
+    series = []
+    for i, (name, v) in enumerate((run.variants if run else {}).items()):
+        aoi, dir_ = v.get("aoi"), v.get("dir")
+        if isinstance(aoi, (int, float)) and isinstance(dir_, (int, float)):
+            series.append(Series(name, (float(aoi),), (float(dir_),), "●", i))
+    return ChartSpec("scatter", tuple(series), "accuracy vs inherited weakness", xlabel="DIR", ylabel="AOI")
+
+
 class MitigateTab(TabView):
     """Model slicing controls (DESIGN §2.5); the run is a `mitigate` job, its variant joins every view."""
 
@@ -55,7 +86,10 @@ class MitigateTab(TabView):
     MitigateTab .form Label { padding: 1 1 0 0; width: auto; }
     MitigateTab .form Input { width: 12; }
     MitigateTab .form Select { width: 24; }
+    MitigateTab .form #mt-scope { width: 1fr; }
     MitigateTab #mt-compare { height: auto; max-height: 12; }
+    MitigateTab #mt-compare-row { height: auto; }
+    MitigateTab #mt-tradeoff { height: 16; width: 1fr; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -77,6 +111,9 @@ class MitigateTab(TabView):
             yield Select(
                 [(c, c) for c in COVERAGE_CRITERIA], value="neuron", allow_blank=False, id="mt-criterion"
             )
+        with Horizontal(classes="form"):
+            yield Label("layer scope")
+            yield Input("", placeholder="every conv layer (or: conv1,conv2 …)", id="mt-scope")
             yield Button("Preview cut", id="mt-preview-run")
             yield Button("Run as job", id="mt-run", variant="primary")
         yield Static("", id="mt-help")
@@ -91,7 +128,9 @@ class MitigateTab(TabView):
         yield Chart(id="mt-preview-chart", classes="row -hidden")
         yield Static("Comparison (variants of this run and the mitigations joined to it)", classes="section")
         yield EmptyState("No analysis run is loaded yet.", "analyze", "summary.json", id="mt-compare-empty")
-        yield DataTable(id="mt-compare", zebra_stripes=True)
+        with Horizontal(id="mt-compare-row"):
+            yield DataTable(id="mt-compare", zebra_stripes=True)
+            yield Chart(id="mt-tradeoff")
 
     def on_mount(self) -> None:
         self._describe("remos")
@@ -117,6 +156,7 @@ class MitigateTab(TabView):
         table.add_columns("variant", *(label for _, label in COMPARE))
         for row in rows:
             table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
+        self.query_one("#mt-tradeoff", Chart).show(tradeoff_spec(run), "no variants to compare")
 
     def params(self) -> dict[str, Any] | None:
         """The form as job parameters, or None (with a toast) when a number is out of range."""
@@ -126,11 +166,16 @@ class MitigateTab(TabView):
         if ratio is None or threshold is None:
             self.notify("ratio and coverage θ must be numbers in (0, 1]", title="Mitigate", severity="error")
             return None
+        scope = parse_scope(self.query_one("#mt-scope", Input).value, conv_layers(self.run))
+        if isinstance(scope, str):
+            self.notify(scope, title="Mitigate", severity="error")
+            return None
         return {
             "method": method,
             "ratio": ratio,
             "threshold": threshold,
             "criterion": str(self.query_one("#mt-criterion", Select).value),
+            "scope": scope,
         }
 
     def request(self, method: str | None = None) -> None:
