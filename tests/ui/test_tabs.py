@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 
 import numpy as np
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from tests.ui.helpers import SIZE, MakeApp, active, ready
 from tltui.ui.methods import DEFAULT_RATIO
+from tltui.ui.rundata import RunData
 from tltui.ui.tabs import TABS
 from tltui.ui.tabs.instances import InstancesTab
 from tltui.ui.tabs.mitigate import MitigateTab, parse_scope, preview_cut
+from tltui.ui.tabs.treat import TreatTab, treated_from
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
@@ -143,7 +145,8 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
         await pilot.pause()
     assert seen[0][0] == "mitigate" and seen[0][1]["method"] == "remos" and seen[0][1]["ratio"] == 0.05
     assert len(seen) == 2  # the out-of-range ratio was refused
-    assert seen[1][0] == "treat" and seen[1][1] == {"method": "model-doctor", "alpha": 10.0}
+    assert seen[1][0] == "treat"
+    assert seen[1][1] == {"method": "model-doctor", "variant": "finetune", "alpha": 10.0, "theta": 0.2}
 
 
 async def test_treat_and_layers_draw_their_maps(make_app: MakeApp, run_dir: Path) -> None:
@@ -154,6 +157,13 @@ async def test_treat_and_layers_draw_their_maps(make_app: MakeApp, run_dir: Path
         await pilot.pause()
         assert app.workbench.query_one("#tr-map", HalfBlockImage).display
         assert not app.workbench.query_one("#tr-map-empty").display
+        # The chosen variant beside its newest treatment (else the teacher), with their densities.
+        meta = json.loads((run_dir / "features.json").read_text())["model_doctor"]
+        other = (treated_from(RunData.load(run_dir), "finetune") or ["teacher"])[-1]
+        left = str(app.workbench.query_one("#tr-l-map").render())
+        right = str(app.workbench.query_one("#tr-l-after").render())
+        assert left.startswith("finetune at ") and f"{meta['finetune']['density']:.0%}" in left
+        assert right.startswith(f"{other} at ") and f"{meta[other]['density']:.0%}" in right
         await pilot.press("alt+4")
         await pilot.pause()
         summary = json.loads((run_dir / "summary.json").read_text())
@@ -243,3 +253,27 @@ async def test_mitigate_scope_and_tradeoff_chart(make_app: MakeApp, run_dir: Pat
         assert params is not None and params["scope"] == [convs[0], convs[-1]]
         view.query_one("#mt-scope", Input).value = "nope"
         assert view.params() is None  # refused with a toast naming the layers
+
+
+async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -> None:
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+6")
+        await pilot.pause()
+        view = app.workbench.query_one(TreatTab)
+        assert view.query_one("#tr-alpha").display and not view.query_one("#tr-sensitive_ratio").display
+        view.query_one("#tr-method", Select).value = "fmt"
+        await pilot.pause()
+        assert not view.query_one("#tr-alpha").display and view.query_one("#tr-sensitive_ratio").display
+        view.query_one("#tr-variant", Select).value = "probe"
+        view.query_one("#tr-epochs", Input).value = "3"
+        assert view.params() == {
+            "method": "fmt",
+            "variant": "probe",
+            "epochs": 3,
+            "sensitive_ratio": 0.25,
+            "slice_ratio": 0.05,
+        }
+        view.query_one("#tr-epochs", Input).value = "three"
+        assert view.params() is None
