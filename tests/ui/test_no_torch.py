@@ -23,6 +23,8 @@ SCRIPT = textwrap.dedent(
         session = Session(study="demo", jobs=JobsClient(), run_dir=Path(sys.argv[1]), autostart=False)
         app = WorkbenchApp(session, Settings(gpu_stats=False))
         async with app.run_test(size=(160, 48)) as pilot:
+            while not app.started:  # the run is shown after the first frame
+                await pilot.pause(0.05)
             await pilot.pause()
             for i in range(len(TABS)):
                 await pilot.press(f"alt+{i + 1}")

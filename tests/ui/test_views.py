@@ -43,6 +43,7 @@ async def test_discriminative_channels_per_model_and_layer(make_app: MakeApp, ru
     meta = json.loads((run_dir / "features.json").read_text())["discriminative"]
     app = make_app(run_dir)
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("alt+3")
         await pilot.pause()
         view = app.workbench.query_one(FeaturesTab)
@@ -130,6 +131,7 @@ async def test_details_of_any_instance_come_from_a_job(
 async def test_tsne_on_request_and_back(make_app: MakeApp, run_dir: Path, models_ws: Path) -> None:
     app = make_app(run_dir)
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("alt+2")
         await pilot.pause()
         view = app.workbench.query_one(InstancesTab)
@@ -155,6 +157,7 @@ async def test_projection_marks_mispredictions_and_the_selected_twin(
 ) -> None:
     app = make_app(run_dir)
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("alt+2")
         await pilot.pause()
         view = app.workbench.query_one(InstancesTab)
