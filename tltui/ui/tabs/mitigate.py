@@ -76,6 +76,15 @@ def tradeoff_spec(run: RunData | None) -> ChartSpec:
     return ChartSpec("scatter", tuple(series), "accuracy vs inherited weakness", xlabel="DIR", ylabel="AOI")
 
 
+def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None) -> None:
+    """Fill a comparison table (one row per variant) and its accuracy-vs-DIR chart."""
+    table.clear(columns=True)
+    table.add_columns("variant", *(label for _, label in COMPARE))
+    for row in compare_rows(run):
+        table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
+    chart.show(tradeoff_spec(run), "no variants to compare")
+
+
 class MitigateTab(TabView):
     """Model slicing controls (DESIGN §2.5); the run is a `mitigate` job, its variant joins every view."""
 
@@ -152,11 +161,7 @@ class MitigateTab(TabView):
         self.query_one("#mt-compare-empty").set_class(bool(rows), "-hidden")
         table: DataTable[Any] = self.query_one("#mt-compare", DataTable)
         table.set_class(not rows, "-hidden")
-        table.clear(columns=True)
-        table.add_columns("variant", *(label for _, label in COMPARE))
-        for row in rows:
-            table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
-        self.query_one("#mt-tradeoff", Chart).show(tradeoff_spec(run), "no variants to compare")
+        show_comparison(table, self.query_one("#mt-tradeoff", Chart), run)
 
     def params(self) -> dict[str, Any] | None:
         """The form as job parameters, or None (with a toast) when a number is out of range."""

@@ -11,12 +11,12 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from tltui.core.errors import TltuiError
 from tltui.core.results import load_json, load_npz
-from tltui.ui.export import ExportTable, fmt_num
+from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.methods import TREATMENT_METHODS
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import TabView
-from tltui.ui.tabs.mitigate import COMPARE, compare_rows, tradeoff_spec
+from tltui.ui.tabs.mitigate import COMPARE, compare_rows, show_comparison
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
@@ -163,13 +163,7 @@ class TreatTab(TabView):
                 base.value = default
         self._fill_after()
         self._draw_maps()
-        rows = compare_rows(run)
-        table: DataTable[Any] = self.query_one("#tr-compare", DataTable)
-        table.clear(columns=True)
-        table.add_columns("variant", *(label for _, label in COMPARE))
-        for row in rows:
-            table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
-        self.query_one("#tr-tradeoff", Chart).show(tradeoff_spec(run), "no variants to compare")
+        show_comparison(self.query_one("#tr-compare", DataTable), self.query_one("#tr-tradeoff", Chart), run)
 
     def _fill_after(self) -> None:
         """The comparison map: by default the newest treatment of the chosen variant, else the teacher."""
