@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from tltui import __version__
-from tltui.core.errors import TltuiError
+from tltui.base.errors import TltuiError
 
 # Command name -> (module, one-line help). Each module has add_parser(subparsers) and run(args) -> int and imports
 # nothing heavy at the top; only the chosen command's module is imported (start-up time of the workbench).

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import torch
 
+from tltui.base.progress import Progress, drain
 from tltui.core.advcache import AdvCache, model_digest
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.models import DigitsNet
-from tltui.core.progress import Progress, drain
 
 
 def compute(value: float, calls: list[int]) -> Generator[Progress, None, torch.Tensor]:

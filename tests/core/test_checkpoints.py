@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from tltui.core.errors import CheckpointError, StudyError
+from tltui.base.errors import CheckpointError, StudyError
 from tltui.core.models import DigitsNet, build_arch, load_state_dict, read_state_dict, save_weights
 
 

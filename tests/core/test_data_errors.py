@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tltui.base.errors import DataError
+from tltui.base.study import DataSpec
 from tltui.core.data import load_digits_splits, load_imagefolder
-from tltui.core.errors import DataError
-from tltui.core.study import DataSpec
 
 SPEC = DataSpec(image_size=8, channels=1, mean=(0.5,), std=(0.5,))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tltui.core.results import load_json, load_npz
+from tltui.base.runfiles import load_json, load_npz
 from tltui.jobs import api
 
 

@@ -13,7 +13,7 @@ CHECK = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from tltui.core.results import load_json, load_npz
+    from tltui.base.runfiles import load_json, load_npz
     run = Path(sys.argv[1])
     s = load_json(run / "summary.json")
     variants = list(s["variants"])

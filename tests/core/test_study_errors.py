@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tltui.core.errors import StudyError
-from tltui.core.study import demo_study, load_study
+from tltui.base.errors import StudyError
+from tltui.base.study import demo_study, load_study
 
 GOOD = """
 name = "s"

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import DataError
-from tltui.core.progress import JobContext, Progress
-from tltui.core.results import save_json
+from tltui.base.errors import DataError
+from tltui.base.progress import JobContext, Progress
+from tltui.base.runfiles import save_json
 
 
 def count(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tltui.core.progress import Progress
+from tltui.base.progress import Progress
 from tltui.jobs.events import Event, EventReader, EventWriter, make_event
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.helpers import fake, wait_for
-from tltui.core.errors import JobError
+from tltui.base.errors import JobError
 from tltui.jobs import api
 from tltui.jobs.events import Event
 from tltui.jobs.foreground import ProgressLine, format_eta, raise_if_failed, render, run_foreground

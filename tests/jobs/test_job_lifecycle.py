@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from tests.jobs.helpers import fake, running, wait_for
-from tltui.core.results import load_json
+from tltui.base.runfiles import load_json
 from tltui.jobs import api
 from tltui.jobs.procs import process_alive
 from tltui.jobs.runner import DIED
@@ -148,7 +148,7 @@ def test_fast_progress_is_throttled(ws: Path) -> None:
 def test_unknown_job_and_kind(ws: Path) -> None:
     import pytest
 
-    from tltui.core.errors import JobError
+    from tltui.base.errors import JobError
 
     with pytest.raises(JobError, match="no job 'nope'"):
         api.get("nope")

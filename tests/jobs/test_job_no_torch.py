@@ -12,7 +12,7 @@ SCRIPT = """
 import sys
 from tltui.jobs import api
 from tltui.jobs.foreground import run_foreground, raise_if_failed
-from tltui.core.results import load_json
+from tltui.base.runfiles import load_json
 
 job_id = api.submit({kind!r}, {{"n": 2}}, device="cpu")
 events = list(api.follow(job_id, poll=0.01))

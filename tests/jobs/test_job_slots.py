@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.helpers import fake, running, wait_for
-from tltui.core.results import load_json
+from tltui.base.runfiles import load_json
 from tltui.jobs import api, slots
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tltui.core.errors import DeviceError, JobError
-from tltui.core.progress import JobContext, Progress
+from tltui.base.errors import DeviceError, JobError
+from tltui.base.progress import JobContext, Progress
 from tltui.jobs.worker import is_oom, resolve_device, run_with_oom_retry
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tltui.core.progress import JobContext, Progress
+from tltui.base.progress import JobContext, Progress
 
 
 def analyze(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:

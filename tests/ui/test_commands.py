@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from tltui.base.errors import ResultsError, StudyError, TltuiError
 from tltui.cli import build_parser, main
 from tltui.commands import open as open_cmd
 from tltui.commands import serve as serve_cmd
-from tltui.core.errors import ResultsError, StudyError, TltuiError
 from tltui.ui.app import WorkbenchApp
 
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tltui.base.study import load_study
 from tltui.cli import add_common
 from tltui.commands import common
-from tltui.core.study import load_study
 
 
 def add_parser(sub: Any) -> None:

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tltui.base.runfiles import load_json
 from tltui.cli import add_common
 from tltui.commands import common
-from tltui.core.results import load_json
 
 
 def add_parser(sub: Any) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tltui.core.results import load_json
+from tltui.base.runfiles import load_json
 from tltui.jobs import api
 from tltui.jobs.foreground import raise_if_failed, run_foreground
 from tltui.jobs.store import JobRecord

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from tltui.base.errors import JobError
 from tltui.cli import add_common
-from tltui.core.errors import JobError
 from tltui.jobs import api
 from tltui.jobs.spec import LOG_FILE
 from tltui.jobs.store import STATUSES, JobRecord

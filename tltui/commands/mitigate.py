@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tltui.base.study import load_study
 from tltui.cli import add_common
 from tltui.commands import common
 from tltui.commands.analyze import study_ref
-from tltui.core.study import load_study
 
 METHOD_NAMES = ("remos", "finetune", "retrain", "magprune", "delta", "renofeation")
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import ResultsError, StudyError
+from tltui.base.errors import ResultsError, StudyError
 
 
 def add_parser(subparsers: Any) -> None:

@@ -7,7 +7,7 @@ import shlex
 import sys
 from typing import Any
 
-from tltui.core.errors import TltuiError
+from tltui.base.errors import TltuiError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

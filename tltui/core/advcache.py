@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.attacks.engine import AttackConfig
-from tltui.core.progress import Progress
 
 MAX_BYTES = 256 * 2**20
 """Larger adversarial sets are recomputed rather than cached (disk is not free either)."""

@@ -12,14 +12,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from tltui.base.progress import JobContext, Progress, drain
+from tltui.base.runfiles import save_json
 from tltui.core.attacks import pgd
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.data import load_digits_splits
 from tltui.core.device import resolve_device
 from tltui.core.evaluate import PixelModel
 from tltui.core.models import DigitsNet, cifar_resnet18
-from tltui.core.progress import JobContext, Progress, drain
-from tltui.core.results import save_json
 
 
 def _sync(dev: torch.device) -> None:
@@ -111,8 +111,8 @@ def run_bench(
         result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
     if analyze:
         yield Progress("bench", 3, steps, "analyze demo")
+        from tltui.base.study import demo_study
         from tltui.core.pipeline import analyze as run_analyze
-        from tltui.core.study import demo_study
 
         ws = workspace or Path(tempfile.mkdtemp())
         with tempfile.TemporaryDirectory() as out:

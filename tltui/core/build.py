@@ -13,11 +13,11 @@ from typing import Any
 import torch
 from torch import nn
 
+from tltui.base.errors import DataError, StudyError
+from tltui.base.progress import Progress
+from tltui.base.study import ModelSpec, Study
 from tltui.core import models as M
 from tltui.core.data import Split, StudyData
-from tltui.core.errors import DataError, StudyError
-from tltui.core.progress import Progress
-from tltui.core.study import ModelSpec, Study
 from tltui.core.train import Schedule, train
 
 RECIPE_VERSION = 1

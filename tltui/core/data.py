@@ -9,8 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tltui.core.errors import DataError
-from tltui.core.study import DataSpec, Study
+from tltui.base.errors import DataError
+from tltui.base.study import DataSpec, Study
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from torch import nn
 
+from tltui.base.errors import StudyError
+from tltui.base.runfiles import load_json, save_json
+from tltui.base.study import ModelSpec, Study
 from tltui.core import models as M
 from tltui.core.build import head_classes
-from tltui.core.errors import StudyError
-from tltui.core.results import load_json, save_json
-from tltui.core.study import ModelSpec, Study
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
 

@@ -6,7 +6,7 @@ import re
 
 import torch
 
-from tltui.core.errors import DeviceError
+from tltui.base.errors import DeviceError
 
 
 def resolve_device(spec: str = "auto") -> torch.device:

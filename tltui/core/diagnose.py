@@ -10,14 +10,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress
+from tltui.base.runfiles import save_json, save_npz
 from tltui.core import models as M
 from tltui.core.data import normalize
 from tltui.core.levels import features as F
 from tltui.core.levels import instances as I
 from tltui.core.levels import layers as L
 from tltui.core.levels import overall as O
-from tltui.core.progress import Progress
-from tltui.core.results import save_json, save_npz
 
 if TYPE_CHECKING:  # the pipeline imports this module to run the levels
     from tltui.core.pipeline import Analysis

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.data import normalize
 from tltui.core.hooks import capture, eval_mode
-from tltui.core.progress import Progress
 
 
 class PixelModel(nn.Module):

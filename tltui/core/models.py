@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from tltui.core.errors import CheckpointError, StudyError
+from tltui.base.errors import CheckpointError, StudyError
 
 
 class DigitsNet(nn.Module):

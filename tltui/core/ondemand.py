@@ -8,15 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from tltui.base.errors import ResultsError
+from tltui.base.progress import JobContext, Progress
+from tltui.base.runfiles import save_npz
+from tltui.base.study import load_study
 from tltui.core import models as M
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
-from tltui.core.errors import ResultsError
 from tltui.core.levels import instances as I
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import JobContext, Progress
-from tltui.core.results import save_npz
-from tltui.core.study import load_study
 
 
 def _open(params: dict[str, Any], ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:

@@ -12,6 +12,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.errors import DataError, StudyError
+from tltui.base.progress import JobContext, Progress
+from tltui.base.runfiles import save_json, save_npz
+from tltui.base.study import Study, load_study
 from tltui.core import models as M
 from tltui.core.advcache import AdvCache, data_digest, model_digest
 from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS
@@ -21,12 +25,8 @@ from tltui.core.data import StudyData, load_study_data
 from tltui.core.derived import derived_variants
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
-from tltui.core.errors import DataError, StudyError
 from tltui.core.evaluate import PixelModel, attack_split, feature_fn, predict
 from tltui.core.metrics import accuracy, decline_ratio, defect_inheritance_rate, macro_recall_f1, robustness
-from tltui.core.progress import JobContext, Progress
-from tltui.core.results import save_json, save_npz
-from tltui.core.study import Study, load_study
 
 
 def attack_config(study: Study, eps: float | None = None) -> AttackConfig:

@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from tltui.base.errors import StudyError
+from tltui.base.progress import JobContext, Progress
+from tltui.base.runfiles import save_json, save_npz
+from tltui.base.study import Study, load_study
 from tltui.core import models as M
 from tltui.core.derived import check_name, remove_variant, save_variant
 from tltui.core.device import resolve_device
-from tltui.core.errors import StudyError
 from tltui.core.pipeline import Analysis, analyze
-from tltui.core.progress import JobContext, Progress
-from tltui.core.results import save_json, save_npz
-from tltui.core.study import Study, load_study
 
 
 def _fields(cls: Any, params: dict[str, Any]) -> dict[str, Any]:

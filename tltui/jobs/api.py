@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import JobError
-from tltui.core.workspace import resolve_workspace
+from tltui.base.errors import JobError
+from tltui.base.workspace import resolve_workspace
 from tltui.jobs import kinds, runner
 from tltui.jobs.events import Event, EventReader, append_event, has_final_event, make_event, read_events
 from tltui.jobs.spec import EVENTS_FILE, LOG_FILE, JobSpec, new_job_id

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from tltui.core.progress import Progress
+from tltui.base.progress import Progress
 
 EVENT_TYPES = ("started", "progress", "message", "finished", "failed", "cancelled")
 FINAL_EVENTS = frozenset({"finished", "failed", "cancelled"})

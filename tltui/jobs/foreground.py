@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from tltui.core.errors import JobError
+from tltui.base.errors import JobError
 from tltui.jobs import api
 from tltui.jobs.events import Event
 from tltui.jobs.store import JobRecord

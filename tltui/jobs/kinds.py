@@ -6,8 +6,8 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tltui.core.errors import JobError
-from tltui.core.progress import JobContext, Progress
+from tltui.base.errors import JobError
+from tltui.base.progress import JobContext, Progress
 
 JobFunction = Callable[[dict[str, Any], JobContext], "Iterator[Progress] | None"]
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import JobError
+from tltui.base.errors import JobError
 
 SPEC_FILE = "spec.json"
 EVENTS_FILE = "events.jsonl"

@@ -14,8 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tltui.core.errors import DeviceError, JobError, TltuiError
-from tltui.core.progress import JobContext, Progress
+from tltui.base.errors import DeviceError, JobError, TltuiError
+from tltui.base.progress import JobContext, Progress
 from tltui.jobs import kinds, runner, slots
 from tltui.jobs.events import EventWriter
 from tltui.jobs.procs import signal_group

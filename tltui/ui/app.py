@@ -9,7 +9,7 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
-from tltui.core.errors import TltuiError
+from tltui.base.errors import TltuiError
 from tltui.ui.commands import WorkbenchCommands
 from tltui.ui.export import export_dir, stamp, write_table
 from tltui.ui.gpu import GpuProbe

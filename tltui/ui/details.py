@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tltui.core.errors import TltuiError
-from tltui.core.results import load_npz
+from tltui.base.errors import TltuiError
+from tltui.base.runfiles import load_npz
 from tltui.ui.rundata import RunData
 
 DETAILS = "details.npz"

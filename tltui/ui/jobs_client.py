@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tltui.core.errors import JobError
+from tltui.base.errors import JobError
 
 TERMINAL = ("done", "failed", "cancelled")
 

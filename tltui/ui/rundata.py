@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import ResultsError
+from tltui.base.errors import ResultsError
 
 SUMMARY = "summary.json"
 
@@ -34,7 +34,7 @@ class RunData:
     @classmethod
     def load(cls, run_dir: str | Path) -> RunData:
         """Read `run_dir/summary.json` (and overall.json if there); a missing summary is a ResultsError."""
-        from tltui.core.results import load_json  # numpy comes with it: not before the first frame
+        from tltui.base.runfiles import load_json  # numpy comes with it: not before the first frame
 
         d = Path(run_dir).expanduser().resolve()
         summary = load_json(d / SUMMARY)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import ResultsError
+from tltui.base.errors import ResultsError
 from tltui.ui.jobs_client import JobsClient, results_dir, same_study, short_id, timestamp
 from tltui.ui.rundata import SUMMARY, RunData
 from tltui.ui.studyinfo import DEMO, StudyInfo, read_study

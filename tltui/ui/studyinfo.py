@@ -1,12 +1,12 @@
-"""What the explorer shows about a study, from the one study parser (tltui.core.study, torch-free)."""
+"""What the explorer shows about a study, from the one study parser (tltui.base.study, torch-free)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from tltui.core.errors import StudyError
-from tltui.core.study import Study, load_study
+from tltui.base.errors import StudyError
+from tltui.base.study import Study, load_study
 
 DEMO = "demo"
 DEMO_TEACHER = "DigitsNet CNN teacher on digits 0–4"

@@ -8,10 +8,10 @@ import pytest
 import torch
 from _mitigate_nets import TinyNet
 
+from tltui.base.study import demo_study
 from tltui.core.data import Split, StudyData
 from tltui.core.mitigate import _profile_cache
 from tltui.core.pipeline import Analysis
-from tltui.core.study import demo_study
 
 
 def _split(n: int, seed: int) -> Split:

@@ -8,11 +8,11 @@ import pytest
 import torch
 from _mitigate_nets import TinyNet
 
+from tltui.base.progress import drain
 from tltui.core.mitigate import delta, finetune, magprune, renofeation, retrain
 from tltui.core.mitigate._features import distillation, feature_mse, spatial_dropout
 from tltui.core.mitigate.params import MitigateParams
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import drain
 
 BODY = ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias")
 

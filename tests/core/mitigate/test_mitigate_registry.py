@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from tltui.base.progress import Progress
 from tltui.core.mitigate import METHODS
 from tltui.core.mitigate.params import MitigateParams
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 
 
 def test_registry_names_every_method() -> None:

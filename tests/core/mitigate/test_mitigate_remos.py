@@ -7,10 +7,10 @@ import pytest
 import torch
 from torch import nn
 
+from tltui.base.progress import drain
 from tltui.core.mitigate import remos
 from tltui.core.mitigate.params import MitigateError, MitigateParams
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import drain
 
 
 class HandNet(nn.Module):

@@ -7,9 +7,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from tltui.base.study import demo_study
 from tltui.core.data import Split, StudyData
 from tltui.core.pipeline import Analysis
-from tltui.core.study import demo_study
 
 
 class TinyNet(nn.Module):
@@ -54,8 +54,8 @@ def body_checkpoint(an: Analysis, tmp: Path, epochs: int = 12) -> Path:
     as safetensors, so its penultimate features read by the variant's own head classify well (Dare targets)."""
     import copy
 
+    from tltui.base.progress import drain
     from tltui.core.models import save_weights
-    from tltui.core.progress import drain
     from tltui.core.train import Schedule, train
 
     model = copy.deepcopy(an.variants["finetune"])

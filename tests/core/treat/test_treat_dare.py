@@ -10,7 +10,7 @@ import torch
 from _treat_nets import body_checkpoint, tiny_analysis
 from torch import nn
 
-from tltui.core.progress import drain
+from tltui.base.progress import drain
 from tltui.core.treat import TreatParams, dare
 from tltui.core.treat._common import resolve_tap
 from tltui.core.treat.slicing import backward_slice, layer_profiles

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tltui.core.errors import DataError, TltuiError
+from tltui.base.errors import DataError, TltuiError
 from tltui.core.treat.fairness import (
     aaod_per_class,
     demo_groups,

@@ -9,8 +9,8 @@ import torch
 from _treat_nets import tiny_analysis
 from torch import nn
 
+from tltui.base.progress import drain
 from tltui.core.hooks import capture
-from tltui.core.progress import drain
 from tltui.core.treat import TreatParams
 from tltui.core.treat.model_doctor import channel_loss, diagnose, mean_channel_loss, run, top_wrong_class
 

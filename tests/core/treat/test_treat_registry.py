@@ -9,8 +9,8 @@ import pytest
 import torch
 from _treat_nets import body_checkpoint, tiny_analysis
 
-from tltui.core.errors import StudyError
-from tltui.core.progress import Progress, drain
+from tltui.base.errors import StudyError
+from tltui.base.progress import Progress, drain
 from tltui.core.treat import TREATMENTS, TreatParams
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from tltui.base.errors import StudyError
 from tltui.core.attacks.engine import AttackConfig, project
-from tltui.core.errors import StudyError
 
 
 def _build(name: str, model: nn.Module, cfg: AttackConfig) -> Any:

@@ -10,10 +10,10 @@ from collections.abc import Callable, Generator
 
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.mitigate import delta, finetune, magprune, remos, renofeation, retrain
 from tltui.core.mitigate.params import MitigateError, MitigateParams
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 
 Method = Callable[[Analysis, MitigateParams], Generator[Progress, None, nn.Module]]
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 import torch
 from torch import nn
 
+from tltui.base.errors import StudyError
+from tltui.base.progress import Progress
 from tltui.core import models as M
 from tltui.core.build import replace_head, schedule_for
-from tltui.core.errors import StudyError
 from tltui.core.mitigate.params import MitigateError, MitigateParams, check
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 from tltui.core.train import ExtraLoss, Schedule, train
 
 RECIPES = ("scratch", "probe", "finetune")

@@ -14,13 +14,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import drain
+from tltui.base.study import demo_study
 from tltui.core.device import resolve_device
 from tltui.core.metrics import accuracy, defect_inheritance_rate
 from tltui.core.mitigate import METHODS
 from tltui.core.mitigate.params import MitigateParams
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import drain
-from tltui.core.study import demo_study
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tltui.core.errors import TltuiError
+from tltui.base.errors import TltuiError
 
 CRITERIA = ("neuron", "topk")
 

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress, drain
 from tltui.core.data import normalize
 from tltui.core.hooks import capture, eval_mode
 from tltui.core.levels.layers import neuron_coverage
@@ -17,7 +18,6 @@ from tltui.core.mitigate._student import fit, new_student, scope_layers
 from tltui.core.mitigate.params import MitigateError, MitigateParams, check
 from tltui.core.models import conv_names
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress, drain
 
 
 @dataclass(frozen=True)

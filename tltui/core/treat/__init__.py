@@ -6,8 +6,8 @@ from collections.abc import Callable, Generator
 
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 from tltui.core.treat import dare, fmt, model_doctor
 from tltui.core.treat.params import TreatParams
 

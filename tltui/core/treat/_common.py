@@ -11,9 +11,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.errors import StudyError
 from tltui.core import models as M
 from tltui.core.data import Split, normalize
-from tltui.core.errors import StudyError
 from tltui.core.hooks import eval_mode
 from tltui.core.pipeline import Analysis
 

@@ -9,11 +9,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core import models as M
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import eval_mode
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 from tltui.core.treat._common import (
     RegressionModel,
     Tap,

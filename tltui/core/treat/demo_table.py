@@ -11,10 +11,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.progress import drain
+from tltui.base.study import demo_study
 from tltui.core.metrics import accuracy, defect_inheritance_rate
 from tltui.core.pipeline import Analysis, attack_config
-from tltui.core.progress import drain
-from tltui.core.study import demo_study
 from tltui.core.treat import TREATMENTS
 from tltui.core.treat.fairness import fairness_report
 from tltui.core.treat.fmt import study_groups

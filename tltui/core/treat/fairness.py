@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tltui.core.errors import DataError
+from tltui.base.errors import DataError
 from tltui.core.metrics import accuracy, macro_recall_f1
 
 

@@ -11,9 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.data import Split, normalize
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 from tltui.core.treat._common import (
     RegressionModel,
     clone_variant,

@@ -7,12 +7,12 @@ from collections.abc import Generator
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import capture, eval_mode
 from tltui.core.levels.features import channel_grads, model_doctor_map
 from tltui.core.models import last_conv
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 from tltui.core.train import Schedule, train
 from tltui.core.treat._common import clone_variant, train_split
 from tltui.core.treat.params import TreatParams

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import nn
 
+from tltui.base.progress import Progress
 from tltui.core.data import normalize
 from tltui.core.hooks import eval_mode
 from tltui.core.pipeline import Analysis
-from tltui.core.progress import Progress
 from tltui.core.treat._common import Tap, _Stop, index_batches
 
 Masks = dict[str, torch.Tensor]

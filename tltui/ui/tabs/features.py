@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Select, Static
 
-from tltui.core.errors import TltuiError
-from tltui.core.results import load_json, load_npz
+from tltui.base.errors import TltuiError
+from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.details import DETAILS, instance_details
 from tltui.ui.export import ExportTable, fmt_num
 from tltui.ui.messages import LayerSelected

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from tltui.core.errors import TltuiError
-from tltui.core.results import load_npz
+from tltui.base.errors import TltuiError
+from tltui.base.runfiles import load_npz
 from tltui.ui.details import tsne_name
 from tltui.ui.export import ExportTable
 from tltui.ui.keys import INSTANCE_KEYS, bindings

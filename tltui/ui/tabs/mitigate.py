@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from tltui.core.errors import TltuiError
-from tltui.core.results import load_npz
+from tltui.base.errors import TltuiError
+from tltui.base.runfiles import load_npz
 from tltui.ui.export import ExportTable, fmt_num
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.methods import COVERAGE_CRITERIA, DEFAULT_RATIO, DEFAULT_THRESHOLD, MITIGATION_METHODS

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from tltui.core.errors import TltuiError
-from tltui.core.results import load_json, load_npz
+from tltui.base.errors import TltuiError
+from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.methods import TREATMENT_METHODS

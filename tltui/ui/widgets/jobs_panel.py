@@ -14,7 +14,7 @@ from textual.coordinate import Coordinate
 from textual.reactive import reactive
 from textual.widgets import DataTable, Label, ProgressBar
 
-from tltui.core.errors import TltuiError
+from tltui.base.errors import TltuiError
 from tltui.ui.jobs_client import TERMINAL, JobsClient, fmt_duration, short_id
 from tltui.ui.keys import PANEL_KEYS, bindings
 from tltui.ui.messages import JobFinished, LineLogged

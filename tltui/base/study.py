@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tltui.core.errors import StudyError
+from tltui.base.errors import StudyError
 
 if sys.version_info >= (3, 11):
     import tomllib

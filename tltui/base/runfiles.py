@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from tltui.core.errors import ResultsError
+from tltui.base.errors import ResultsError
 
 
 def _atomic_write(path: Path, write: Any, suffix: str) -> None:

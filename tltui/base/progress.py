@@ -25,7 +25,7 @@ class JobContext:
     """What a job function gets besides its parameters: where to write, which device, how to log."""
 
     run_dir: Path
-    """The job's run directory; results go here (atomically, via tltui.core.results)."""
+    """The job's run directory; results go here (atomically, via tltui.base.runfiles)."""
     workspace: Path
     """The workspace root (model cache, other runs)."""
     device: str = "cpu"

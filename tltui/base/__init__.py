@@ -1,0 +1,1 @@
+"""The torch-free base every layer shares: errors, progress, study parsing, run files, workspace, catalogue."""
