@@ -1,10 +1,10 @@
-# Two entry points: `make demo` and `make test`. Both create the virtualenv on first use.
+# Entry points: `make demo`, `make test` (everything) and `make test-fast` (no e2e tests); all create the venv on first use.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fmt bench clean
+.PHONY: demo test test-fast lint fmt bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,12 +19,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/tltui open demo
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
-	$(BIN)/mypy tltui
+test: lint
 	$(BIN)/python -m pytest
+
+# Lint and types, then the tests not marked `e2e` (no real CLI runs, jobs, demo analysis, wheel builds or tmux).
+test-fast: lint
+	$(BIN)/python -m pytest -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy tltui

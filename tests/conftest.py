@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated workspace and config dir, and one real `tltui analyze demo` run per session."""
+"""Shared fixtures: an isolated workspace and config dir, one real `tltui analyze demo` run per session, e2e marks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Fixtures that run a real `tltui analyze demo` (demo_run, and real_run built on it) or real CLI commands:
+# a test using one is end to end, marked `e2e` here so that `make test-fast` (`-m "not e2e"`) skips it.
+E2E_FIXTURES = frozenset({"demo_run", "real_run", "cli"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses an end-to-end fixture as `e2e`."""
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from tltui import __version__
 from tltui.base.errors import TltuiError
+from tltui.commands.flags import add_common
 
 # Command name -> (module, one-line help). Each module has add_parser(subparsers) and run(args) -> int and imports
 # nothing heavy at the top; only the chosen command's module is imported (start-up time of the workbench).
@@ -23,18 +24,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("tltui.commands.bench", "the performance benchmark (ours vs torchattacks, same process)"),
 }
 _VALUED = {"--device", "--workspace"}
-
-
-def add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """Flags every command accepts, before or after the command name (`tltui --device cpu analyze …`)."""
-    # On subcommands the defaults are suppressed so they cannot overwrite a value given before the command.
-    default: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
-    p.add_argument("--device", **({"default": "auto"} if top else default), help="auto | cpu | cuda | cuda:N")
-    p.add_argument(
-        "--workspace",
-        **({"default": None} if top else default),
-        help="workspace directory (default: $TLTUI_WORKSPACE or the user data dir)",
-    )
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:

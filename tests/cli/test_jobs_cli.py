@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.exits import bad_input_line
 from tltui.jobs import api
+
+pytestmark = pytest.mark.e2e  # every test runs the real `tltui jobs` command
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE = "tests.jobs.fake_jobs"
@@ -57,10 +60,9 @@ def test_list_show_logs(ws: Path) -> None:
 
 def test_unknown_id_is_a_one_line_error(ws: Path) -> None:
     out = tltui(ws, "show", "nope")
-    assert out.returncode == 2
-    assert out.stderr.strip().splitlines() == [out.stderr.strip()]
-    assert out.stderr.startswith("tltui: job error: no job 'nope'")
-    assert tltui(ws, "cancel").returncode == 2  # needs an id
+    assert bad_input_line(out.returncode, out.stderr).startswith("tltui: job error: no job 'nope'")
+    out = tltui(ws, "cancel")
+    assert "needs a job id" in bad_input_line(out.returncode, out.stderr)
 
 
 def test_cancel_and_follow_logs(ws: Path) -> None:

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+from tests.exits import bad_input_line
+
 
 def test_treat_model_doctor(tmp_path: Path, demo_run: Path, isolated_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
     ws = tmp_path / "ws"
@@ -52,7 +54,4 @@ def test_treat_unknown_variant_is_one_line(tmp_path: Path, demo_run: Path, isola
         "--workspace",
         str(ws),
     )
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr
-    last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("tltui: ") and "no variant named 'nope'" in last
+    assert "--variant 'nope'" in bad_input_line(proc.returncode, proc.stderr)

@@ -10,11 +10,11 @@ import torchattacks
 
 from tltui.base.progress import drain
 from tltui.base.study import demo_study
+from tltui.core.analysis import Analysis
 from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.evaluate import PixelModel, feature_fn
 from tltui.core.models import DigitsNet
-from tltui.core.pipeline import Analysis
 
 CPU = torch.device("cpu")
 

@@ -16,6 +16,10 @@ CHECK = textwrap.dedent(
     from tltui.base.runfiles import load_json, load_npz
     run = Path(sys.argv[1])
     s = load_json(run / "summary.json")
+    from tltui.base import rundir
+    assert s["format"] == rundir.FORMAT
+    unknown = [p.name for p in run.iterdir() if p.is_file() and rundir.producer(p.name) is None]
+    assert not unknown, f"files no part of the run-directory format: {unknown}"
     variants = list(s["variants"])
     models = ["teacher", *variants]
     # overall

@@ -10,7 +10,7 @@ import pytest
 
 from tltui.base.errors import DeviceError, JobError
 from tltui.base.progress import JobContext, Progress
-from tltui.jobs.worker import is_oom, resolve_device, run_with_oom_retry
+from tltui.jobs.worker import device_slot, is_oom, run_with_oom_retry
 
 
 class OutOfMemoryError(RuntimeError):
@@ -57,13 +57,13 @@ def test_oom_below_floor_fails_clearly(tmp_path: Path) -> None:
         )
 
 
-def test_resolve_device() -> None:
-    assert resolve_device("cpu") == "cpu"
-    assert resolve_device("fake:0") == "fake:0"
+def test_device_slot() -> None:
+    assert device_slot("cpu") == "cpu"
+    assert device_slot("fake:0") == "fake:0"
     import torch
 
-    assert resolve_device("auto") == ("cuda:0" if torch.cuda.is_available() else "cpu")
+    assert device_slot("auto") == ("cuda:0" if torch.cuda.is_available() else "cpu")
     assert is_oom(torch.cuda.OutOfMemoryError("CUDA out of memory"))  # the real class, recognised by name
     if not torch.cuda.is_available():
         with pytest.raises(DeviceError, match="CUDA is not available"):
-            resolve_device("cuda:0")
+            device_slot("cuda:0")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.exits import bad_input_line
 from tltui.base.errors import ResultsError, StudyError, TltuiError
 from tltui.cli import build_parser, main
 from tltui.commands import open as open_cmd
@@ -36,11 +37,14 @@ def test_open_with_run_and_device(launched: list[WorkbenchApp], run_dir: Path) -
     assert session.run_dir == run_dir and session.device == "cpu"
 
 
-def test_open_refuses_a_run_without_summary(tmp_path: Path, launched: list[WorkbenchApp]) -> None:
+def test_open_refuses_a_run_without_summary(
+    tmp_path: Path, launched: list[WorkbenchApp], capsys: pytest.CaptureFixture[str]
+) -> None:
     args = build_parser("open").parse_args(["open", "demo", "--run", str(tmp_path)])
     with pytest.raises(ResultsError):
         open_cmd.run(args)
-    assert main(["open", "demo", "--run", str(tmp_path)]) == 2
+    status = main(["open", "demo", "--run", str(tmp_path)])
+    assert "no summary.json" in bad_input_line(status, capsys.readouterr().err)
     with pytest.raises(StudyError):
         open_cmd.run(argparse.Namespace(study=str(tmp_path / "nope.toml")))
     assert not launched
@@ -57,6 +61,9 @@ def test_serve_refuses_non_loopback_hosts(capsys: Any) -> None:
         serve_cmd.run(args)
     with pytest.raises(TltuiError):
         serve_cmd.run(build_parser("serve").parse_args(["serve", "--port", "70000"]))
+    capsys.readouterr()
+    status = main(["serve", "--host", "0.0.0.0"])
+    assert "refusing" in bad_input_line(status, capsys.readouterr().err)
 
 
 def test_serve_runs_open_on_loopback(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:

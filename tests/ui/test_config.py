@@ -9,7 +9,7 @@ import pytest
 from tests.ui.helpers import SIZE, MakeApp, ready
 from tltui.ui.keys import ALL_KEYS, effective_keys, keys_path, load_keymap
 from tltui.ui.settings import Settings, load_settings, save_settings, settings_path
-from tltui.ui.themes import load_themes, parse_theme, theme_dirs
+from tltui.ui.themes import load_themes, parse_theme, user_theme_dir
 
 
 def test_settings_round_trip_and_defaults(env: Path) -> None:
@@ -32,7 +32,7 @@ def test_builtin_themes_load_and_cover_the_variables() -> None:
 
 
 def test_user_theme_dir_adds_and_broken_files_are_skipped(env: Path) -> None:
-    user = theme_dirs()[-1]
+    user = user_theme_dir()
     user.mkdir(parents=True)
     (user / "mine.toml").write_text('name = "mine"\n[colors]\nprimary = "#123456"\n')
     (user / "bad.toml").write_text("[colors\n")

@@ -6,14 +6,18 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from textual.widgets import DataTable, Input, Select
 
 from tests.ui.helpers import SIZE, MakeApp, active, ready
-from tltui.ui.methods import DEFAULT_RATIO
+from tltui.base.catalogue import MitigateParams
+from tltui.base.catalogue.params import check_layers, spec_of
+from tltui.base.errors import ParamError
+from tltui.base.rundir.tables import preview_cut
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs import TABS
 from tltui.ui.tabs.instances import InstancesTab
-from tltui.ui.tabs.mitigate import MitigateTab, parse_scope, preview_cut
+from tltui.ui.tabs.mitigate import MitigateTab
 from tltui.ui.tabs.treat import TreatTab, treated_from
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.empty_state import EmptyState
@@ -146,7 +150,15 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
     assert seen[0][0] == "mitigate" and seen[0][1]["method"] == "remos" and seen[0][1]["ratio"] == 0.05
     assert len(seen) == 2  # the out-of-range ratio was refused
     assert seen[1][0] == "treat"
-    assert seen[1][1] == {"method": "model-doctor", "variant": "finetune", "alpha": 10.0, "theta": 0.2}
+    assert seen[1][1] == {
+        "method": "model-doctor",
+        "variant": "finetune",
+        "alpha": 10.0,
+        "theta": 0.2,
+        "n_per_class": 50,
+        "train_batch_size": 64,
+        "seed": 0,
+    }
 
 
 async def test_treat_and_layers_draw_their_maps(make_app: MakeApp, run_dir: Path) -> None:
@@ -225,12 +237,13 @@ async def test_a_views_keys_work_right_after_switching_to_it(make_app: MakeApp, 
         assert active(app) == "tab-layers"
 
 
-def test_layer_scope_box() -> None:
-    convs = ["conv1", "conv2", "conv3"]
-    assert parse_scope("", convs) is None
-    assert parse_scope("conv3, conv1", convs) == ["conv1", "conv3"]  # network order
-    err = parse_scope("conv1,fc", convs)
-    assert isinstance(err, str) and "fc" in err and "conv1, conv2, conv3" in err
+def test_layer_scope_is_checked_against_the_model() -> None:
+    layers = [("conv1", "Conv2d"), ("conv2", "Conv2d"), ("conv3", "Conv2d"), ("fc", "Linear")]
+    scope = spec_of(MitigateParams, "scope")
+    assert check_layers(scope, None, layers, "m") is None
+    assert check_layers(scope, ("conv3", "conv1"), layers, "m") == ("conv1", "conv3")  # network order
+    with pytest.raises(ParamError, match="fc: not a conv layer of m \\(have conv1, conv2, conv3\\)"):
+        check_layers(scope, ("conv1", "fc"), layers, "m")
 
 
 async def test_mitigate_scope_and_tradeoff_chart(make_app: MakeApp, run_dir: Path) -> None:
@@ -247,7 +260,8 @@ async def test_mitigate_scope_and_tradeoff_chart(make_app: MakeApp, run_dir: Pat
         points = {s.label: (s.x[0], s.y[0]) for s in chart.spec.series}
         assert points == {n: (v["dir"], v["aoi"]) for n, v in summary["variants"].items()}
         params = view.params()
-        assert params is not None and params["scope"] is None and params["ratio"] == DEFAULT_RATIO
+        assert params is not None and params.get("scope") is None
+        assert params["ratio"] == spec_of(MitigateParams, "ratio").default
         view.query_one("#mt-scope", Input).value = f"{convs[-1]},{convs[0]}"
         params = view.params()
         assert params is not None and params["scope"] == [convs[0], convs[-1]]
@@ -274,6 +288,8 @@ async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -
             "epochs": 3,
             "sensitive_ratio": 0.25,
             "slice_ratio": 0.05,
+            "train_batch_size": 64,
+            "seed": 0,
         }
         view.query_one("#tr-epochs", Input).value = "three"
         assert view.params() is None

@@ -40,3 +40,13 @@ class JobError(TltuiError):
 
 class ResultsError(TltuiError):
     title = "Missing results"
+
+
+class ParamError(TltuiError):
+    title = "Invalid parameter"
+
+
+class MitigateError(TltuiError):
+    """A mitigation parameter that does not fit the study or the model."""
+
+    title = "Invalid mitigation"

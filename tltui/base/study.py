@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS
 from tltui.base.errors import StudyError
 
 if sys.version_info >= (3, 11):
@@ -15,7 +16,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 BUILD_RECIPES = ("scratch", "probe", "finetune")
-TEACHER_ATTACKS = ("feature", "neuron")
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Study:
 
 
 def demo_study() -> Study:
-    """The built-in demo (DESIGN §5): digits 0–4 teach, digits 5–9 are the target task."""
+    """The built-in demo (docs/demo.md): digits 0–4 teach, digits 5–9 are the target task."""
     arch = "tltui:digitsnet"
     return Study(
         name="demo",
@@ -314,6 +314,10 @@ class _Parser:
             raise StudyError(f"{self.path.name}: [attack] needs eps ≥ 0, alpha > 0 and steps ≥ 1")
         if norm not in ("linf", "l2"):
             raise StudyError(f"{self.path.name}: [attack] norm must be 'linf' or 'l2', got {norm!r}")
+        if name not in ATTACKS:
+            raise StudyError(
+                f"{self.path.name}: [attack] name must be one of {', '.join(ATTACKS)}, got {name!r}"
+            )
         if teacher_attack not in TEACHER_ATTACKS:
             raise StudyError(
                 f"{self.path.name}: [attack] teacher_attack must be one of {', '.join(TEACHER_ATTACKS)}, "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+
+from tltui.base.study import Study
 
 ENV_VAR = "TLTUI_WORKSPACE"
 
@@ -23,3 +26,23 @@ def resolve_workspace(path: str | os.PathLike[str] | None = None) -> Path:
     ws = Path(path).expanduser() if path else default_workspace()
     ws.mkdir(parents=True, exist_ok=True)
     return ws.resolve()
+
+
+def derived_dir(workspace: Path, study: Study) -> Path:
+    """Where a study's produced variants live (keyed by study name and file, so two studies never mix)."""
+    tag = (
+        study.name
+        if study.path is None
+        else f"{study.name}-{hashlib.sha256(str(study.path).encode()).hexdigest()[:8]}"
+    )
+    return workspace / "variants" / tag
+
+
+def produced_names(workspace: Path, study: Study) -> list[str]:
+    """Names of the study's produced variants (mitigations, treatments) saved in the workspace."""
+    d = derived_dir(workspace, study)
+    return (
+        sorted(p.stem for p in d.glob("*.json") if p.with_suffix(".safetensors").is_file())
+        if d.is_dir()
+        else []
+    )

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.runfiles import load_json
-from tltui.cli import add_common
 from tltui.commands import common
+from tltui.commands.flags import add_common, add_job_flags
 
 
 def add_parser(sub: Any) -> None:
@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile measurement")
     p.add_argument("--no-analyze", action="store_true", help="skip timing a full `analyze demo`")
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
-    common.add_job_flags(p)
+    add_job_flags(p)
     add_common(p)
 
 

@@ -1,26 +1,105 @@
-"""What analyze, mitigate and treat share: job flags, and running a job in the foreground or detached."""
+"""What analyze, mitigate and treat share: checks before a job starts, and running it in the foreground or detached."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from tltui.base import rundir
+from tltui.base.archs import ARCH_LAYERS
+from tltui.base.catalogue import Entry, RunParams, as_json
+from tltui.base.catalogue.params import build, check_layers
+from tltui.base.errors import ParamError
 from tltui.base.runfiles import load_json
+from tltui.base.study import Study
+from tltui.base.workspace import produced_names, resolve_workspace
 from tltui.jobs import api
 from tltui.jobs.foreground import raise_if_failed, run_foreground
 from tltui.jobs.store import JobRecord
 
 
-def add_job_flags(p: argparse.ArgumentParser) -> None:
-    """--detach and --trust-checkpoints."""
-    p.add_argument("--detach", action="store_true", help="start the job and return its id at once")
-    p.add_argument(
-        "--trust-checkpoints",
-        action="store_true",
-        help="allow .pt/.pth files that need arbitrary unpickling (runs code from the file: only if you trust it)",
-    )
+def study_ref(ref: str) -> str:
+    return ref if ref == "demo" else str(Path(ref).expanduser().resolve())
+
+
+def writable_out(text: str) -> Path:
+    """`--out` as an absolute directory that exists (created) and can be written, or a one-line error."""
+    out = Path(text).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise ParamError(f"--out {out}: is a file, not a directory; give a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParamError(
+            f"--out {out}: cannot create it ({exc.strerror}); choose another directory"
+        ) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ParamError(f"--out {out}: not writable; choose another directory")
+    return out
+
+
+def run_params(args: argparse.Namespace) -> RunParams:
+    """--batch-size (and --compile where the command has it), checked."""
+    values = {"batch_size": args.batch_size, "compile": getattr(args, "compile", None)}
+    params: RunParams = build(RunParams, values)
+    return params
+
+
+def known_layers(study: Study, workspace: Path) -> list[tuple[str, str]] | None:
+    """(name, kind) of the study's model layers, when known without torch: a built-in architecture's, or from
+    the newest finished run of this study in the workspace; None when nothing is known yet."""
+    if study.teacher.arch in ARCH_LAYERS:
+        return list(ARCH_LAYERS[study.teacher.arch])
+    for job in api.list_jobs(workspace, status="done"):
+        if job.study != study.name or job.kind not in ("analyze", "mitigate", "treat"):
+            continue
+        d = rundir.job_results(job)
+        if d is None:
+            continue
+        layers = load_json(d / rundir.SUMMARY).get("layers") or []
+        return [(str(x.get("name")), str(x.get("kind", ""))) for x in layers if isinstance(x, dict)]
+    return None
+
+
+def check_in_study(entry: Entry, settings: Any, study: Study, workspace: Path) -> None:
+    """The checks that need the study: layer names (when known) and the variant to treat."""
+    if any(s.layers and getattr(settings, s.name) is not None for s in entry.specs()):
+        layers = known_layers(
+            study, workspace
+        )  # None until the first analysis: the job checks the model then
+        for spec in entry.specs():
+            if layers is not None:
+                check_layers(spec, getattr(settings, spec.name), layers, f"{study.name}'s model")
+    variant = getattr(settings, "variant", None)
+    if variant is not None and "variant" in {s.name for s in entry.specs()}:
+        names = [*study.names, *produced_names(workspace, study)]
+        if variant not in names:
+            raise ParamError(
+                f"--variant {variant!r}: not a variant of {study.name} (have {', '.join(names)})"
+            )
+
+
+def method_job_params(
+    entry: Entry, given: dict[str, Any], args: argparse.Namespace, study: Study, ref: str
+) -> dict[str, Any]:
+    """Validated job parameters of a mitigate/treat command (before anything is submitted)."""
+    settings = entry.build(given)
+    check_in_study(entry, settings, study, resolve_workspace(args.workspace))
+    run = run_params(args)
+    out = writable_out(args.out)
+    mine = {s.name for s in entry.specs()}
+    return {
+        "study": ref,
+        "method": entry.name,
+        "out": str(out),
+        "name": args.name,
+        **{k: v for k, v in as_json(settings).items() if k in mine},
+        **as_json(run),
+        "trust": args.trust_checkpoints,
+    }
 
 
 def run_job(
@@ -55,10 +134,35 @@ def run_and_report(
     variant: str | None = None,
 ) -> int:
     """Run a job that writes `out/summary.json`, then print its metric table (nothing more under --detach)."""
-    from tltui.commands.analyze import print_summary
-
     if run_job(kind, params, args, study=study, variant=variant) is None:
         return 0
-    print_summary(load_json(out / "summary.json"))
-    print(f"wrote {out / 'summary.json'}")
+    print_summary(load_json(out / rundir.SUMMARY))
+    print(f"wrote {out / rundir.SUMMARY}")
     return 0
+
+
+def print_summary(summary: dict[str, Any], stream: Any = sys.stdout) -> None:
+    """A readable metric table, one row per variant."""
+    cols = ["aoi", "aai", "dr", "robust", "macro_f1", "macro_recall", "dir"]
+    rows = [["variant", *[c.upper() if len(c) <= 3 else c for c in cols]]]
+    for name, v in summary["variants"].items():
+        rows.append([name, *["—" if v.get(c) is None else f"{v[c]:.3f}" for c in cols]])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    a = summary["attack"]
+    print(
+        f"study {summary['study']} · device {summary['device']} · {summary['n_test']} test images · "
+        f"{a['name']} ε={a['eps']:.4g} α={a['alpha']:.4g} steps={a['steps']}",
+        file=stream,
+    )
+    for i, r in enumerate(rows):
+        print(
+            "  ".join(
+                c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True))
+            ),
+            file=stream,
+        )
+        if i == 0:
+            print("  ".join("-" * w for w in widths), file=stream)
+    src = summary.get("teacher", {}).get("source_acc")
+    if src is not None:
+        print(f"teacher source accuracy {src:.3f}", file=stream)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from tltui.base.errors import JobError
-from tltui.cli import add_common
+from tltui.commands.flags import add_common
 from tltui.jobs import api
 from tltui.jobs.spec import LOG_FILE
 from tltui.jobs.store import STATUSES, JobRecord

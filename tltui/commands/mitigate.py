@@ -6,54 +6,28 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from tltui.base.study import load_study
-from tltui.cli import add_common
-from tltui.commands import common
-from tltui.commands.analyze import study_ref
-
-METHOD_NAMES = ("remos", "finetune", "retrain", "magprune", "delta", "renofeation")
+from tltui.base.catalogue import MITIGATIONS
+from tltui.commands.flags import add_common, add_job_flags, add_param_flags, given
 
 
-def add_parser(sub: Any) -> None:
-    p = sub.add_parser("mitigate", help="produce a mitigated variant and diagnose it with the others")
+def add_parser(sub: Any, *, name: str = "mitigate", entries: Any = None, what: str = "mitigated") -> None:
+    p = sub.add_parser(name, help=f"produce a {what} variant and diagnose it with the others")
     p.add_argument("study", help="path to a study TOML, or `demo`")
-    p.add_argument("--method", required=True, choices=METHOD_NAMES)
     p.add_argument("--out", required=True, help="output directory (summary.json with every variant)")
     p.add_argument("--name", default=None, help="name of the new variant (default: the method)")
-    p.add_argument(
-        "--ratio", type=float, default=None, help="fraction of conv weights to cut (remos, magprune)"
-    )
-    p.add_argument("--threshold", type=float, default=None, help="coverage threshold (remos; default 0.5)")
-    p.add_argument("--criterion", choices=("neuron", "topk"), default=None, help="coverage criterion (remos)")
-    p.add_argument("--topk", type=int, default=None, help="k of top-k coverage (remos)")
-    p.add_argument("--scope", default=None, help="comma-separated conv layers that may be cut (default: all)")
-    p.add_argument("--epochs", type=int, default=None, help="fine-tune epochs (default: the recipe's)")
-    p.add_argument("--lr", type=float, default=None, help="body learning rate (default: the recipe's)")
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--batch-size", type=int, default=512)
-    common.add_job_flags(p)
+    p.add_argument("--batch-size", default="512", help="evaluation and attack batch size (default 512)")
+    add_param_flags(p, entries if entries is not None else MITIGATIONS)
+    add_job_flags(p)
     add_common(p)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, *, entries: Any = None, kind: str = "mitigate") -> int:
+    from tltui.base.study import load_study
+    from tltui.commands import common
+
+    entries = entries if entries is not None else MITIGATIONS
     study = load_study(args.study)
-    out = Path(args.out).expanduser().resolve()
-    params = {
-        "study": study_ref(args.study),
-        "method": args.method,
-        "out": str(out),
-        "name": args.name,
-        "ratio": args.ratio,
-        "threshold": args.threshold,
-        "criterion": args.criterion,
-        "topk": args.topk,
-        "scope": args.scope.split(",") if args.scope else None,
-        "epochs": args.epochs,
-        "lr": args.lr,
-        "seed": args.seed,
-        "batch_size": args.batch_size,
-        "trust": args.trust_checkpoints,
-    }
-    return common.run_and_report(
-        "mitigate", params, args, out, study=study.name, variant=args.name or args.method
-    )
+    entry = entries[args.method]
+    params = common.method_job_params(entry, given(args, entries), args, study, common.study_ref(args.study))
+    variant = args.name or args.method
+    return common.run_and_report(kind, params, args, Path(params["out"]), study=study.name, variant=variant)

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError, StudyError
+from tltui.base.rundir import SUMMARY
 
 
 def add_parser(subparsers: Any) -> None:
-    from tltui.cli import add_common
+    from tltui.commands.flags import add_common
 
     p = subparsers.add_parser("open", help="open the workbench on a study (path to TOML, or `demo`)")
     p.add_argument("study", nargs="?", default="demo", help="study TOML file or `demo` (default: demo)")
@@ -28,10 +29,8 @@ def run(args: argparse.Namespace) -> int:
     run_dir = getattr(args, "run", None)
     if study != "demo" and not Path(study).expanduser().is_file():
         raise StudyError(f"{study}: no such study file (give a study TOML or `demo`)")
-    if run_dir is not None and not (Path(run_dir).expanduser() / "summary.json").is_file():
-        raise ResultsError(
-            f"{run_dir}: no summary.json there; point --run at a directory `tltui analyze` wrote"
-        )
+    if run_dir is not None and not (Path(run_dir).expanduser() / SUMMARY).is_file():
+        raise ResultsError(f"{run_dir}: no {SUMMARY} there; point --run at a directory `tltui analyze` wrote")
     # Imported here so `tltui --help` and the other commands never pay for Textual.
     from tltui.ui.app import WorkbenchApp
     from tltui.ui.jobs_client import JobsClient

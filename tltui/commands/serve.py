@@ -13,7 +13,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def add_parser(subparsers: Any) -> None:
-    from tltui.cli import add_common
+    from tltui.commands.flags import add_common
 
     p = subparsers.add_parser("serve", help="the workbench in a browser (textual-serve), on 127.0.0.1 only")
     p.add_argument("study", nargs="?", default="demo", help="study TOML file or `demo` (default: demo)")

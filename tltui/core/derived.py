@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from pathlib import Path
@@ -13,20 +12,11 @@ from torch import nn
 from tltui.base.errors import StudyError
 from tltui.base.runfiles import load_json, save_json
 from tltui.base.study import ModelSpec, Study
+from tltui.base.workspace import derived_dir
 from tltui.core import models as M
 from tltui.core.build import head_classes
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
-
-
-def derived_dir(workspace: Path, study: Study) -> Path:
-    """Where a study's produced variants live (keyed by study name and file, so two studies never mix)."""
-    tag = (
-        study.name
-        if study.path is None
-        else f"{study.name}-{hashlib.sha256(str(study.path).encode()).hexdigest()[:8]}"
-    )
-    return workspace / "variants" / tag
 
 
 def check_name(study: Study, name: str) -> None:

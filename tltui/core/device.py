@@ -25,3 +25,8 @@ def resolve_device(spec: str = "auto") -> torch.device:
     if index >= torch.cuda.device_count():
         raise DeviceError(f"--device {spec}: only {torch.cuda.device_count()} CUDA device(s) visible")
     return torch.device(f"cuda:{index}")
+
+
+def device_name(spec: str = "auto") -> str:
+    """`resolve_device` as a name ('cpu', 'cuda:0'): what the job worker holds a slot on."""
+    return str(resolve_device(spec))

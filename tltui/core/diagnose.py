@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from tltui.base import rundir
 from tltui.base.progress import Progress
+from tltui.base.rundir import keys
 from tltui.base.runfiles import save_json, save_npz
 from tltui.core import models as M
+from tltui.core.analysis import Analysis
 from tltui.core.data import normalize
 from tltui.core.levels import features as F
 from tltui.core.levels import instances as I
 from tltui.core.levels import layers as L
 from tltui.core.levels import overall as O
-
-if TYPE_CHECKING:  # the pipeline imports this module to run the levels
-    from tltui.core.pipeline import Analysis
 
 DETAIL_LIMIT = 64
 """Instances whose saliency, Grad-CAM and layer windows are precomputed (the rest are computed on demand)."""
@@ -46,18 +46,18 @@ class Levels:
         """All four levels; returns the `layers` list of summary.json."""
         steps = 4
         yield Progress("levels", 0, steps, "overall")
-        save_json(self.out / "overall.json", self.overall(variants, preds))
+        save_json(self.out / rundir.OVERALL, self.overall(variants, preds))
         yield Progress("levels", 1, steps, "instances")
-        save_npz(self.out / "projection.npz", **self.projection())
+        save_npz(self.out / rundir.PROJECTION, **self.projection())
         yield Progress("levels", 2, steps, "features")
         feats_json, feats_npz = self.features()
-        save_json(self.out / "features.json", feats_json)
-        save_npz(self.out / "features.npz", **feats_npz)
-        save_npz(self.out / "details.npz", **self.details(range(min(DETAIL_LIMIT, len(self.an.data.test)))))
+        save_json(self.out / rundir.FEATURES_JSON, feats_json)
+        save_npz(self.out / rundir.FEATURES_NPZ, **feats_npz)
+        save_npz(self.out / rundir.DETAILS, **self.details(range(min(DETAIL_LIMIT, len(self.an.data.test)))))
         yield Progress("levels", 3, steps, "layers")
         layers_json, layers_npz, summary_layers = self.layers()
-        save_json(self.out / "layers.json", layers_json)
-        save_npz(self.out / "layers.npz", **layers_npz)
+        save_json(self.out / rundir.LAYERS_JSON, layers_json)
+        save_npz(self.out / rundir.LAYERS_NPZ, **layers_npz)
         yield Progress("levels", 4, steps, "done")
         return summary_layers
 
@@ -122,10 +122,8 @@ class Levels:
             fc = I.penultimate_features(model, x, head, device=str(self.dev))
             fa = I.penultimate_features(model, xa, head, device=str(self.dev))
             p = I.project(fc, fa, method="pca")
-            arrays[f"{name}.clean"], arrays[f"{name}.adv"] = (
-                p["clean"].astype(np.float32),
-                p["adv"].astype(np.float32),
-            )
+            for part in keys.PROJ_PARTS:
+                arrays[keys.proj_key(name, part)] = p[part].astype(np.float32)
         return arrays
 
     # -- features --------------------------------------------------------------------------------------------
@@ -145,8 +143,8 @@ class Levels:
                 "counts": md["counts"],
                 "density": float(md["mask"].mean()),
             }
-            arrays[f"md.{name}.scores"] = md["scores"].astype(np.float32)
-            arrays[f"md.{name}.mask"] = md["mask"]
+            arrays[keys.md_key(name, "scores")] = md["scores"].astype(np.float32)
+            arrays[keys.md_key(name, "mask")] = md["mask"]
         src = an.data.source_test if an.data.source_test is not None else an.data.source_train
         if src is None:
             info["discriminative_note"] = "no source-task data in this study ([data] source_test)"
@@ -163,31 +161,28 @@ class Levels:
                 dom = np.r_[np.zeros(len(a_s)), np.ones(len(a_t))]
                 proj = F.svm_pca_projection(acts, dom, [int(c) for c in top])
                 per_layer[layer] = {"accuracy": d["accuracy"], "order": d["order"][:32], "coef": d["coef"]}
-                key = f"disc.{name}.{layer}"
-                arrays[f"{key}.edges"] = d["edges"].astype(np.float32)
-                arrays[f"{key}.hist_source"] = d["hist_source"]
-                arrays[f"{key}.hist_target"] = d["hist_target"]
-                arrays[f"{key}.proj"] = proj["xy"].astype(np.float32)
-                arrays[f"{key}.domain"] = dom.astype(np.int8)
+                arrays[keys.disc_key(name, layer, "edges")] = d["edges"].astype(np.float32)
+                arrays[keys.disc_key(name, layer, "hist_source")] = d["hist_source"]
+                arrays[keys.disc_key(name, layer, "hist_target")] = d["hist_target"]
+                arrays[keys.disc_key(name, layer, "proj")] = proj["xy"].astype(np.float32)
+                arrays[keys.disc_key(name, layer, "domain")] = dom.astype(np.int8)
             info["discriminative"][name] = per_layer
         return info, arrays
 
     def details(self, indices: Any) -> dict[str, np.ndarray]:
         """Per-instance saliency and Grad-CAM (clean vs teacher-crafted) and layer windows, for `indices`."""
         idx = torch.as_tensor(list(indices), dtype=torch.long)
-        arrays: dict[str, np.ndarray] = {"index": idx.numpy()}
+        arrays: dict[str, np.ndarray] = {keys.INDEX: idx.numpy()}
         if len(idx) == 0:
             return arrays
         x, xa = self.norm(self.an.data.test.x[idx]), self.norm(self.x_adv[idx])
         for name, model in self.models.items():
             layer = M.last_conv(model)
-            for tag, inp in (("clean", x), ("adv", xa)):
-                arrays[f"sal.{name}.{tag}"] = F.input_saliency(model, inp, device=str(self.dev)).astype(
-                    np.float16
-                )
-                arrays[f"cam.{name}.{tag}"] = F.grad_cam(model, inp, layer, device=str(self.dev)).astype(
-                    np.float16
-                )
+            for tag, inp in zip(keys.MAP_TAGS, (x, xa), strict=True):
+                sal = F.input_saliency(model, inp, device=str(self.dev))
+                arrays[keys.saliency_key(name, tag)] = sal.astype(np.float16)
+                cam = F.grad_cam(model, inp, layer, device=str(self.dev))
+                arrays[keys.cam_key(name, tag)] = cam.astype(np.float16)
             window = M.conv_names(model)[-WINDOW_LAYERS:]
             if len(window) >= 2:
                 tops, acts, links = [], [], []
@@ -196,10 +191,10 @@ class Levels:
                     tops.append(np.stack(w["top"]))
                     acts.append(np.stack(w["act"]))
                     links.append(np.stack(w["links"]))
-                arrays[f"win.{name}.top"] = np.stack(tops).astype(np.int32)
-                arrays[f"win.{name}.act"] = np.stack(acts).astype(np.float32)
-                arrays[f"win.{name}.links"] = np.stack(links).astype(np.float32)
-                arrays[f"win.{name}.layers"] = np.array(window)
+                arrays[keys.window_key(name, "top")] = np.stack(tops).astype(np.int32)
+                arrays[keys.window_key(name, "act")] = np.stack(acts).astype(np.float32)
+                arrays[keys.window_key(name, "links")] = np.stack(links).astype(np.float32)
+                arrays[keys.window_key(name, "layers")] = np.array(window)
         return arrays
 
     # -- layers ----------------------------------------------------------------------------------------------
@@ -225,10 +220,10 @@ class Levels:
             )
             for layer, mat in mats.items():
                 # float16: a ResNet-18's 20 conv layers stay ≈3 MB per variant
-                arrays[f"dist.{v}@{layer}"] = mat.astype(np.float16)
+                arrays[keys.dist_key(v, layer)] = mat.astype(np.float16)
         hist = L.weight_histograms(self.models, names)
-        arrays["hist.edges"], arrays["hist.counts"] = hist["edges"], hist["counts"]
-        arrays["hist.all_edges"], arrays["hist.all_counts"] = hist["all_edges"], hist["all_counts"]
+        arrays[keys.HIST_EDGES], arrays[keys.HIST_COUNTS] = hist["edges"], hist["counts"]
+        arrays[keys.HIST_ALL_EDGES], arrays[keys.HIST_ALL_COUNTS] = hist["all_edges"], hist["all_counts"]
         rows = []
         for i, layer in enumerate(names):
             row: dict[str, Any] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tltui.base.rundir.tables import fooled
 from tltui.core.levels import overall
 
 
@@ -33,8 +34,5 @@ def defect_inheritance_rate(
 ) -> float:
     """DIR: of the inputs the student gets right when clean, the share whose prediction changes on the
     teacher-crafted input (ReMoS)."""
-    correct = pred_clean == y_true
-    n = int(correct.sum())
-    if n == 0:
-        return 0.0
-    return float(np.sum(correct & (pred_teacher_adv != pred_clean)) / n)
+    n = int(np.sum(pred_clean == y_true))
+    return float(fooled(y_true, pred_clean, pred_teacher_adv).sum() / n) if n else 0.0

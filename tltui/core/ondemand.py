@@ -8,24 +8,28 @@ from typing import Any
 
 import numpy as np
 
+from tltui.base import rundir
 from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
-from tltui.base.runfiles import save_npz
+from tltui.base.rundir import keys
+from tltui.base.runfiles import load_json, save_npz
 from tltui.base.study import load_study
 from tltui.core import models as M
+from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.levels import instances as I
-from tltui.core.pipeline import Analysis
 
 
 def _open(params: dict[str, Any], ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
     """Load the study's models for an existing analysis run directory."""
     run = Path(params["run"])
-    if not (run / "summary.json").is_file():
+    summary = run / rundir.SUMMARY
+    if not summary.is_file():
         raise ResultsError(
-            f"{run}: not an analysis run directory (no summary.json); run `tltui analyze` first"
+            f"{run}: not an analysis run directory (no {rundir.SUMMARY}); run `tltui analyze` first"
         )
+    rundir.check_format(load_json(summary), summary)  # never add files of this format to a newer run
     an = Analysis(load_study(params["study"]), ctx.workspace, resolve_device(ctx.device))
     yield from an.load()
     return an, run
@@ -42,7 +46,7 @@ def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     if bad:
         raise ResultsError(f"instance {bad[0]}: out of range (the test set has {n} instances)")
     for k, i in enumerate(indices):
-        save_npz(run / f"details-{i}.npz", **levels.details([i]))
+        save_npz(run / rundir.details_name(i), **levels.details([i]))
         yield Progress("details", k + 1, len(indices), f"instance {i}")
 
 
@@ -61,5 +65,5 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     fc = I.penultimate_features(model, levels.norm(an.data.test.x), head, device=str(an.device))
     fa = I.penultimate_features(model, levels.norm(x_adv), head, device=str(an.device))
     p = I.project(fc, fa, method="tsne", perplexity=float(params.get("perplexity", 40.0)))
-    save_npz(run / f"tsne-{name}.npz", clean=p["clean"].astype(np.float32), adv=p["adv"].astype(np.float32))
+    save_npz(run / rundir.tsne_name(name), **{part: p[part].astype(np.float32) for part in keys.PROJ_PARTS})
     yield Progress("t-SNE", 1, 1, name)

@@ -14,7 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tltui.base.errors import DeviceError, JobError, TltuiError
+from tltui.base.catalogue import DEVICE_RESOLVER, load_target
+from tltui.base.errors import JobError, TltuiError
 from tltui.base.progress import JobContext, Progress
 from tltui.jobs import kinds, runner, slots
 from tltui.jobs.events import EventWriter
@@ -31,23 +32,13 @@ class JobCancelled(BaseException):
     """Raised inside the job by the SIGTERM handler, so its `finally` blocks run."""
 
 
-def resolve_device(device: str) -> str:
-    """'auto' -> 'cuda:0' or 'cpu'; 'cuda[:N]' checked against torch; any other name is a slot name as is."""
+def device_slot(device: str) -> str:
+    """The device a job holds a slot on: `auto` and `cuda[:N]` resolved by the core (torch, in this child only);
+    any other name (cpu, or a test's fake device) is its own slot."""
     if device != "auto" and not device.startswith("cuda"):
         return device
-    import torch  # only the child, and only when a GPU may be involved
-
-    if device == "auto":
-        return "cuda:0" if torch.cuda.is_available() else "cpu"
-    if not torch.cuda.is_available():
-        raise DeviceError(f"{device} requested but CUDA is not available here; use --device cpu")
-    index_text = device.partition(":")[2] or "0"
-    if not index_text.isdigit():
-        raise DeviceError(f"bad device {device!r}; use auto, cpu, cuda or cuda:N")
-    count = torch.cuda.device_count()
-    if int(index_text) >= count:
-        raise DeviceError(f"{device} requested but only {count} CUDA device(s) exist")
-    return f"cuda:{index_text}"
+    resolve: Callable[[str], str] = load_target(DEVICE_RESOLVER)
+    return resolve(device)
 
 
 def limit_cpu_threads() -> None:
@@ -165,7 +156,7 @@ class Worker:
         try:
             if not self.store.update(spec.id, only_active=True, pid=os.getpid()):
                 return 0  # cancelled before it could start
-            device = resolve_device(spec.device)
+            device = device_slot(spec.device)
             self.store.update(spec.id, device=device)
             wait_msg = f"waiting for a free {device} slot"
             slot = slots.acquire(

@@ -22,7 +22,6 @@ from tltui.ui.messages import (
     LineLogged,
     MitigationRequested,
     RunRequested,
-    ThemeChanged,
     VariantPicked,
 )
 from tltui.ui.rundata import RunData
@@ -282,7 +281,6 @@ class WorkbenchApp(App[None]):
                 save_settings(self.settings)
             except OSError as exc:
                 self.log_line(f"could not remember the theme: {exc}")
-        self.workbench.post_message(ThemeChanged(theme.name))
 
     def action_next_theme(self) -> None:
         names = sorted(self.tltui_themes) or sorted(self.available_themes)

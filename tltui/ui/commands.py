@@ -4,33 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import Any, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tltui.base.catalogue import MITIGATIONS, TREATMENTS
 from tltui.ui.jobs_client import short_id
-from tltui.ui.methods import MITIGATION_METHODS, TREATMENT_METHODS
 from tltui.ui.tabs import TABS
-
-if TYPE_CHECKING:
-    from tltui.ui.app import WorkbenchApp
 
 PaletteCommand = tuple[str, str, Callable[[], object]]
 
 
-def palette_commands(app: WorkbenchApp) -> list[PaletteCommand]:
+class PaletteHost(Protocol):
+    """What the palette needs of the app (the app provides it; this module never imports the app)."""
+
+    session: Any
+    tltui_themes: dict[str, Any]
+
+    @property
+    def workbench(self) -> Any: ...
+    def action_run_analysis(self) -> None: ...
+    def request_job(self, kind: str, method: str, params: dict[str, Any] | None = None) -> None: ...
+    def pick_variant(self, name: str) -> None: ...
+    def pick_instance(self, index: int) -> None: ...
+    def show_view(self, key: str) -> None: ...
+    def set_theme(self, name: str) -> None: ...
+    def layout_action(self, name: str) -> None: ...
+    def action_export(self, what: str) -> None: ...
+    def action_help(self) -> None: ...
+    def running_jobs(self) -> list[Any]: ...
+    def cancel_job(self, job_id: str) -> None: ...
+    def open_run(self, path: Any) -> None: ...
+
+
+def palette_commands(app: PaletteHost) -> list[PaletteCommand]:
     """Every command that makes sense now: jobs for this study, variants and instances shown, themes, layout."""
     screen = app.workbench
     cmds: list[PaletteCommand] = [
         ("Run analysis", f"diagnose {app.session.study} as a job", app.action_run_analysis),
     ]
     cmds += [
-        (f"Mitigate: {m}", help_, partial(app.request_job, "mitigate", m))
-        for m, help_ in MITIGATION_METHODS.items()
+        (f"Mitigate: {m}", e.help, partial(app.request_job, "mitigate", m)) for m, e in MITIGATIONS.items()
     ]
-    cmds += [
-        (f"Treat: {m}", help_, partial(app.request_job, "treat", m)) for m, help_ in TREATMENT_METHODS.items()
-    ]
+    cmds += [(f"Treat: {m}", e.help, partial(app.request_job, "treat", m)) for m, e in TREATMENTS.items()]
     run = app.session.run
     if run is not None:
         cmds += [
@@ -40,7 +56,7 @@ def palette_commands(app: WorkbenchApp) -> list[PaletteCommand]:
     instances = screen.instance_choices() if screen is not None else []
     cmds += [(f"Pick instance: #{i}", note, partial(app.pick_instance, i)) for i, note in instances]
     for key, entry in TABS.items():
-        cmds.append((f"Show view: {entry.title}", "switch the view tab", partial(app.show_view, key)))
+        cmds.append((f"Show view: {entry.label}", "switch the view tab", partial(app.show_view, key)))
     for name in sorted(app.tltui_themes):
         cmds.append((f"Theme: {name}", "switch theme (remembered)", partial(app.set_theme, name)))
     cmds += [
@@ -65,10 +81,8 @@ class WorkbenchCommands(Provider):
     """Lists `palette_commands`; fuzzy-matched on the title."""
 
     def _commands(self) -> list[PaletteCommand]:
-        from tltui.ui.app import WorkbenchApp
-
         app = self.app
-        return palette_commands(cast(WorkbenchApp, app)) if isinstance(app, WorkbenchApp) else []
+        return palette_commands(cast(PaletteHost, app)) if hasattr(type(app), "request_job") else []
 
     async def discover(self) -> Hits:
         for title, help_, callback in self._commands():

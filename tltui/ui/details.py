@@ -7,22 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from tltui.base.errors import TltuiError
+from tltui.base.rundir import DETAILS, details_name, keys
 from tltui.base.runfiles import load_npz
 from tltui.ui.rundata import RunData
-
-DETAILS = "details.npz"
-SHARED = ("layers", "index")
-"""Key suffixes that are not per-instance (no leading instance axis)."""
-
-
-def details_name(index: int) -> str:
-    """The file the on-demand `details` job writes for test instance `index`."""
-    return f"details-{index}.npz"
-
-
-def tsne_name(model: str) -> str:
-    """The file the on-demand `tsne` job writes for `model`."""
-    return f"tsne-{model}.npz"
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:
@@ -35,10 +22,9 @@ def _read(path: Path) -> dict[str, np.ndarray]:
 def _row(arrays: dict[str, np.ndarray], row: int) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for key, value in arrays.items():
-        if key == "index":
+        if key == keys.INDEX:
             continue
-        shared = key.rsplit(".", 1)[-1] in SHARED
-        out[key] = value if shared or np.ndim(value) == 0 else value[row]
+        out[key] = value if not keys.per_instance(key) or np.ndim(value) == 0 else value[row]
     return out
 
 
@@ -60,14 +46,8 @@ def instance_details(run: RunData | None, index: int) -> dict[str, np.ndarray] |
         bulk = folder / DETAILS
         if bulk.is_file():
             arrays = _read(bulk)
-            hits = np.nonzero(np.asarray(arrays.get("index", [])) == index)[0]
+            hits = np.nonzero(np.asarray(arrays.get(keys.INDEX, [])) == index)[0]
             if hits.size:
                 hit = True
                 found = {**_row(arrays, int(hits[0])), **found}
     return found if hit else None
-
-
-def detail_models(details: dict[str, np.ndarray]) -> list[str]:
-    """Models with saliency maps in `details`, teacher first."""
-    names = list(dict.fromkeys(k[4:].rsplit(".", 1)[0] for k in details if k.startswith("sal.")))
-    return sorted(names, key=lambda n: n != "teacher")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tltui.base.rundir import EXPORTS
+
 
 @dataclass(frozen=True)
 class ExportTable:
@@ -22,7 +24,7 @@ class ExportTable:
 
 def export_dir(run_dir: Path | None) -> Path:
     """`run_dir/exports` (or ./tltui-exports when no run is shown), created."""
-    d = (run_dir / "exports") if run_dir is not None else Path.cwd() / "tltui-exports"
+    d = (run_dir / EXPORTS) if run_dir is not None else Path.cwd() / "tltui-exports"
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,8 @@ from types import ModuleType
 from typing import Any
 
 from tltui.base.errors import JobError
+from tltui.base.rundir import SUMMARY
+from tltui.base.rundir import job_results as results_dir
 
 TERMINAL = ("done", "failed", "cancelled")
 
@@ -104,7 +105,7 @@ class JobsClient:
         async for event in self._need().watch(job_id, self.workspace, poll=poll):
             yield event
 
-    def latest_run(self, kind: str, study: str, marker: str = "summary.json") -> Path | None:
+    def latest_run(self, kind: str, study: str, marker: str = SUMMARY) -> Path | None:
         """The results directory of the newest finished job of `kind` for `study` that has `marker`."""
         jobs = [j for j in self.list_jobs(status="done") if j.kind == kind and same_study(j.study, study)]
         jobs.sort(key=lambda j: timestamp(getattr(j, "ended", None) or j.created) or 0.0, reverse=True)
@@ -113,20 +114,6 @@ class JobsClient:
             if d is not None:
                 return d
         return None
-
-
-def results_dir(job: Any, marker: str = "summary.json") -> Path | None:
-    """Where a finished job's `marker` file is: its run directory, or the `out` it was given (`--out DIR`)."""
-    d = getattr(job, "run_dir", None)
-    if not d:
-        return None
-    if (Path(d) / marker).is_file():
-        return Path(d)
-    try:
-        out = json.loads((Path(d) / "spec.json").read_text()).get("params", {}).get("out")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return Path(out) if out and (Path(out) / marker).is_file() else None
 
 
 def same_study(a: object, b: object) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from textual.binding import Binding, BindingType
 
+from tltui.base.catalogue import VIEWS
 from tltui.ui.settings import config_dir
 
 if sys.version_info >= (3, 11):
@@ -77,7 +78,7 @@ LAYOUT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("prev_tab", "prev_tab", "ctrl+pageup,alt+left", "Previous view tab"),
     *(
         KeySpec(f"tab_{i}", f"show_tab_index({i - 1})", f"alt+{i},shift+f{i}", f"Show view tab {i}")
-        for i in range(1, 7)
+        for i in range(1, len(VIEWS) + 1)
     ),
 )
 

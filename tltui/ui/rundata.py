@@ -8,18 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError
-
-SUMMARY = "summary.json"
-
-# Optional artifacts a view reads when present, and the job that writes them (for empty states).
-ARTIFACTS: dict[str, str] = {
-    "overall.json": "analyze",
-    "instances.npz": "analyze",
-    "features.npz": "analyze",
-    "layers.npz": "analyze",
-    "preview.json": "mitigate --preview",
-    "model_doctor.npz": "treat --method model-doctor",
-}
+from tltui.base.rundir import OVERALL, SUMMARY, check_format
 
 
 @dataclass(frozen=True)
@@ -33,14 +22,16 @@ class RunData:
 
     @classmethod
     def load(cls, run_dir: str | Path) -> RunData:
-        """Read `run_dir/summary.json` (and overall.json if there); a missing summary is a ResultsError."""
+        """Read `run_dir/summary.json` (and overall.json if there); a missing summary, or one of a run format
+        this code does not know, is a ResultsError."""
         from tltui.base.runfiles import load_json  # numpy comes with it: not before the first frame
 
         d = Path(run_dir).expanduser().resolve()
         summary = load_json(d / SUMMARY)
-        if not isinstance(summary, dict) or not isinstance(summary.get("variants"), dict):
+        check_format(summary, d / SUMMARY)
+        if not isinstance(summary.get("variants"), dict):
             raise ResultsError(f"{d / SUMMARY}: has no 'variants' table; is this an analysis run?")
-        overall = load_json(d / "overall.json") if (d / "overall.json").is_file() else None
+        overall = load_json(d / OVERALL) if (d / OVERALL).is_file() else None
         return cls(d, summary, overall if isinstance(overall, dict) else None)
 
     @property

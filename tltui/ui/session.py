@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError
+from tltui.base.rundir import PREVIEW_NPZ, SUMMARY
 from tltui.ui.jobs_client import JobsClient, results_dir, same_study, short_id, timestamp
-from tltui.ui.rundata import SUMMARY, RunData
+from tltui.ui.rundata import RunData
 from tltui.ui.studyinfo import DEMO, StudyInfo, read_study
-
-PREVIEW = "preview.npz"
 
 
 @dataclass
@@ -83,14 +82,14 @@ class Session:
         """The newest finished slicing preview of this study (preview.npz), if any."""
         if not self.jobs_available or self.jobs is None:
             return None
-        return self.jobs.latest_run("preview", self.study, marker=PREVIEW)
+        return self.jobs.latest_run("preview", self.study, marker=PREVIEW_NPZ)
 
     def preview_dir(self, job_id: str, run_dir: Path | None) -> Path | None:
         """Where a finished preview job wrote preview.npz."""
-        if run_dir is not None and (run_dir / PREVIEW).is_file():
+        if run_dir is not None and (run_dir / PREVIEW_NPZ).is_file():
             return run_dir
         try:
-            return results_dir(self.jobs.get(job_id), PREVIEW) if self.jobs is not None else None
+            return results_dir(self.jobs.get(job_id), PREVIEW_NPZ) if self.jobs is not None else None
         except Exception:  # a job the index no longer knows
             return None
 

@@ -1,16 +1,19 @@
-"""Theme files (TOML palettes in themes/ and the user's config dir) turned into Textual themes."""
+"""Theme files (the shipped TOML palettes and the user's config dir) turned into Textual themes."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.theme import Theme
 
-import tltui
 from tltui.ui.settings import config_dir
+from tltui.ui.themefiles import builtin_theme_files
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,9 +35,16 @@ _COLOR_KEYS = (
 )
 
 
-def theme_dirs() -> list[Path]:
-    """Built-in themes beside the package, then the user's (a user file of the same name wins)."""
-    return [Path(tltui.__file__).resolve().parents[1] / "themes", config_dir() / "themes"]
+def user_theme_dir() -> Path:
+    """Where the user's own palettes live (`~/.config/tltui/themes`)."""
+    return config_dir() / "themes"
+
+
+def theme_files(dirs: Iterable[Path] | None = None) -> list[Traversable]:
+    """The `*.toml` files in `dirs`; by default the shipped ones, then the user's (a user theme of the same name wins)."""
+    if dirs is None:
+        return [*builtin_theme_files(), *theme_files([user_theme_dir()])]
+    return [path for d in dirs if d.is_dir() for path in sorted(d.glob("*.toml"))]
 
 
 def parse_theme(data: dict[str, Any], fallback_name: str) -> Theme:
@@ -55,11 +65,10 @@ def parse_theme(data: dict[str, Any], fallback_name: str) -> Theme:
 def load_themes(dirs: Iterable[Path] | None = None) -> dict[str, Theme]:
     """Every readable `*.toml` palette, by theme name; broken files are skipped (a theme never stops the app)."""
     themes: dict[str, Theme] = {}
-    for d in theme_dirs() if dirs is None else dirs:
-        for path in sorted(d.glob("*.toml")) if d.is_dir() else []:
-            try:
-                theme = parse_theme(tomllib.loads(path.read_text()), f"tltui-{path.stem}")
-            except (OSError, ValueError, tomllib.TOMLDecodeError):
-                continue
-            themes[theme.name] = theme
+    for path in theme_files(dirs):
+        try:
+            theme = parse_theme(tomllib.loads(path.read_text()), f"tltui-{path.name.removesuffix('.toml')}")
+        except (OSError, ValueError, tomllib.TOMLDecodeError):
+            continue
+        themes[theme.name] = theme
     return themes

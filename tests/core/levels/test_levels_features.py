@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from _levels_nets import ChannelReader, OnePixel, QuadrantNet, SmallCNN
 
+from tests.nets import ChannelReader, OnePixel, QuadrantNet, SmallCNN
 from tltui.core.levels import features
 
 

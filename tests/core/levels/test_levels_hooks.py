@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from _levels_nets import Exploding, SmallCNN, hook_count
 from torch import nn
 
+from tests.nets import Exploding, SmallCNN, hook_count
 from tltui.core.levels import features, instances, layers, overall
 
 X = torch.randn(4, 1, 6, 6)

@@ -1,41 +1,28 @@
-"""Instance level: the per-instance table, projections and penultimate features."""
+"""Instance level: projections and penultimate features; the per-instance table against the DIR metric."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from _levels_nets import SmallCNN
 
+from tests.nets import SmallCNN
+from tltui.base.rundir import keys
+from tltui.base.rundir.tables import instance_table
 from tltui.core.levels import instances
+from tltui.core.metrics import defect_inheritance_rate
 
 
-def _onehot(pred: list[int], k: int = 3, scale: float = 4.0) -> np.ndarray:
-    return np.eye(k)[pred] * scale
-
-
-def test_instance_table_columns_fooled_and_updated() -> None:
-    y = np.array([0, 1, 2, 1])
-    clean = {"ft": _onehot([0, 1, 0, 1]), "remos": _onehot([0, 1, 2, 1])}
-    adv = {"ft": _onehot([2, 1, 0, 0]), "remos": _onehot([0, 1, 2, 0])}
-    t = instances.instance_table(y, clean, adv, updated={"remos": "ft"})
-    assert t["id"].tolist() == [0, 1, 2, 3]
-    assert t["label"].tolist() == [0, 1, 2, 1]
-    assert t["ft.pred"].tolist() == [0, 1, 0, 1]
-    assert t["ft.adv_pred"].tolist() == [2, 1, 0, 0]
-    # fooled: clean right and changed by the teacher-crafted input
-    assert t["ft.fooled"].tolist() == [True, False, False, True]
-    assert t["ft.fooled"].sum() / t["ft.correct"].sum() == pytest.approx(2 / 3)
-    assert t["ft.updated.remos"].tolist() == [0, 1, 2, 0]
-    assert t["ft.fixed.remos"].tolist() == [True, False, False, False]
-    e4 = np.exp(4.0)
-    assert t["ft.conf"][0] == pytest.approx(e4 / (e4 + 2))
-    assert all(len(v) == 4 for v in t.values())
-
-
-def test_instance_table_checks_lengths() -> None:
-    with pytest.raises(ValueError):
-        instances.instance_table([0, 1], {"ft": _onehot([0, 1, 2])})
+def test_instance_table_fooled_share_is_the_dir() -> None:
+    """The instance table the UI shows (tltui.base.rundir.tables) counts what the core's DIR metric counts."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 200)
+    pred = np.where(rng.random(200) < 0.8, y, (y + 1) % 3)
+    tpred = np.where(rng.random(200) < 0.6, pred, (pred + 1) % 3)
+    arrays = {keys.LABELS: y, keys.pred_key("ft"): pred, keys.pred_key("ft", "teacher_adv_pred"): tpred}
+    ft = instance_table(arrays).columns["ft"]
+    assert ft.fooled.sum() / ft.correct.sum() == pytest.approx(defect_inheritance_rate(y, pred, tpred))
+    assert 0 < ft.fooled.sum() < ft.correct.sum()
 
 
 def test_project_pca_shared_space() -> None:

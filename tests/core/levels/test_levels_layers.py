@@ -7,9 +7,9 @@ import copy
 import numpy as np
 import pytest
 import torch
-from _levels_nets import SmallCNN
 from torch import nn
 
+from tests.nets import SmallCNN
 from tltui.core.levels import layers
 
 

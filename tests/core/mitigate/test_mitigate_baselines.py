@@ -6,13 +6,13 @@ import copy
 
 import pytest
 import torch
-from _mitigate_nets import TinyNet
 
+from tests.nets import TUNED, SmallCNN
+from tltui.base.catalogue.mitigation import MitigateParams
 from tltui.base.progress import drain
+from tltui.core.analysis import Analysis
 from tltui.core.mitigate import delta, finetune, magprune, renofeation, retrain
 from tltui.core.mitigate._features import distillation, feature_mse, spatial_dropout
-from tltui.core.mitigate.params import MitigateParams
-from tltui.core.pipeline import Analysis
 
 BODY = ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias")
 
@@ -28,8 +28,7 @@ def test_finetune_starts_from_the_teacher_with_a_new_head(tiny_an: Analysis) -> 
 
 def test_retrain_starts_from_a_seeded_fresh_init(tiny_an: Analysis) -> None:
     start = drain(retrain.run(tiny_an, MitigateParams(epochs=0, seed=7)))
-    torch.manual_seed(7)
-    fresh = TinyNet(num_classes=5)
+    fresh = SmallCNN(5, widths=TUNED, seed=7)
     for k, v in fresh.state_dict().items():
         assert torch.equal(start.state_dict()[k], v), k
     assert not torch.equal(start.conv1.weight, tiny_an.teacher.conv1.weight)
@@ -88,8 +87,7 @@ def test_delta_trains_from_the_teacher(tiny_an: Analysis) -> None:
 
 def test_renofeation_reinitialises_and_distils(tiny_an: Analysis) -> None:
     start = drain(renofeation.run(tiny_an, MitigateParams(epochs=0, seed=3)))
-    torch.manual_seed(3)
-    fresh = TinyNet(num_classes=5)
+    fresh = SmallCNN(5, widths=TUNED, seed=3)
     assert all(torch.equal(start.state_dict()[k], v) for k, v in fresh.state_dict().items())
     assert not any(m._forward_pre_hooks or m._forward_hooks for m in start.modules())
     x = tiny_an.data.train.x[:8]  # type: ignore[union-attr]
@@ -103,7 +101,7 @@ def test_renofeation_reinitialises_and_distils(tiny_an: Analysis) -> None:
 
 
 def test_spatial_dropout_drops_whole_channels_only_in_training() -> None:
-    net = TinyNet()
+    net = SmallCNN(widths=TUNED)
     x = torch.rand(4, 1, 8, 8)
     seen: dict[str, torch.Tensor] = {}
     net.conv2.register_forward_hook(lambda m, a, o: seen.__setitem__("in", a[0]))

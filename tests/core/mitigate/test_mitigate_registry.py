@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
+from tltui.base.catalogue import MITIGATIONS
+from tltui.base.catalogue.mitigation import MitigateParams
 from tltui.base.progress import Progress
-from tltui.core.mitigate import METHODS
-from tltui.core.mitigate.params import MitigateParams
-from tltui.core.pipeline import Analysis
+from tltui.core.analysis import Analysis
+
+METHODS = {name: entry.load() for name, entry in MITIGATIONS.items()}
 
 
 def test_registry_names_every_method() -> None:

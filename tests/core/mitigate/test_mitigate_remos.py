@@ -7,10 +7,11 @@ import pytest
 import torch
 from torch import nn
 
+from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.errors import MitigateError
 from tltui.base.progress import drain
+from tltui.core.analysis import Analysis
 from tltui.core.mitigate import remos
-from tltui.core.mitigate.params import MitigateError, MitigateParams
-from tltui.core.pipeline import Analysis
 
 
 class HandNet(nn.Module):

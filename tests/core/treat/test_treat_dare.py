@@ -7,11 +7,12 @@ import math
 from pathlib import Path
 
 import torch
-from _treat_nets import body_checkpoint, tiny_analysis
 from torch import nn
 
+from tests.nets import body_checkpoint, tiny_analysis
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import drain
-from tltui.core.treat import TreatParams, dare
+from tltui.core.treat import dare
 from tltui.core.treat._common import resolve_tap
 from tltui.core.treat.slicing import backward_slice, layer_profiles
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from tltui.base.errors import DataError, TltuiError
-from tltui.core.treat.fairness import (
+from tltui.core.fairness import (
     aaod_per_class,
     demo_groups,
     eod_per_class,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from _treat_nets import tiny_analysis
 from torch import nn
 
+from tests.nets import tiny_analysis
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import drain
 from tltui.core.hooks import capture
-from tltui.core.treat import TreatParams
 from tltui.core.treat.model_doctor import channel_loss, diagnose, mean_channel_loss, run, top_wrong_class
 
 

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from _treat_nets import body_checkpoint, tiny_analysis
 
+from tests.nets import body_checkpoint, tiny_analysis
+from tltui.base.catalogue import TREATMENTS as ENTRIES
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import Progress, drain
-from tltui.core.treat import TREATMENTS, TreatParams
+
+TREATMENTS = {name: entry.load() for name, entry in ENTRIES.items()}
 
 
 @pytest.mark.parametrize("name", sorted(TREATMENTS))
@@ -45,7 +48,7 @@ def test_unknown_variant_is_a_study_error(name: str, tmp_path: Path) -> None:
 
 
 def test_the_analysis_batch_size_is_not_the_training_batch_size() -> None:
-    from tltui.core.produce import _fields
+    from tltui.core.produce import method_params
 
-    tp = TreatParams(**_fields(TreatParams, {"batch_size": 512, "alpha": 3.0}))
+    _, tp = method_params("treatment", {"method": "model-doctor", "batch_size": 512, "alpha": 3.0})
     assert tp.train_batch_size == 64 and tp.alpha == 3.0

@@ -63,3 +63,12 @@ def adapter(name: str) -> Callable[..., torch.Tensor]:
 
 
 ZOO = ("fgsm", "pgd", "cw", "apgd", "deepfool", "mifgsm", "square")
+
+# The catalogue names these as "tltui.core.attacks.zoo:ta_<name>".
+ta_fgsm = adapter("fgsm")
+ta_pgd = adapter("pgd")
+ta_cw = adapter("cw")
+ta_apgd = adapter("apgd")
+ta_deepfool = adapter("deepfool")
+ta_mifgsm = adapter("mifgsm")
+ta_square = adapter("square")

@@ -13,7 +13,7 @@ from tltui.core.hooks import capture, eval_mode
 EPS = 1e-12
 
 
-def resolve_device(model: nn.Module, device: str | None) -> torch.device:
+def place(model: nn.Module, device: str | None) -> torch.device:
     """The device to run on: `device` if given (the model is moved there), else the model's own."""
     if device is not None:
         dev = torch.device(device)
@@ -61,7 +61,7 @@ def collect(
     Consume it fully and never interleave two of them on one model: the mode and grad state are restored
     when the generator ends, in the order the generators end.
     """
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     with eval_mode(model), torch.no_grad(), capture(model, list(layers), inputs=inputs) as store:
         for xb in batches(x, batch_size):
             store.clear()

@@ -17,7 +17,7 @@ from tltui.core.levels._common import (
     batches,
     channel_means,
     collect,
-    resolve_device,
+    place,
     to_numpy,
 )
 
@@ -44,7 +44,7 @@ def input_saliency(
 
     `target` is one class, one per image, or None (each image's predicted class).
     """
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     tgt = as_targets(target, x.shape[0])
     out = []
     with eval_mode(model), torch.enable_grad():
@@ -70,7 +70,7 @@ def grad_cam(
 
     Upsampled bilinearly to the input size and min–max normalised per image: (n, H, W) in [0, 1].
     """
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     tgt = as_targets(target, x.shape[0])
     out = []
     with eval_mode(model), torch.enable_grad(), capture(model, [layer], detach=False) as store:
@@ -112,7 +112,7 @@ def channel_grad_scores(
     batch_size: int = 64,
 ) -> np.ndarray:
     """Per image and channel of `layer`, Σ_space ReLU(∂logit_y/∂feature map): (n, C) float32."""
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     tgt = as_targets(y, x.shape[0])
     assert tgt is not None
     out = []
@@ -145,7 +145,7 @@ def model_doctor_map(
     sums.
     """
     labels = np.asarray(y, dtype=np.int64).reshape(-1)
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     probs = []
     with eval_mode(model), torch.no_grad():
         for xb in batches(x, batch_size):

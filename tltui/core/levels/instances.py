@@ -1,81 +1,21 @@
-"""Instance level: the per-instance table, penultimate features, 2-D projections of clean vs adversarial."""
+"""Instance level: penultimate features and 2-D projections of clean vs adversarial (the per-instance table,
+numpy only, is tltui.base.rundir.tables)."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from tltui.core.hooks import eval_mode, logits_and_features
-from tltui.core.levels._common import batches, resolve_device, to_numpy
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.asarray(logits, dtype=np.float64)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _pred_conf(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    p = _softmax(logits)
-    pred = p.argmax(axis=1)
-    return pred.astype(np.int64), p[np.arange(len(pred)), pred].astype(np.float32)
-
-
-def instance_table(
-    labels: Any,
-    clean_logits: Mapping[str, np.ndarray],
-    adv_logits: Mapping[str, np.ndarray] | None = None,
-    updated: Mapping[str, str] | None = None,
-    ids: Any = None,
-) -> dict[str, np.ndarray]:
-    """Columnar per-instance table (every column has one entry per test instance).
-
-    `clean_logits[v]` / `adv_logits[v]`: variant v's logits (n, k) on the clean and the teacher-crafted
-    inputs. Columns: `id`, `label`; per variant `v.pred`, `v.conf` (softmax of the prediction), `v.correct`,
-    and with adversarial logits `v.adv_pred`, `v.adv_conf`, `v.fooled` — clean prediction correct and
-    changed by the teacher-crafted input (the DIR numerator, so fooled.sum() / correct.sum() is v's DIR).
-    `updated` maps a mitigated variant m to the variant b it mitigates: column `b.updated.m` holds m's
-    prediction on the teacher-crafted input (its clean prediction when there is none) and `b.fixed.m` marks
-    instances where b was fooled and m is right.
-    """
-    y = np.asarray(labels, dtype=np.int64).reshape(-1)
-    n = y.size
-    table: dict[str, np.ndarray] = {
-        "id": np.arange(n, dtype=np.int64) if ids is None else np.asarray(ids).reshape(-1),
-        "label": y,
-    }
-    if table["id"].size != n:
-        raise ValueError(f"ids has {table['id'].size} entries for {n} labels")
-    adv = adv_logits or {}
-    for v, logits in clean_logits.items():
-        if np.shape(logits)[0] != n:
-            raise ValueError(f"variant {v}: {np.shape(logits)[0]} logit rows for {n} labels")
-        pred, conf = _pred_conf(logits)
-        table[f"{v}.pred"], table[f"{v}.conf"], table[f"{v}.correct"] = pred, conf, pred == y
-        if v in adv:
-            apred, aconf = _pred_conf(adv[v])
-            table[f"{v}.adv_pred"], table[f"{v}.adv_conf"] = apred, aconf
-            table[f"{v}.fooled"] = (pred == y) & (apred != pred)
-    for m, b in (updated or {}).items():
-        if m not in clean_logits or b not in clean_logits:
-            raise ValueError(f"updated: both '{m}' and '{b}' need clean logits")
-        upd = table.get(f"{m}.adv_pred", table[f"{m}.pred"])
-        table[f"{b}.updated.{m}"] = upd
-        fooled = table.get(f"{b}.fooled", np.zeros(n, dtype=bool))
-        table[f"{b}.fixed.{m}"] = fooled & (upd == y)
-    return table
+from tltui.core.levels._common import batches, place, to_numpy
 
 
 def logits_features(
     model: nn.Module, x: torch.Tensor, head: str, device: str | None = None, batch_size: int = 256
 ) -> tuple[np.ndarray, np.ndarray]:
     """Logits (n, k) and penultimate features (n, d; the input of the `head` layer) in one batched pass."""
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     logits, feats = [], []
     with eval_mode(model), torch.no_grad():
         for xb in batches(x, batch_size):

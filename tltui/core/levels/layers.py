@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from tltui.core.hooks import capture, eval_mode
-from tltui.core.levels._common import EPS, batches, channel_means, collect, resolve_device, to_numpy
+from tltui.core.levels._common import EPS, batches, channel_means, collect, place, to_numpy
 from tltui.core.models import layer_names
 
 
@@ -101,7 +101,7 @@ def adversarial_deviation(
     if x.shape != x_adv.shape:
         raise ValueError(f"x {tuple(x.shape)} and x_adv {tuple(x_adv.shape)} differ in shape")
     names = list(layers) if layers is not None else layer_names(model)
-    dev = resolve_device(model, device)
+    dev = place(model, device)
     sums = np.zeros(len(names))
     total = 0
     # one hooked pass over both inputs per batch: two interleaved `collect` generators would restore the

@@ -10,9 +10,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.errors import MitigateError
 from tltui.core.hooks import capture
 from tltui.core.mitigate._student import scope_layers
-from tltui.core.mitigate.params import MitigateError, MitigateParams
 from tltui.core.train import ExtraLoss
 
 RESNET_STAGES = ("layer1", "layer2", "layer3", "layer4")

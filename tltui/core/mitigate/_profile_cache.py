@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.catalogue.mitigation import MitigateParams
 from tltui.base.errors import ResultsError
 from tltui.base.runfiles import load_npz, save_npz
+from tltui.core.analysis import Analysis
 from tltui.core.data import Split
-from tltui.core.mitigate.params import MitigateParams
-from tltui.core.pipeline import Analysis
 
 PROFILE_VERSION = 1
 T = TypeVar("T")

@@ -9,12 +9,13 @@ from dataclasses import replace
 import torch
 from torch import nn
 
-from tltui.base.errors import StudyError
+from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.params import check_all
+from tltui.base.errors import MitigateError, ParamError, StudyError
 from tltui.base.progress import Progress
 from tltui.core import models as M
+from tltui.core.analysis import Analysis
 from tltui.core.build import replace_head, schedule_for
-from tltui.core.mitigate.params import MitigateError, MitigateParams, check
-from tltui.core.pipeline import Analysis
 from tltui.core.train import ExtraLoss, Schedule, train
 
 RECIPES = ("scratch", "probe", "finetune")
@@ -44,6 +45,14 @@ def recipe(an: Analysis, params: MitigateParams, *, fresh: bool = False) -> tupl
         head_lr = None if s.head_lr is None else s.head_lr * params.lr / s.lr
         s = replace(s, lr=params.lr, head_lr=head_lr)
     return n_classes, s
+
+
+def check(params: MitigateParams) -> None:
+    """Refuse out-of-range parameters (the catalogue's ranges) with a one-line `MitigateError`."""
+    try:
+        check_all(params)
+    except ParamError as exc:
+        raise MitigateError(exc.msg) from None
 
 
 def scope_layers(model: nn.Module, params: MitigateParams) -> list[str]:

@@ -8,11 +8,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.catalogue.mitigation import MitigateParams
 from tltui.base.progress import Progress
+from tltui.core.analysis import Analysis
 from tltui.core.mitigate._student import fit, new_student, scope_layers
-from tltui.core.mitigate.params import MitigateParams
 from tltui.core.mitigate.remos import apply_mask, slice_mask
-from tltui.core.pipeline import Analysis
 
 
 def magnitude_mask(model: nn.Module, layers: Sequence[str], ratio: float) -> dict[str, np.ndarray]:

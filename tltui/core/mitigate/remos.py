@@ -9,15 +9,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.errors import MitigateError
 from tltui.base.progress import Progress, drain
+from tltui.core.analysis import Analysis
 from tltui.core.data import normalize
 from tltui.core.hooks import capture, eval_mode
 from tltui.core.levels.layers import neuron_coverage
 from tltui.core.mitigate import _profile_cache
-from tltui.core.mitigate._student import fit, new_student, scope_layers
-from tltui.core.mitigate.params import MitigateError, MitigateParams, check
+from tltui.core.mitigate._student import check, fit, new_student, scope_layers
 from tltui.core.models import conv_names
-from tltui.core.pipeline import Analysis
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def profile(
     batch_size: int = 256,
 ) -> Profile:
     """Coverage counts of `model` on `x` (already normalised: the model's own input) at each conv's input and
-    output: `neuron` = min–max scaled spatial mean > threshold (DESIGN §2.5); `topk` = among the k channels with
+    output: `neuron` = min–max scaled spatial mean > threshold (docs/mitigation.md#profile); `topk` = among the k channels with
     the largest spatial mean of that image."""
     names = list(layers)
     if criterion == "neuron":

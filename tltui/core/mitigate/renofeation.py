@@ -7,11 +7,11 @@ from collections.abc import Generator
 
 from torch import nn
 
+from tltui.base.catalogue.mitigation import MitigateParams
 from tltui.base.progress import Progress
+from tltui.core.analysis import Analysis
 from tltui.core.mitigate._features import distillation, spatial_dropout, stages
 from tltui.core.mitigate._student import fit, new_student
-from tltui.core.mitigate.params import MitigateParams
-from tltui.core.pipeline import Analysis
 
 
 def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:

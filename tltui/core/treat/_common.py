@@ -13,9 +13,9 @@ from torch import nn
 
 from tltui.base.errors import StudyError
 from tltui.core import models as M
+from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import eval_mode
-from tltui.core.pipeline import Analysis
 
 
 def clone_variant(an: Analysis, name: str) -> nn.Module:

@@ -9,11 +9,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import Progress
 from tltui.core import models as M
+from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import eval_mode
-from tltui.core.pipeline import Analysis
 from tltui.core.treat._common import (
     RegressionModel,
     Tap,
@@ -25,7 +26,6 @@ from tltui.core.treat._common import (
     train_split,
     true_prob,
 )
-from tltui.core.treat.params import TreatParams
 from tltui.core.treat.slicing import backward_slice, layer_profiles, train_slice
 
 EPOCHS = 10
@@ -122,14 +122,6 @@ def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Modul
         return ((out - t_dev[idx]) ** 2 * w).sum() / w.sum().clamp_min(1.0)
 
     yield from train_slice(
-        model,
-        masks,
-        len(split),
-        loss_fn,
-        epochs=params.epochs if params.epochs is not None else EPOCHS,
-        lr=params.lr if params.lr is not None else LR,
-        batch_size=params.train_batch_size,
-        seed=params.seed,
-        phase="treat dare",
+        model, masks, len(split), loss_fn, params, epochs=EPOCHS, lr=LR, phase="treat dare"
     )
     return model.eval()

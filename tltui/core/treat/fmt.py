@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import Progress
+from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
-from tltui.core.pipeline import Analysis
+from tltui.core.fairness import Groups, demo_groups, study_groups
 from tltui.core.treat._common import (
     RegressionModel,
     clone_variant,
@@ -23,35 +24,11 @@ from tltui.core.treat._common import (
     train_split,
     true_prob,
 )
-from tltui.core.treat.fairness import demo_groups, groups_from_csv, ink_mass
-from tltui.core.treat.params import TreatParams
 from tltui.core.treat.slicing import backward_slice, layer_profiles, train_slice
 
 EPOCHS = 10
 LR = 1e-3
 MAX_MORPH_STEPS = 3
-
-
-@dataclass(frozen=True)
-class Groups:
-    """The sensitive attribute of the train and test instances (0/1), and where it came from."""
-
-    train: np.ndarray
-    test: np.ndarray
-    kind: str
-    """`csv` (the study's [data] groups file) or `ink` (the demo's stroke weight, from the images)."""
-    threshold: float = 0.0
-    """For `ink`: the training median of the ink mass; above it is group 1."""
-
-
-def study_groups(an: Analysis) -> Groups:
-    """The study's groups CSV when it names one, else the stroke-weight attribute derived from the images."""
-    split = train_split(an, "fmt")
-    path = an.study.data.groups
-    if path is not None:
-        return Groups(groups_from_csv(path, split.ids), groups_from_csv(path, an.data.test.ids), "csv")
-    t = float(np.median(ink_mass(split.x.numpy())))
-    return Groups(demo_groups(split.x.numpy(), t), demo_groups(an.data.test.x.numpy(), t), "ink", t)
 
 
 def morph(x: torch.Tensor, dilate: bool) -> torch.Tensor:
@@ -145,15 +122,5 @@ def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Modul
         out = reg(normalize(torch.cat([x_dev[idx], cf_dev[idx]]), an.mean, an.std))
         return F.mse_loss(out, torch.cat([t_dev[idx], t_dev[idx]]))
 
-    yield from train_slice(
-        model,
-        masks,
-        len(split),
-        loss_fn,
-        epochs=params.epochs if params.epochs is not None else EPOCHS,
-        lr=params.lr if params.lr is not None else LR,
-        batch_size=params.train_batch_size,
-        seed=params.seed,
-        phase="treat fmt",
-    )
+    yield from train_slice(model, masks, len(split), loss_fn, params, epochs=EPOCHS, lr=LR, phase="treat fmt")
     return model.eval()

@@ -7,15 +7,15 @@ from collections.abc import Generator
 import torch
 from torch import nn
 
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import Progress
+from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import capture, eval_mode
 from tltui.core.levels.features import channel_grads, model_doctor_map
 from tltui.core.models import last_conv
-from tltui.core.pipeline import Analysis
 from tltui.core.train import Schedule, train
 from tltui.core.treat._common import clone_variant, train_split
-from tltui.core.treat.params import TreatParams
 
 EPOCHS = 30
 LR = 3e-3
@@ -31,7 +31,7 @@ def top_wrong_class(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def channel_loss(
     logits: torch.Tensor, acts: torch.Tensor, y: torch.Tensor, mask: torch.Tensor
 ) -> torch.Tensor:
-    """L_channel = mean_batch[ Σ_c ĝ_c(y')·M[y', c] + Σ_c ĝ_c(y)·(1 − M[y, c]) ] (DESIGN.md §2.6).
+    """L_channel = mean_batch[ Σ_c ĝ_c(y')·M[y', c] + Σ_c ĝ_c(y)·(1 − M[y, c]) ] (docs/treatments.md#channel-loss).
 
     ĝ_c(k) = Σ_space ReLU(∂logit_k/∂acts_c), taken with create_graph so the loss trains the model; `acts` must
     be the undetached layer output of the pass that gave `logits`; `mask` (K, C) is the diagnosis (1 = channel

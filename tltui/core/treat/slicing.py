@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import nn
 
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import Progress
+from tltui.core.analysis import Analysis
 from tltui.core.data import normalize
 from tltui.core.hooks import eval_mode
-from tltui.core.pipeline import Analysis
 from tltui.core.treat._common import Tap, _Stop, index_batches
 
 Masks = dict[str, torch.Tensor]
@@ -120,16 +121,19 @@ def train_slice(
     masks: Masks,
     n: int,
     loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    settings: TreatParams,
     *,
     epochs: int,
     lr: float,
-    batch_size: int,
-    seed: int,
     phase: str,
 ) -> Iterator[Progress]:
     """Minimise `loss_fn(batch indices)` with Adam over the slice only; every other parameter element stays
     bit-identical (gradients are masked, and masked elements are restored after each step in case an optimiser
-    moves them anyway). Runs in eval mode: batch-norm statistics are not updated."""
+    moves them anyway). Runs in eval mode: batch-norm statistics are not updated. `epochs` and `lr` are the
+    treatment's defaults, used where `settings` leaves them unset."""
+    epochs = settings.epochs if settings.epochs is not None else epochs
+    lr = settings.lr if settings.lr is not None else lr
+    batch_size, seed = settings.train_batch_size, settings.seed
     params = dict(model.named_parameters())
     dev = next(iter(params.values())).device
     mask_dev = {k: m.to(dev) for k, m in masks.items()}

@@ -58,7 +58,7 @@ class WorkbenchScreen(Screen[None]):
             yield Explorer(id="sidebar")
             with Vertical(id="editor"), ViewTabs(id="views", initial="tab-overview"):
                 for key, entry in TABS.items():
-                    with TabPane(entry.title, id=f"tab-{key}"):
+                    with TabPane(entry.label, id=f"tab-{key}"):
                         yield Static("loading…", classes="view-loading")
         yield BottomPanel(self._jobs, id="panel")
         yield self._status

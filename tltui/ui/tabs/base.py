@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual.containers import VerticalScroll
 
-from tltui.ui.details import details_name
+from tltui.base.rundir import details_name
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import ComputeRequested
 from tltui.ui.rundata import RunData

@@ -12,18 +12,20 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Select, Static
 
 from tltui.base.errors import TltuiError
+from tltui.base.rundir import DETAILS, FEATURES_JSON, FEATURES_NPZ, keys
+from tltui.base.rundir.tables import md_maps
 from tltui.base.runfiles import load_json, load_npz
-from tltui.ui.details import DETAILS, instance_details
+from tltui.ui.details import instance_details
 from tltui.ui.export import ExportTable, fmt_num
 from tltui.ui.messages import LayerSelected
 from tltui.ui.rundata import RunData
-from tltui.ui.tabs.base import NO_RUN, TabView
+from tltui.ui.tabs.base import NO_RUN
+from tltui.ui.tabs.details_view import DetailsView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.mirror import ChannelHist, MirroredHistograms
 
-FEATURES, FEATURES_JSON = "features.npz", "features.json"
 TOP = 10
 MIRRORED = 8
 """Channels drawn as mirrored histograms (the table lists TOP)."""
@@ -34,7 +36,7 @@ def _load(run: RunData | None, name: str) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        data = load_json(path) if name.endswith(".json") else load_npz(path)
+        data = load_json(path) if name == FEATURES_JSON else load_npz(path)
     except (TltuiError, OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -62,8 +64,9 @@ def mirrored(
     arrays: dict[str, Any], model: str, layer: str, channels: list[tuple[int, float]]
 ) -> list[ChannelHist]:
     """The mirrored histograms of `channels` from features.npz `disc.<model>.<layer>.*`."""
-    key = f"disc.{model}.{layer}"
-    edges, src, tgt = (arrays.get(f"{key}.{k}") for k in ("edges", "hist_source", "hist_target"))
+    edges, src, tgt = (
+        arrays.get(keys.disc_key(model, layer, k)) for k in ("edges", "hist_source", "hist_target")
+    )
     if edges is None or src is None or tgt is None:
         return []
     out = []
@@ -83,7 +86,10 @@ def mirrored(
 
 def disc_projection(arrays: dict[str, Any], model: str, layer: str) -> ChartSpec | None:
     """Source vs target instances on the top channels: x = linear SVM direction, y = first PCA component."""
-    xy, dom = arrays.get(f"disc.{model}.{layer}.proj"), arrays.get(f"disc.{model}.{layer}.domain")
+    xy, dom = (
+        arrays.get(keys.disc_key(model, layer, "proj")),
+        arrays.get(keys.disc_key(model, layer, "domain")),
+    )
     if xy is None or dom is None or np.ndim(xy) != 2:
         return None
     series = []
@@ -99,8 +105,8 @@ def _options(names: list[str]) -> list[tuple[str, str]]:
     return [(n, n) for n in names]
 
 
-class FeaturesTab(TabView):
-    """Feature level (DESIGN §2.3) from details.npz (or details-<i>.npz), features.npz and features.json."""
+class FeaturesTab(DetailsView):
+    """Feature level (docs/levels.md#features) from details.npz (or details-<i>.npz), features.npz and features.json."""
 
     TITLE = "Features"
     DEFAULT_CSS = """
@@ -119,7 +125,6 @@ class FeaturesTab(TabView):
         self.details: dict[str, np.ndarray] | None = None
         self.features: dict[str, Any] = {}
         self.meta: dict[str, Any] = {}
-        self.instance: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Saliency and Grad-CAM of the selected instance", classes="section")
@@ -130,8 +135,8 @@ class FeaturesTab(TabView):
         yield EmptyState(NO_RUN, self.PRODUCER, DETAILS, id="ft-empty")
         with Horizontal(id="ft-maps"):
             for who in ("teacher", "student"):
-                for kind in ("sal", "cam"):
-                    for cond in ("clean", "adv"):
+                for kind in (keys.SALIENCY, keys.CAM):
+                    for cond in keys.MAP_TAGS:
                         with Vertical():
                             yield Label(f"{who} {kind} {cond}", id=f"ft-l-{who}-{kind}-{cond}")
                             yield HalfBlockImage(scale=1, id=f"ft-{who}-{kind}-{cond}", classes="-heat")
@@ -182,14 +187,14 @@ class FeaturesTab(TabView):
         super().show_run(run)
         if not self.is_mounted:
             return
-        self.features = _load(run, FEATURES)
+        self.features = _load(run, FEATURES_NPZ)
         self.meta = _load(run, FEATURES_JSON)
         variants = list(run.variants) if run else []
         self._set_options(self.query_one("#ft-student", Select), variants, self.student, "")
         models = list(self.disc)
         self._set_options(self.query_one("#ft-disc-model", Select), models, self.disc_model, self.student)
         self._fill_layers()
-        self._draw_maps()
+        self.draw_details()
         self._draw_model_doctor()
         self._draw_disc()
 
@@ -200,7 +205,7 @@ class FeaturesTab(TabView):
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.select.id == "ft-student":
-            self._draw_maps()
+            self.draw_details()
         elif event.select.id == "ft-disc-model":
             self._fill_layers()
             self._draw_disc()
@@ -218,23 +223,7 @@ class FeaturesTab(TabView):
         self._draw_disc()
 
     # -- saliency and Grad-CAM -----------------------------------------------------------------------------
-    def select_instance(self, index: int) -> None:
-        self.instance = index
-        self.failed.pop(index, None)
-        if self.is_mounted:
-            self._draw_maps()
-
-    def became_active(self) -> None:
-        self._draw_maps()
-
-    def computed(self, kind: str, status: str, error: str) -> None:
-        if kind != "details" or self.instance is None:
-            return
-        found = instance_details(self.run, self.instance) is not None
-        self.details_ended(self.instance, status, error, found)
-        self._draw_maps()
-
-    def _draw_maps(self) -> None:
+    def draw_details(self) -> None:
         label = self.query_one("#ft-instance", Static)
         i = self.instance
         self.details = instance_details(self.run, i) if i is not None else None
@@ -257,10 +246,10 @@ class FeaturesTab(TabView):
         student = self.student
         label.update(f"Instance #{i}: teacher vs {student}")
         for who, model in (("teacher", "teacher"), ("student", student)):
-            for kind in ("sal", "cam"):
-                for cond in ("clean", "adv"):
-                    arr = self.details.get(f"{kind}.{model}.{cond}")
-                    title = f"{model} {'saliency' if kind == 'sal' else 'Grad-CAM'} {cond}"
+            for kind in (keys.SALIENCY, keys.CAM):
+                for cond in keys.MAP_TAGS:
+                    arr = self.details.get(keys.map_key(kind, model, cond))
+                    title = f"{model} {'saliency' if kind == keys.SALIENCY else 'Grad-CAM'} {cond}"
                     self.query_one(f"#ft-l-{who}-{kind}-{cond}", Label).update(
                         title if arr is not None else f"{model} {kind} {cond}: not computed"
                     )
@@ -280,14 +269,10 @@ class FeaturesTab(TabView):
             image.set_image(scores)
 
     def _draw_model_doctor(self) -> None:
-        maps = [
-            (k[3 : -len(".scores")], np.asarray(v, dtype=float))
-            for k, v in self.features.items()
-            if k.startswith("md.") and k.endswith(".scores")
-        ]
+        maps = list(md_maps(self.features).items())
         empty = self.query_one("#ft-md-empty", EmptyState)
         empty.set_class(bool(maps), "-hidden")
-        empty.set("No Model Doctor diagnosis in this run.", self.PRODUCER, FEATURES)
+        empty.set("No Model Doctor diagnosis in this run.", self.PRODUCER, FEATURES_NPZ)
         self._set_md(maps)
 
     # -- discriminative channels -----------------------------------------------------------------------------
@@ -308,7 +293,7 @@ class FeaturesTab(TabView):
         )
         hists = mirrored(self.features, model, layer, ranked(info, MIRRORED)) if info else []
         mirror = self.query_one("#ft-mirror", MirroredHistograms)
-        mirror.show(hists, f"no activation histograms for {model} {layer} in {FEATURES}")
+        mirror.show(hists, f"no activation histograms for {model} {layer} in {FEATURES_NPZ}")
         mirror.set_class(not self.disc, "-hidden")
         proj = self.query_one("#ft-disc-proj", Chart)
         proj.show(disc_projection(self.features, model, layer) if info else None, "no projection")

@@ -3,7 +3,6 @@ mitigation "updated"), the drawn instance, and a PCA or t-SNE projection of penu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,173 +10,18 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from tltui.base.errors import TltuiError
-from tltui.base.runfiles import load_npz
-from tltui.ui.details import tsne_name
+from tltui.base.rundir import INSTANCES, PROJECTION, keys, tsne_name
 from tltui.ui.export import ExportTable
 from tltui.ui.keys import INSTANCE_KEYS, bindings
 from tltui.ui.messages import ComputeRequested, InstanceSelected
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
+from tltui.ui.tabs.instances_data import Instances, load_instances, load_tsne
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
 
-FILE = "instances.npz"
 MAX_ROWS = 2000
-
-
-@dataclass(frozen=True)
-class Instances:
-    """instances.npz as `analyze` writes it: `y`, `x`, `x_teacher_adv` and, per variant `v`, `v.pred`,
-    `v.conf`, `v.adv_pred` (white-box), `v.teacher_adv_pred` (teacher-crafted); projection.npz adds
-    `v.proj` / `v.proj_adv` (N × 2, penultimate features). Ids and class names come from summary.json."""
-
-    arrays: dict[str, np.ndarray]
-    ids: tuple[str, ...]
-    classes: tuple[str, ...]
-    variants: tuple[str, ...]
-    fooled: np.ndarray
-    """(V, N): clean prediction right, and the teacher-crafted input changed it (the DIR numerator)."""
-    updates: tuple[tuple[str, str], ...] = ()
-    """(derived variant, its base) for every produced variant whose base is in the table too."""
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], summary: dict[str, Any]) -> Instances:
-        y = arrays["y"]
-        variants = tuple(
-            k[: -len(".pred")] for k in arrays if k.endswith(".pred") and not k.endswith("adv_pred")
-        )
-        fooled = np.zeros((len(variants), len(y)), dtype=bool)
-        for v, name in enumerate(variants):
-            pred = arrays[f"{name}.pred"]
-            tpred = arrays.get(f"{name}.teacher_adv_pred")
-            if tpred is not None:
-                fooled[v] = (pred == y) & (tpred != pred)
-        ids = summary.get("ids") or []
-        classes = summary.get("classes") or []
-        derived = summary.get("derived") or {}
-        updates = tuple(
-            (name, str(meta.get("base")))
-            for name, meta in (derived.items() if isinstance(derived, dict) else ())
-            if isinstance(meta, dict)
-            and name in variants
-            and str(meta.get("base")) in variants
-            and f"{name}.teacher_adv_pred" in arrays
-            and f"{meta.get('base')}.teacher_adv_pred" in arrays
-        )
-        return cls(
-            arrays,
-            tuple(str(i) for i in ids) if len(ids) == len(y) else tuple(str(i) for i in range(len(y))),
-            tuple(str(c) for c in classes),
-            variants,
-            fooled,
-            updates,
-        )
-
-    def __len__(self) -> int:
-        return len(self.arrays["y"])
-
-    def name(self, k: int) -> str:
-        return self.classes[k] if 0 <= k < len(self.classes) else str(k)
-
-    def label(self, i: int) -> str:
-        return self.name(int(self.arrays["y"][i]))
-
-    def _pred(self, key: str, i: int) -> str:
-        a = self.arrays.get(key)
-        return self.name(int(a[i])) if a is not None else "–"
-
-    def update(self, i: int, name: str, base: str) -> tuple[str, str]:
-        """Instance `i` on the teacher-crafted input: base's → derived's prediction, and 'fixed' (the base
-        got it wrong, the derived variant right), 'broken' (the reverse) or ''."""
-        y = int(self.arrays["y"][i])
-        before = int(self.arrays[f"{base}.teacher_adv_pred"][i])
-        after = int(self.arrays[f"{name}.teacher_adv_pred"][i])
-        verdict = "fixed" if before != y and after == y else "broken" if before == y and after != y else ""
-        return f"{self.name(before)} → {self.name(after)}", verdict
-
-    def fixed(self, i: int) -> bool:
-        return any(self.update(i, name, base)[1] == "fixed" for name, base in self.updates)
-
-    def row(self, i: int) -> tuple[Any, ...]:
-        cells: list[Any] = [self.ids[i], self.label(i)]
-        for name, base in self.updates:
-            change, verdict = self.update(i, name, base)
-            cells.append(f"{change} {verdict}".strip())
-        for v, name in enumerate(self.variants):
-            conf = self.arrays.get(f"{name}.conf")
-            c = f" ({float(conf[i]):.2f})" if conf is not None else ""
-            cells += [
-                self._pred(f"{name}.pred", i) + c,
-                self._pred(f"{name}.adv_pred", i),
-                self._pred(f"{name}.teacher_adv_pred", i),
-                "yes" if self.fooled[v, i] else "",
-            ]
-        return tuple(cells)
-
-    def columns(self) -> tuple[str, ...]:
-        cols = ["id", "label"]
-        cols += [f"{name} updated (t-adv: {base} → {name})" for name, base in self.updates]
-        for name in self.variants:
-            cols += [f"{name} clean", f"{name} adv", f"{name} t-adv", f"{name} fooled"]
-        return tuple(cols)
-
-    def matches(self, i: int, query: str) -> bool:
-        for token in query.lower().split():
-            if token == "fooled":
-                if not bool(self.fooled[:, i].any()):
-                    return False
-            elif token == "fixed":
-                if not self.fixed(i):
-                    return False
-            elif token.startswith("label="):
-                if self.label(i).lower() != token[6:]:
-                    return False
-            elif token not in self.ids[i].lower():
-                return False
-        return True
-
-
-def load_instances(run: RunData) -> Instances | str:
-    """The run's instances, or why there are none (a sentence for the empty state)."""
-    paths = run.artifacts(FILE)
-    if not paths:
-        return "The per-instance table, the instance drawings and the projection are not in this run."
-    try:
-        arrays = load_npz(paths[0])
-    except (TltuiError, OSError, ValueError) as exc:
-        return f"{FILE} could not be read: {exc}"
-    if "y" not in arrays:
-        return f"{FILE} has no labels ('y')."
-    n = len(arrays["y"])
-    # Runs joined in (mitigations, treatments) add their variants' columns; the test set is the same.
-    for extra in paths[1:]:
-        try:
-            more = load_npz(extra)
-        except (TltuiError, OSError, ValueError):
-            continue
-        arrays.update({k: v for k, v in more.items() if k not in arrays and len(v) == n})
-    for proj in run.artifacts("projection.npz"):
-        try:
-            for key, value in load_npz(proj).items():
-                name, _, which = key.rpartition(".")
-                arrays.setdefault(f"{name}.proj" if which == "clean" else f"{name}.proj_adv", value)
-        except (TltuiError, OSError, ValueError):
-            pass  # the table does not need the projection
-    return Instances.from_arrays(arrays, run.summary)
-
-
-def load_tsne(run: RunData | None, model: str) -> dict[str, np.ndarray] | None:
-    """`tsne-<model>.npz` (clean, adv: N × 2) from the run or a joined run, once the tsne job wrote it."""
-    for path in run.artifacts(tsne_name(model)) if run else []:
-        try:
-            arrays = load_npz(path)
-        except (TltuiError, OSError, ValueError):
-            continue
-        if {"clean", "adv"} <= set(arrays):
-            return arrays
-    return None
 
 
 def projection_spec(
@@ -185,9 +29,9 @@ def projection_spec(
 ) -> ChartSpec:
     """Clean points coloured by class (mispredictions marked x), the teacher-crafted twins (+, coloured by
     their true class, so a twin that jumps into another class's cluster stands out), the selected pair."""
-    y = np.asarray(data.arrays["y"])
-    pred = data.arrays.get(f"{model}.pred")
-    wrong = (pred != y) if pred is not None else np.zeros(len(xy), dtype=bool)
+    y = np.asarray(data.table.labels)
+    column = data.table.columns.get(model)
+    wrong = (column.pred != y) if column is not None else np.zeros(len(xy), dtype=bool)
 
     def pts(label: str, mask: np.ndarray, a: np.ndarray, color: int, marker: str = "") -> Series:
         return Series(label, tuple(a[mask, 1].tolist()), tuple(a[mask, 0].tolist()), marker, color)
@@ -213,7 +57,7 @@ def projection_spec(
 
 
 class InstancesTab(TabView):
-    """Instance level (DESIGN §2.2)."""
+    """Instance level (docs/levels.md#instances)."""
 
     TITLE = "Instances"
     BINDINGS = bindings(INSTANCE_KEYS)
@@ -241,7 +85,7 @@ class InstancesTab(TabView):
         self.tsne_asked: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield EmptyState(NO_RUN, self.PRODUCER, FILE, id="in-empty")
+        yield EmptyState(NO_RUN, self.PRODUCER, INSTANCES, id="in-empty")
         yield Input(
             placeholder="filter: fooled  fixed  label=7  <id text>   (/ focuses this, f sorts by fooled, t: t-SNE)",
             id="in-filter",
@@ -271,12 +115,12 @@ class InstancesTab(TabView):
         empty = self.query_one("#in-empty", EmptyState)
         empty.set_class(self.data is not None, "-hidden")
         if isinstance(loaded, str):
-            empty.set(loaded, self.PRODUCER, FILE)
+            empty.set(loaded, self.PRODUCER, INSTANCES)
         for w in self.query(".data"):
             w.set_class(self.data is None, "-hidden")
         self.tsne_asked.clear()
         if self.data is not None:
-            models = [m for m in ("teacher", *self.data.variants) if f"{m}.proj" in self.data.arrays]
+            models = [m for m in ("teacher", *self.data.variants) if m in self.data.projections]
             select = self.query_one("#in-proj-model", Select)
             keep = select.value if isinstance(select.value, str) else ""
             with select.prevent(Select.Changed):
@@ -284,7 +128,7 @@ class InstancesTab(TabView):
                 if models:
                     select.value = keep if keep in models else models[-1]
             self._fill(self.query_one("#in-filter", Input).value)
-            self.query_one("#in-images").set_class("x" not in self.data.arrays, "-hidden")
+            self.query_one("#in-images").set_class(keys.IMAGES not in self.data.arrays, "-hidden")
 
     def _fill(self, query: str) -> None:
         data = self.data
@@ -312,16 +156,16 @@ class InstancesTab(TabView):
         chart = self.query_one("#in-proj", Chart)
         note = self.query_one("#in-proj-note", Static)
         self.query_one("#in-tsne", Button).label = "PCA" if self.method == "tsne" else "t-SNE"
-        if data is None or f"{model}.proj" not in data.arrays:
-            chart.show(None, "No 2-D projection of penultimate features in this run (projection.npz).")
+        if data is None or model not in data.projections:
+            chart.show(None, f"No 2-D projection of penultimate features in this run ({PROJECTION}).")
             note.update("")
             return
-        xy, xy_adv, method = data.arrays[f"{model}.proj"], data.arrays.get(f"{model}.proj_adv"), "PCA"
+        (xy, xy_adv), method = data.projections[model], "PCA"
         note.update("t: t-SNE (a job, perplexity 40)")
         if self.method == "tsne":
             tsne = load_tsne(self.run, model)
-            if tsne is not None and len(tsne["clean"]) == len(xy):
-                xy, xy_adv, method = tsne["clean"], tsne["adv"], "t-SNE"
+            if tsne is not None and len(tsne[0]) == len(xy):
+                (xy, xy_adv), method = tsne, "t-SNE"
                 note.update("t: back to PCA")
             elif model in self.tsne_asked:
                 note.update(f"computing the t-SNE of {model} (tsne job)… PCA until it is there")
@@ -368,10 +212,14 @@ class InstancesTab(TabView):
 
     def _draw(self, index: int) -> None:
         arrays = self.data.arrays if self.data else {}
-        if "x" not in arrays:
+        if keys.IMAGES not in arrays:
             return
-        clean = arrays["x"][index].astype(float)
-        adv = arrays["x_teacher_adv"][index].astype(float) if "x_teacher_adv" in arrays else None
+        clean = arrays[keys.IMAGES][index].astype(float)
+        adv = (
+            arrays[keys.TEACHER_ADV_IMAGES][index].astype(float)
+            if keys.TEACHER_ADV_IMAGES in arrays
+            else None
+        )
         self.query_one("#in-img-clean", HalfBlockImage).set_image(clean)
         self.query_one("#in-img-adversarial", HalfBlockImage).set_image(adv)
         pert = None if adv is None else np.clip(np.abs(adv - clean) * 10, 0, 1)

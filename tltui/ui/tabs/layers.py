@@ -14,18 +14,18 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Select, Static
 
 from tltui.base.errors import TltuiError
+from tltui.base.rundir import DETAILS, LAYERS_JSON, LAYERS_NPZ, SUMMARY, keys
 from tltui.base.runfiles import load_json, load_npz
-from tltui.ui.details import DETAILS, instance_details
+from tltui.ui.details import instance_details
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.messages import LayerSelected
 from tltui.ui.rundata import RunData
-from tltui.ui.tabs.base import NO_RUN, TabView
+from tltui.ui.tabs.base import NO_RUN
+from tltui.ui.tabs.details_view import DetailsView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.layer_window import LayerWindow, Window
-
-LAYERS_NPZ, LAYERS_JSON = "layers.npz", "layers.json"
 
 
 def layer_variants(layers: list[dict[str, Any]], key: str) -> list[str]:
@@ -64,7 +64,7 @@ def layer_rows(layers: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[tupl
 def hist_spec(arrays: dict[str, Any], meta: dict[str, Any], layer: str) -> ChartSpec | None:
     """Weight histograms of `layer` for every model (layers.npz `hist.*`, layers.json names)."""
     names, models = list(meta.get("names") or []), list(meta.get("hist_models") or [])
-    edges, counts = arrays.get("hist.edges"), arrays.get("hist.counts")
+    edges, counts = arrays.get(keys.HIST_EDGES), arrays.get(keys.HIST_COUNTS)
     if layer not in names or edges is None or counts is None or np.ndim(counts) != 3:
         return None
     li = names.index(layer)
@@ -80,7 +80,7 @@ def window_of(details: dict[str, np.ndarray] | None, model: str) -> Window | Non
     """The layer window of `model` from one instance's details (win.<model>.top/act/links/layers)."""
     if not details:
         return None
-    parts = [details.get(f"win.{model}.{k}") for k in ("layers", "top", "act", "links")]
+    parts = [details.get(keys.window_key(model, k)) for k in ("layers", "top", "act", "links")]
     if any(p is None for p in parts):
         return None
     layers, top, act, links = parts
@@ -94,8 +94,7 @@ def window_of(details: dict[str, np.ndarray] | None, model: str) -> Window | Non
 
 
 def window_models(details: dict[str, np.ndarray] | None) -> list[str]:
-    names = [k[4 : -len(".top")] for k in details or {} if k.startswith("win.") and k.endswith(".top")]
-    return sorted(names, key=lambda n: n != "teacher")
+    return sorted(keys.window_models(details or {}), key=lambda n: n != "teacher")
 
 
 def _read(path: Path, json: bool = False) -> dict[str, Any]:
@@ -111,24 +110,19 @@ def distance_maps(
 ) -> tuple[list[tuple[str, np.ndarray]], str]:
     """The (variant, teacher × variant distance matrix) pairs at `layer`, and the layer they are at. Runs
     written before per-layer distances hold `dist.<variant>` at `distance_layer` only: those are shown there."""
-    maps = [
-        (k[5:].split("@", 1)[0], v)
-        for k, v in arrays.items()
-        if k.startswith("dist.") and "@" in k and k.split("@", 1)[1] == layer and np.ndim(v) == 2
-    ]
+    found = keys.parse_dist_keys(arrays)
+    maps = [(v, arrays[k]) for k, (v, at) in found.items() if at == layer and np.ndim(arrays[k]) == 2]
     if maps:
         return maps, layer
     if str(meta.get("distance_layer") or "") == layer:
         return [
-            (k[5:], v)
-            for k, v in arrays.items()
-            if k.startswith("dist.") and "@" not in k and np.ndim(v) == 2
+            (v, arrays[k]) for k, (v, at) in found.items() if at is None and np.ndim(arrays[k]) == 2
         ], layer
     return [], layer
 
 
-class LayersTab(TabView):
-    """Layer structure (DESIGN §2.4) from summary.json's `layers`, layers.npz/json and the details files."""
+class LayersTab(DetailsView):
+    """Layer structure (docs/levels.md#layers) from summary.json's `layers`, layers.npz/json and the details files."""
 
     TITLE = "Layers"
     DEFAULT_CSS = """
@@ -147,11 +141,10 @@ class LayersTab(TabView):
         self.arrays: dict[str, Any] = {}
         self.meta: dict[str, Any] = {}
         self.selected_layer = ""
-        self.instance: int | None = None
         self.details: dict[str, np.ndarray] | None = None
 
     def compose(self) -> ComposeResult:
-        yield EmptyState(NO_RUN, self.PRODUCER, "summary.json", id="ly-empty")
+        yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ly-empty")
         with Horizontal(classes="row data"):
             yield Chart(id="ly-adv")
             yield Chart(id="ly-wc")
@@ -183,10 +176,10 @@ class LayersTab(TabView):
         self.query_one("#ly-empty", EmptyState).set_class(bool(layers), "-hidden")
         if run is not None and not layers:
             self.query_one("#ly-empty", EmptyState).set(
-                "This run has no per-layer results.", "analyze", "summary.json 'layers'"
+                "This run has no per-layer results.", "analyze", f"{SUMMARY} 'layers'"
             )
         elif run is None:
-            self.query_one("#ly-empty", EmptyState).set(NO_RUN, self.PRODUCER, "summary.json")
+            self.query_one("#ly-empty", EmptyState).set(NO_RUN, self.PRODUCER, SUMMARY)
         for w in self.query(".data"):
             w.set_class(not layers, "-hidden")
         if not layers or run is None:
@@ -215,7 +208,7 @@ class LayersTab(TabView):
         if self.selected_layer in names:
             table.move_cursor(row=names.index(self.selected_layer))
         self._show_layer()
-        self._draw_window()
+        self.draw_details()
 
     # -- the selected layer ---------------------------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -253,7 +246,7 @@ class LayersTab(TabView):
         box = self.query_one("#ly-dist", Horizontal)
         await box.remove_children()
         maps, at = distance_maps(self.arrays, self.meta, self.selected_layer)
-        self.query_one("#ly-detail").set_class(any(k.startswith("dist.") for k in self.arrays), "-hidden")
+        self.query_one("#ly-detail").set_class(bool(keys.parse_dist_keys(self.arrays)), "-hidden")
         if not maps:
             await box.mount(
                 Label(f"No neuron distances at {self.selected_layer} (they are computed per conv layer).")
@@ -267,22 +260,6 @@ class LayersTab(TabView):
             image.set_image(np.asarray(dist, dtype=float)[::step, ::step])
 
     # -- the layer window -------------------------------------------------------------------------------------
-    def select_instance(self, index: int) -> None:
-        self.instance = index
-        self.failed.pop(index, None)
-        if self.is_mounted:
-            self._draw_window()
-
-    def became_active(self) -> None:
-        self._draw_window()
-
-    def computed(self, kind: str, status: str, error: str) -> None:
-        if kind != "details" or self.instance is None:
-            return
-        found = instance_details(self.run, self.instance) is not None
-        self.details_ended(self.instance, status, error, found)
-        self._draw_window()
-
     @property
     def window_model(self) -> str:
         value = self.query_one("#ly-win-model", Select).value
@@ -291,9 +268,10 @@ class LayersTab(TabView):
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.select.id == "ly-win-model":
-            self._draw_window()
+            self.draw_details()
 
-    def _draw_window(self) -> None:
+    def draw_details(self) -> None:
+        """The layer window of the selected instance."""
         if self.run is None or not self.run.layers:
             return
         note = self.query_one("#ly-win-note", Static)

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
+from tltui.base.rundir import OVERALL, SUMMARY, metric_rows
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
@@ -67,10 +68,6 @@ def fairness_rows(variants: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
     ]
 
 
-def metric_rows(variants: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [(name, *(v.get(key) for key, _ in METRICS)) for name, v in variants.items()]
-
-
 def eps_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
     series = []
     for name, v in variants.items():
@@ -112,7 +109,7 @@ def profile_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
 
 
 class OverviewTab(TabView):
-    """Overall performance of every variant (DESIGN §2.1)."""
+    """Overall performance of every variant (docs/levels.md#overall)."""
 
     TITLE = "Overview"
     DEFAULT_CSS = """
@@ -124,7 +121,7 @@ class OverviewTab(TabView):
     """
 
     def compose(self) -> ComposeResult:
-        yield EmptyState(NO_RUN, self.PRODUCER, "summary.json", id="ov-empty")
+        yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
         yield DataTable(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
         with Horizontal(classes="row data", id="ov-row1"):
             yield Chart(id="ov-eps")
@@ -153,7 +150,7 @@ class OverviewTab(TabView):
         table: DataTable[Any] = self.query_one("#ov-metrics", DataTable)
         table.clear(columns=True)
         table.add_columns("variant", *(label for _, label in METRICS))
-        for row in metric_rows(variants):
+        for row in metric_rows(variants, (k for k, _ in METRICS)):
             table.add_row(row[0], *(fmt_num(v) for v in row[1:]), key=row[0])
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
@@ -187,7 +184,7 @@ class OverviewTab(TabView):
             pc_empty.set(
                 "Per-class accuracy, most-confused classes and the transferability score are not in this run.",
                 "analyze",
-                "overall.json",
+                OVERALL,
             )
         else:
             self._fill_per_class(pc_table, per_class, (overall or {}).get("transferability"), classes)
@@ -198,7 +195,7 @@ class OverviewTab(TabView):
         sim_empty.set_class(bool(sim), "-hidden")
         if not sim:
             sim_empty.set(
-                "The variant similarity matrix (linear CKA) is not in this run.", "analyze", "overall.json"
+                "The variant similarity matrix (linear CKA) is not in this run.", "analyze", OVERALL
             )
         else:
             names = [str(n) for n in sim.get("names") or sim.get("variants") or []]
@@ -242,5 +239,7 @@ class OverviewTab(TabView):
         if self.run is None:
             return None
         return ExportTable(
-            "overview", ("variant", *(k for k, _ in METRICS)), tuple(metric_rows(self.run.variants))
+            "overview",
+            ("variant", *(k for k, _ in METRICS)),
+            tuple(metric_rows(self.run.variants, (k for k, _ in METRICS))),
         )

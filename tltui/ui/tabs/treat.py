@@ -7,30 +7,24 @@ from typing import Any
 import numpy as np
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Label, Select, Static
 
+from tltui.base.catalogue import TREATMENTS
 from tltui.base.errors import TltuiError
+from tltui.base.rundir import FEATURES_JSON, FEATURES_NPZ, keys
+from tltui.base.rundir.tables import md_maps as model_doctor_maps
 from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
-from tltui.ui.methods import TREATMENT_METHODS
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import TabView
-from tltui.ui.tabs.mitigate import COMPARE, compare_rows, show_comparison
+from tltui.ui.tabs.mitigate import COMPARE, compare_rows, run_layers, show_comparison
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.image import HalfBlockImage
+from tltui.ui.widgets.param_form import ParamForm
 
-FILE = "features.npz"
-META = "features.json"
-
-FIELDS: dict[str, tuple[tuple[str, str, str, type], ...]] = {
-    # method -> (job parameter, label, default shown, type); an empty box means the method's own default
-    "model-doctor": (("alpha", "α", "10", float), ("theta", "θ", "0.2", float), ("layer", "layer", "", str)),
-    "dare": (("slice_ratio", "slice cut", "0.05", float), ("layer", "layer", "", str)),
-    "fmt": (("sensitive_ratio", "sensitive", "0.25", float), ("slice_ratio", "slice cut", "0.05", float)),
-}
-"""The controls each treatment shows besides the variant and the epochs."""
+FILE, META = FEATURES_NPZ, FEATURES_JSON
 
 
 def md_maps(run: RunData | None) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]] | str:
@@ -44,13 +38,9 @@ def md_maps(run: RunData | None) -> tuple[dict[str, np.ndarray], dict[str, dict[
         meta = load_json(meta_path).get("model_doctor", {}) if meta_path else {}
     except (TltuiError, OSError, ValueError) as exc:
         return f"{FILE} could not be read: {exc}"
-    maps = {
-        k[3 : -len(".scores")]: np.asarray(v, dtype=float)
-        for k, v in arrays.items()
-        if k.startswith("md.") and k.endswith(".scores") and np.ndim(v) == 2
-    }
+    maps = model_doctor_maps(arrays)
     if not maps:
-        return f"{FILE} has no Model Doctor map (md.<variant>.scores)."
+        return f"{FILE} has no Model Doctor map ({keys.md_key('<variant>', 'scores')})."
     return maps, meta if isinstance(meta, dict) else {}
 
 
@@ -62,16 +52,11 @@ def treated_from(run: RunData | None, base: str) -> list[str]:
 
 
 class TreatTab(TabView):
-    """Treatments (DESIGN §2.6)."""
+    """Treatments (docs/treatments.md)."""
 
     TITLE = "Treat"
     PRODUCER = "treat"
     DEFAULT_CSS = """
-    TreatTab .form { height: auto; }
-    TreatTab .form Label { padding: 1 1 0 0; width: auto; }
-    TreatTab .form Input { width: 12; }
-    TreatTab .form Select { width: 24; }
-    TreatTab .form .-hidden { display: none; }
     TreatTab #tr-maps { height: auto; }
     TreatTab #tr-maps Vertical { width: auto; height: auto; padding: 0 4 0 0; }
     TreatTab #tr-compare-row { height: auto; }
@@ -81,26 +66,13 @@ class TreatTab(TabView):
 
     def compose(self) -> ComposeResult:
         yield Static("Treatment", classes="section")
-        with Horizontal(classes="form"):
-            yield Label("method")
-            yield Select(
-                [(m, m) for m in TREATMENT_METHODS], value="model-doctor", allow_blank=False, id="tr-method"
-            )
-            yield Label("treat variant")
-            yield Select[str]([], prompt="variant", id="tr-variant")
-            yield Label("epochs")
-            yield Input("", placeholder="default", id="tr-epochs")
-            yield Button("Run as job", id="tr-run", variant="primary")
-        with Horizontal(classes="form"):
-            seen: set[str] = set()
-            for fields in FIELDS.values():
-                for key, label, default, _ in fields:
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    yield Label(label, id=f"tr-l-{key}")
-                    yield Input(default, placeholder="default", id=f"tr-{key}")
-        yield Static("", id="tr-help")
+        yield ParamForm(
+            TREATMENTS,
+            prefix="tr",
+            method="model-doctor",
+            pickers=("variant",),
+            extra=(Button("Run as job", id="tr-run", variant="primary"),),
+        )
         yield Static("Model Doctor map (class × channel at the diagnosed layer)", classes="section")
         yield EmptyState("", id="tr-map-empty")
         with Horizontal(id="tr-maps"):
@@ -117,31 +89,20 @@ class TreatTab(TabView):
             yield Chart(id="tr-tradeoff")
 
     def on_mount(self) -> None:
-        self._method_changed()
         self.show_run(self.run)
 
     @property
     def method(self) -> str:
-        return str(self.query_one("#tr-method", Select).value)
+        return self.query_one(ParamForm).method
 
     @property
     def variant(self) -> str:
         value = self.query_one("#tr-variant", Select).value
         return str(value) if isinstance(value, str) else ""
 
-    def _method_changed(self) -> None:
-        self.query_one("#tr-help", Static).update(TREATMENT_METHODS.get(self.method, ""))
-        shown = {key for key, *_ in FIELDS.get(self.method, ())}
-        for fields in FIELDS.values():
-            for key, *_ in fields:
-                for w in (self.query_one(f"#tr-l-{key}"), self.query_one(f"#tr-{key}")):
-                    w.set_class(key not in shown, "-hidden")
-
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        if event.select.id == "tr-method":
-            self._method_changed()
-        elif event.select.id == "tr-variant":
+        if event.select.id == "tr-variant":
             self._fill_after()
             self._draw_maps()
         elif event.select.id == "tr-after":
@@ -202,25 +163,8 @@ class TreatTab(TabView):
             self.query_one(image_id, HalfBlockImage).set_image(grads)
 
     def params(self, method: str | None = None) -> dict[str, Any] | None:
-        """The form as treat-job parameters, or None (with a toast) when a box does not parse."""
-        method = method or self.method
-        params: dict[str, Any] = {"method": method}
-        if self.variant:
-            params["variant"] = self.variant
-        boxes = [("epochs", "epochs", "", int), *FIELDS.get(method, ())]
-        for key, label, _, kind in boxes:
-            text = self.query_one(f"#tr-{key}", Input).value.strip()
-            if not text:
-                continue
-            try:
-                value = kind(text)
-            except ValueError:
-                self.notify(
-                    f"{label}: {text!r} is not a valid {kind.__name__}", title="Treat", severity="error"
-                )
-                return None
-            params[key] = value
-        return params
+        """The form as job parameters (checked as the CLI checks them), or None after a toast."""
+        return self.query_one(ParamForm).job_params(method, run_layers(self.run), "Treat")
 
     def request(self, method: str | None = None) -> None:
         params = self.params(method)

@@ -1,4 +1,7 @@
-"""Treat the demo's fine-tuned variant with every treatment and print robustness and fairness before/after."""
+"""Treat the demo's fine-tuned variant with every treatment and print robustness and fairness before/after.
+
+`.venv/bin/python scripts/treat_table.py [--variant finetune] [--methods model-doctor,dare,fmt] [--workspace DIR]`
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.catalogue import TREATMENTS
+from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import drain
 from tltui.base.study import demo_study
+from tltui.base.workspace import resolve_workspace
+from tltui.core.analysis import Analysis, attack_config
+from tltui.core.fairness import fairness_report, study_groups
 from tltui.core.metrics import accuracy, defect_inheritance_rate
-from tltui.core.pipeline import Analysis, attack_config
-from tltui.core.treat import TREATMENTS
-from tltui.core.treat.fairness import fairness_report
-from tltui.core.treat.fmt import study_groups
-from tltui.core.treat.params import TreatParams
 
 
 def measure(
@@ -39,21 +42,23 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m tltui.core.treat.demo_table --workspace DIR`: the demo's treatment table."""
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--workspace", type=Path, required=True)
+    """Load the demo (building it if needed), treat the variant with each method, print one row per model."""
+    ap = argparse.ArgumentParser(
+        description="Robustness and fairness of the demo variant before/after each treatment."
+    )
+    ap.add_argument("--workspace", type=Path, default=None, help="default: tltui's ($TLTUI_WORKSPACE, ...)")
     ap.add_argument("--variant", default="finetune")
     ap.add_argument("--methods", default=",".join(TREATMENTS))
     args = ap.parse_args(argv)
     torch.set_num_threads(1)  # two loaded cores: more threads only thrash
-    an = Analysis(demo_study(), args.workspace, torch.device("cpu"))
+    an = Analysis(demo_study(), resolve_workspace(args.workspace), torch.device("cpu"))
     drain(an.load())
     x_teacher_adv = drain(an.teacher_crafted())
     g_test = study_groups(an).test
     rows = [(args.variant, measure(an, an.variants[args.variant], x_teacher_adv, g_test), 0.0)]
     for name in args.methods.split(","):
         t0 = time.perf_counter()
-        model = drain(TREATMENTS[name](an, TreatParams(variant=args.variant)))
+        model = drain(TREATMENTS[name].load()(an, TreatParams(variant=args.variant)))
         rows.append((name, measure(an, model, x_teacher_adv, g_test), time.perf_counter() - t0))
     cols = ["aoi", "aai", "dir", "macro_f1", "spd", "aaod", "eod"]
     print(f"{'model':<14}" + "".join(f"{c:>9}" for c in cols) + f"{'seconds':>9}")

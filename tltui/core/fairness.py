@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from tltui.base.errors import DataError
+from tltui.base.errors import DataError, StudyError
+from tltui.core.analysis import Analysis
 from tltui.core.metrics import accuracy, macro_recall_f1
 
 
@@ -118,3 +120,27 @@ def groups_from_csv(path: Path, ids: list[str]) -> np.ndarray:
         )
     code = {"0": 0, "1": 1} if set(labels) <= {"0", "1"} else {v: k for k, v in enumerate(labels)}
     return np.array([code[table[i]] for i in ids], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The sensitive attribute of the train and test instances (0/1), and where it came from."""
+
+    train: np.ndarray
+    test: np.ndarray
+    kind: str
+    """`csv` (the study's [data] groups file) or `ink` (the demo's stroke weight, from the images)."""
+    threshold: float = 0.0
+    """For `ink`: the training median of the ink mass; above it is group 1."""
+
+
+def study_groups(an: Analysis) -> Groups:
+    """The study's groups CSV when it names one, else the stroke-weight attribute derived from the images."""
+    if an.data.train is None:
+        raise StudyError("fairness groups need student training data: set [data] train in the study")
+    split = an.data.train
+    path = an.study.data.groups
+    if path is not None:
+        return Groups(groups_from_csv(path, split.ids), groups_from_csv(path, an.data.test.ids), "csv")
+    t = float(np.median(ink_mass(split.x.numpy())))
+    return Groups(demo_groups(split.x.numpy(), t), demo_groups(an.data.test.x.numpy(), t), "ink", t)

@@ -1,6 +1,6 @@
 """Measure every mitigation method on the demo study: AOI and DIR per method over several seeds, as a table.
 
-`python -m tltui.core.mitigate.demo_table --workspace DIR [--seeds 10] [--ratio R] [--methods remos,finetune]`
+`.venv/bin/python scripts/mitigate_table.py [--seeds 10] [--ratio R] [--methods remos,finetune] [--workspace DIR]`
 """
 
 from __future__ import annotations
@@ -14,21 +14,22 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base.catalogue import MITIGATIONS
+from tltui.base.catalogue.mitigation import MitigateParams
 from tltui.base.progress import drain
 from tltui.base.study import demo_study
+from tltui.base.workspace import resolve_workspace
+from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
 from tltui.core.metrics import accuracy, defect_inheritance_rate
-from tltui.core.mitigate import METHODS
-from tltui.core.mitigate.params import MitigateParams
-from tltui.core.pipeline import Analysis
 
 
 def main(argv: list[str] | None = None) -> None:
     """Load the demo (building it if needed), run each method per seed, print mean ± std of AOI and DIR."""
     ap = argparse.ArgumentParser(description="AOI and DIR of every mitigation method on the demo study.")
-    ap.add_argument("--workspace", type=Path, required=True)
+    ap.add_argument("--workspace", type=Path, default=None, help="default: tltui's ($TLTUI_WORKSPACE, ...)")
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--methods", default=",".join(MITIGATIONS))
     ap.add_argument(
         "--seeds", type=int, default=10, help="seeds 0..N-1 per method (DIR varies a lot by seed)"
     )
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     torch.set_num_threads(1)  # small nets: more threads only thrash on a shared two-core machine
 
-    an = Analysis(demo_study(), args.workspace, resolve_device(args.device))
+    an = Analysis(demo_study(), resolve_workspace(args.workspace), resolve_device(args.device))
     drain(an.load())
     x_adv = drain(an.teacher_crafted())
     y = an.data.test.y.numpy()
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.methods.split(","):
         t0, aois, dirs = time.perf_counter(), [], []
         for seed in range(args.seeds):
-            model = drain(METHODS[name](an, replace(base, seed=seed)))
+            model = drain(MITIGATIONS[name].load()(an, replace(base, seed=seed)))
             aoi, dir_ = _evaluate(an, model, x_adv, y)
             aois.append(aoi)
             dirs.append(dir_)

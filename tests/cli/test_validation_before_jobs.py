@@ -1,0 +1,103 @@
+"""Bad parameters are refused by the catalogue before any job starts: status 2, one line, torch never imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.exits import bad_input_line
+
+PROBE = """
+import json, sys
+from tltui.cli import main
+rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "torch": "torch" in sys.modules}))
+"""
+
+STUDY = """
+name = "s"
+[data]
+train = "train"
+test = "test"
+image_size = 16
+channels = 1
+mean = [0.5]
+std = [0.5]
+[teacher]
+arch = "tltui:digitsnet"
+weights = "t.safetensors"
+num_classes = 5
+[[variants]]
+name = "ft"
+build = "finetune"
+arch = "tltui:digitsnet"
+num_classes = 5
+[attack]
+name = "nosuch"
+eps = 0.1
+alpha = 0.02
+steps = 5
+"""
+
+
+def probe(*args: str, workspace: Path) -> tuple[dict[str, object], str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args, "--workspace", str(workspace)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
+
+
+@pytest.fixture
+def bad_study(tmp_path: Path) -> Path:
+    (tmp_path / "train" / "a").mkdir(parents=True)
+    (tmp_path / "test" / "a").mkdir(parents=True)
+    (tmp_path / "t.safetensors").write_bytes(b"")
+    (tmp_path / "study.toml").write_text(STUDY)
+    return tmp_path / "study.toml"
+
+
+def cases(tmp: Path, bad_study: Path) -> list[tuple[list[str], str]]:
+    out = str(tmp / "out")
+    blocked = tmp / "file"
+    blocked.write_text("")
+    return [
+        (
+            ["mitigate", "demo", "--method", "remos", "--ratio", "1.5", "--out", out],
+            "--ratio = 1.5: must be in [0, 1)",
+        ),
+        (
+            ["mitigate", "demo", "--method", "delta", "--ratio", "0.1", "--out", out],
+            "--ratio does not apply to delta",
+        ),
+        (
+            ["mitigate", "demo", "--method", "remos", "--scope", "fc", "--out", out],
+            "--scope fc: not a conv layer",
+        ),
+        (["treat", "demo", "--method", "model-doctor", "--layer", "nosuch", "--out", out], "--layer nosuch"),
+        (
+            ["treat", "demo", "--method", "dare", "--train-batch-size", "0", "--out", out],
+            "--train-batch-size = 0",
+        ),
+        (["treat", "demo", "--method", "dare", "--slice-ratio", "5", "--out", out], "--slice-ratio = 5"),
+        (["treat", "demo", "--method", "fmt", "--variant", "nope", "--out", out], "--variant 'nope'"),
+        (["treat", "demo", "--method", "fmt", "--alpha", "3", "--out", out], "--alpha does not apply to fmt"),
+        (["analyze", "demo", "--batch-size", "0", "--out", out], "--batch-size = 0: must be >= 1"),
+        (["analyze", "demo", "--out", str(blocked / "sub")], "cannot create it"),
+        (["analyze", str(bad_study), "--out", out], "[attack] name must be one of pgd, fgsm"),
+    ]
+
+
+def test_each_bad_value_is_refused_without_torch(tmp_path: Path, bad_study: Path) -> None:
+    for args, expected in cases(tmp_path, bad_study):
+        result, stderr = probe(*args, workspace=tmp_path / "ws")
+        assert result["rc"] == 2, (args, stderr)
+        assert expected in bad_input_line(2, stderr), (args, stderr)
+        assert result["torch"] is False, f"{args} imported torch"
+    assert not (tmp_path / "ws" / "runs").exists()  # no job was ever submitted

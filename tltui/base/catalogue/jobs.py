@@ -1,0 +1,35 @@
+"""Job kinds: what a job runs (a "module:function" in the child process) and the parameters every job shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tltui.base.catalogue.entry import Entry
+from tltui.base.catalogue.params import param
+
+ENTRY = "tltui.core.entrypoints"
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """How a diagnosis runs, whatever the job (analyze, mitigate, treat)."""
+
+    batch_size: int = param(512, label="batch size", help="evaluation and attack batch size", lo=1)
+    compile: bool = param(False, label="compile", help="torch.compile the attacked models (CUDA, large sets)")
+
+
+JOBS: dict[str, Entry] = {
+    "analyze": Entry("analyze", "the full diagnosis of a study", f"{ENTRY}:analyze_job", RunParams),
+    "mitigate": Entry(
+        "mitigate", "produce a mitigated variant and diagnose", f"{ENTRY}:mitigate_job", RunParams
+    ),
+    "treat": Entry("treat", "produce a treated variant and diagnose", f"{ENTRY}:treat_job", RunParams),
+    "preview": Entry("preview", "the ReMoS slice order for the preview", f"{ENTRY}:preview_job"),
+    "details": Entry("details", "saliency, Grad-CAM and windows of instances", f"{ENTRY}:details_job"),
+    "tsne": Entry("tsne", "a t-SNE projection of a model's features", f"{ENTRY}:tsne_job"),
+    "bench": Entry("bench", "the performance benchmark", f"{ENTRY}:bench_job"),
+}
+"""Job kind -> entry; `target` is `job(params, ctx) -> Iterator[Progress] | None`."""
+
+DEVICE_RESOLVER = "tltui.core.device:device_name"
+"""Resolves `--device` (auto | cpu | cuda[:N]) to a device name in the job's child process."""

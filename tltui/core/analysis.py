@@ -1,0 +1,152 @@
+"""One analysis: the study's data and models on a device, with the attacks every level reads (cached)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tltui.base.errors import DataError, StudyError
+from tltui.base.progress import Progress
+from tltui.base.study import ModelSpec, Study
+from tltui.core import models as M
+from tltui.core.advcache import AdvCache, data_digest, model_digest
+from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS
+from tltui.core.attacks.engine import AttackConfig
+from tltui.core.build import ModelStore, head_classes
+from tltui.core.data import StudyData, load_study_data
+from tltui.core.derived import derived_variants
+from tltui.core.evaluate import PixelModel, attack_split, feature_fn, predict
+
+
+def attack_config(study: Study, eps: float | None = None) -> AttackConfig:
+    """The study's attack at its own ε, or scaled to another ε (step size proportional)."""
+    a = study.attack
+    if eps is None:
+        return AttackConfig(eps=a.eps, alpha=a.alpha, steps=a.steps, random_start=a.random_start, norm=a.norm)
+    alpha = a.alpha * eps / a.eps if a.eps > 0 else a.alpha
+    return AttackConfig(eps=eps, alpha=alpha, steps=a.steps, random_start=a.random_start, norm=a.norm)
+
+
+class Analysis:
+    """One analysis run: the study's data and models on a device, with the arrays every level reads."""
+
+    def __init__(
+        self,
+        study: Study,
+        workspace: Path,
+        device: torch.device,
+        *,
+        batch_size: int = 512,
+        trust: bool = False,
+        include_derived: bool = True,
+        compile: bool = False,
+    ) -> None:
+        self.study, self.workspace, self.device = study, workspace, device
+        self.batch_size, self.trust = batch_size, trust
+        self.data: StudyData
+        self.teacher: nn.Module
+        self.variants: dict[str, nn.Module] = {}
+        self.include_derived = include_derived
+        self.compile = compile
+        """torch.compile the attacked model (worth it on CUDA for large test sets; costs a warm-up)."""
+        self.derived: dict[str, dict[str, Any]] = {}
+        """Produced variants (mitigations, treatments) joined from the workspace: name -> metadata."""
+        self.cache = AdvCache(workspace / "adv")
+        self._digests: dict[int, str] = {}
+        self._test_digest: str | None = None
+
+    @property
+    def mean(self) -> tuple[float, ...]:
+        return self.study.data.mean
+
+    @property
+    def std(self) -> tuple[float, ...]:
+        return self.study.data.std
+
+    def load(self) -> Generator[Progress, None, None]:
+        """Read the data and load or build the teacher and every variant."""
+        yield Progress("load data", 0, 1)
+        self.data = load_study_data(self.study)
+        yield Progress("load data", 1, 1, f"{len(self.data.test)} test images")
+        self.store = ModelStore(self.study, self.data, self.workspace, self.device, trust=self.trust)
+        self.teacher = yield from self.store.teacher()
+        specs: list[tuple[ModelSpec, dict[str, Any] | None]] = [(spec, None) for spec in self.study.variants]
+        if self.include_derived:
+            specs += derived_variants(self.workspace, self.study)
+        for i, (spec, meta) in enumerate(specs):
+            yield from self.add_variant(spec, meta)
+            yield Progress("load models", i + 1, len(specs), spec.name)
+
+    def add_variant(
+        self, spec: ModelSpec, meta: dict[str, Any] | None = None
+    ) -> Generator[Progress, None, None]:
+        """Load or build one variant after `load` (a produced one when `meta` is given)."""
+        model = yield from self.store.variant(spec, self.teacher)
+        if head_classes(model) != self.data.test.num_classes:
+            raise DataError(
+                f"variant '{spec.name}': its head has {head_classes(model)} outputs but the test data has "
+                f"{self.data.test.num_classes} classes ({', '.join(self.data.test.classes[:6])}…)"
+            )
+        self.variants[spec.name] = model
+        if meta is not None:
+            self.derived[spec.name] = meta
+
+    def predict(self, model: nn.Module, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return predict(model, x, self.mean, self.std, device=self.device, batch_size=self.batch_size)
+
+    def whitebox(self, model: nn.Module, cfg: AttackConfig) -> Generator[Progress, None, torch.Tensor]:
+        """White-box adversarial test images for `model` (the study's attack family), cached."""
+        name = self.study.attack.name
+        run = ATTACKS.get(name)
+        if run is None:
+            raise StudyError(f"[attack] name = {name!r}: choose one of {', '.join(ATTACKS)}")
+        pix: nn.Module = PixelModel(model, self.mean, self.std).to(self.device).eval()
+        if self.compile:
+            pix = torch.compile(pix)  # type: ignore[assignment]
+        t = self.data.test
+        compute = attack_split(
+            run, pix, t.x, t.y, cfg, device=self.device, batch_size=self.batch_size, seed=self.study.seed
+        )
+        key = self.cache.key(
+            self.digest(model), name, cfg, self.test_digest, self.study.seed, [self.mean, self.std]
+        )
+        return (yield from self.cache.get_or_run(key, compute))
+
+    def teacher_crafted(self) -> Generator[Progress, None, torch.Tensor]:
+        """Adversarial test images crafted on the teacher's feature extractor only (for DIR), cached."""
+        name = self.study.attack.teacher_attack
+        phi = feature_fn(self.teacher, M.head_name(self.teacher), self.mean, self.std)
+        cfg = replace(attack_config(self.study), random_start=True)
+        seed = self.study.seed + 7
+        compute = attack_split(
+            TEACHER_ATTACKS[name],
+            phi,
+            self.data.test.x,
+            None,
+            cfg,
+            device=self.device,
+            batch_size=self.batch_size,
+            seed=seed,
+        )
+        key = self.cache.key(
+            self.digest(self.teacher), f"teacher:{name}", cfg, self.test_digest, seed, [self.mean, self.std]
+        )
+        return (yield from self.cache.get_or_run(key, compute))
+
+    def digest(self, model: nn.Module) -> str:
+        found = self._digests.get(id(model))
+        if found is None:
+            found = self._digests[id(model)] = model_digest(model)
+        return found
+
+    @property
+    def test_digest(self) -> str:
+        if self._test_digest is None:
+            self._test_digest = data_digest(self.data.test.x)
+        return self._test_digest

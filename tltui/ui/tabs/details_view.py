@@ -1,0 +1,33 @@
+"""A view tab that draws the selected instance's details (details.npz, or the file a details job writes)."""
+
+from __future__ import annotations
+
+from tltui.ui.details import instance_details
+from tltui.ui.tabs.base import TabView
+
+
+class DetailsView(TabView):
+    """Follows the selected test instance and redraws when its details job ends; subclasses draw."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.instance: int | None = None
+
+    def draw_details(self) -> None:
+        """Redraw what shows the selected instance's details."""
+
+    def select_instance(self, index: int) -> None:
+        self.instance = index
+        self.failed.pop(index, None)
+        if self.is_mounted:
+            self.draw_details()
+
+    def became_active(self) -> None:
+        self.draw_details()
+
+    def computed(self, kind: str, status: str, error: str) -> None:
+        if kind != "details" or self.instance is None:
+            return
+        found = instance_details(self.run, self.instance) is not None
+        self.details_ended(self.instance, status, error, found)
+        self.draw_details()

@@ -1,0 +1,152 @@
+"""A form generated from a catalogue family: a method picker and one box per parameter, checked by the catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
+
+from tltui.base.catalogue import Entry, ParamSpec, parse
+from tltui.base.catalogue.params import build, check_layers
+from tltui.base.errors import ParamError
+
+
+class ParamForm(Widget):
+    """Method select, then every parameter of the family; only the chosen method's are shown.
+
+    Ids are `<prefix>-method`, `<prefix>-<param>` (box or select) and `<prefix>-l-<param>` (its label).
+    Parameters named in `pickers` are selects whose options the view fills (e.g. the run's variants)."""
+
+    DEFAULT_CSS = """
+    ParamForm { height: auto; }
+    ParamForm .pf-head { height: auto; }
+    ParamForm .pf-head Label { padding: 1 1 0 0; width: auto; }
+    ParamForm .pf-head Select { width: 26; }
+    ParamForm .pf-fields { layout: grid; grid-size: 6; grid-columns: auto 14; height: auto; }
+    ParamForm .pf-fields Label { padding: 1 1 0 1; width: auto; }
+    ParamForm .pf-fields Input { width: 14; }
+    ParamForm .pf-fields Select { width: 14; }
+    ParamForm .pf-help { height: auto; color: $text-muted; }
+    ParamForm .-hidden { display: none; }
+    """
+
+    def __init__(
+        self,
+        entries: dict[str, Entry],
+        *,
+        prefix: str,
+        method: str,
+        pickers: tuple[str, ...] = (),
+        extra: tuple[Widget, ...] = (),
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.entries, self.prefix, self.pickers = entries, prefix, pickers
+        self.initial = method
+        self.extra = extra
+        """Widgets placed after the method picker (e.g. the run button)."""
+        self.shown: dict[str, str] = {}
+        """The default text each box was last given."""
+        self.specs: dict[str, ParamSpec] = {}
+        for entry in entries.values():
+            for spec in entry.specs():
+                self.specs.setdefault(spec.name, spec)
+
+    def compose(self) -> ComposeResult:
+        p = self.prefix
+        with Horizontal(classes="pf-head"):
+            yield Label("method")
+            options = [(name, name) for name in self.entries]
+            yield Select(options, value=self.initial, allow_blank=False, id=f"{p}-method")
+            for name in self.pickers:
+                yield Label(self.specs[name].label, id=f"{p}-l-{name}")
+                yield Select[str]([], prompt=name, id=f"{p}-{name}")
+            yield from self.extra
+        with Container(classes="pf-fields"):
+            for name, spec in self.specs.items():
+                if name in self.pickers:
+                    continue
+                yield Label(spec.label, id=f"{p}-l-{name}")
+                if spec.choices:
+                    choices = [(c, c) for c in spec.choices]
+                    yield Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
+                else:
+                    self.shown[name] = spec.default_text()
+                    box = Input(spec.default_text(), placeholder="auto", id=f"{p}-{name}")
+                    box.tooltip = spec.describe()
+                    yield box
+        yield Static("", classes="pf-help", id=f"{p}-help")
+
+    def on_mount(self) -> None:
+        self.show_method()
+
+    @property
+    def method(self) -> str:
+        return str(self.query_one(f"#{self.prefix}-method", Select).value)
+
+    @property
+    def entry(self) -> Entry:
+        return self.entries[self.method]
+
+    def show_method(self) -> None:
+        """Show the chosen method's parameters and its help; hide the others'. A box the user left at the last
+        method's default takes this method's default (methods may default a shared parameter differently)."""
+        mine = {s.name: s for s in self.entry.specs()}
+        for name, spec in mine.items():
+            box = self.query_one(f"#{self.prefix}-{name}")
+            if isinstance(box, Input) and box.value == self.shown.get(name, spec.default_text()):
+                box.value = spec.default_text()
+            self.shown[name] = spec.default_text()
+        for name in self.specs:
+            for w in self.query(f"#{self.prefix}-{name}, #{self.prefix}-l-{name}"):
+                w.set_class(name not in mine, "-hidden")
+        self.query_one(f"#{self.prefix}-help", Static).update(self.entry.help)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == f"{self.prefix}-method":
+            self.show_method()
+
+    def set_options(self, name: str, options: list[str], preferred: tuple[str, ...] = ()) -> None:
+        """Fill a picker, keeping its value when still offered, else the first preferred one present."""
+        select = self.query_one(f"#{self.prefix}-{name}", Select)
+        keep = select.value if isinstance(select.value, str) else ""
+        choice = next((n for n in (keep, *preferred) if n in options), options[-1] if options else "")
+        with select.prevent(Select.Changed):
+            select.set_options([(n, n) for n in options])
+            if choice:
+                select.value = choice
+
+    def text(self, name: str) -> str:
+        widget = self.query_one(f"#{self.prefix}-{name}")
+        value = widget.value if isinstance(widget, (Input, Select)) else ""
+        return value.strip() if isinstance(value, str) else ""
+
+    def values(
+        self, method: str | None = None, layers: list[tuple[str, str]] | None = None
+    ) -> dict[str, Any]:
+        """`method`'s parameters from the boxes (empty boxes left out), checked by the catalogue as the CLI
+        checks them; layer names are checked against `layers` (name, kind) when given. Raises `ParamError`."""
+        entry = self.entries[method or self.method]
+        raw = {s.name: self.text(s.name) for s in entry.specs()}
+        out = {
+            name: parse(self.specs[name], text, self.specs[name].label) for name, text in raw.items() if text
+        }
+        if entry.params is not None:
+            build(entry.params, out, fields=tuple(raw), owner=entry.name)
+        if layers:
+            out = {k: check_layers(self.specs[k], v, layers, "this run") for k, v in out.items()}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+    def job_params(
+        self, method: str | None, layers: list[tuple[str, str]] | None, title: str
+    ) -> dict[str, Any] | None:
+        """`{"method": …, **values}` for a job, or None after a toast naming what is wrong."""
+        method = method or self.method
+        try:
+            return {"method": method, **self.values(method, layers)}
+        except ParamError as exc:
+            self.notify(exc.msg, title=title, severity="error")
+            return None
