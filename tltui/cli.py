@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tltui import __version__
 from tltui.base.errors import TltuiError
@@ -41,9 +42,16 @@ def chosen_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the house error format: one `tltui: …` line and status 2 (usage is in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"tltui: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s module is imported, the others are listed by name and help."""
-    parser = argparse.ArgumentParser(prog="tltui", description="Defect inheritance in transfer learning.")
+    parser = Parser(prog="tltui", description="Defect inheritance in transfer learning.")
     parser.add_argument("--version", action="version", version=f"tltui {__version__}")
     add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

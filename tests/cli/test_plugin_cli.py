@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.exits import bad_input_line
+
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 ENV = {
     "TLTUI_PLUGINS": "toy_shrink",
@@ -35,4 +37,4 @@ def test_the_toy_method_runs_as_a_job(tmp_path: Path, demo_run: Path, isolated_h
     assert s["produced"]["method"] == "toy-shrink" and s["produced"]["params"]["shrink"] == 0.2
     assert {"aoi", "aai", "dir"} <= set(s["variants"]["toy-shrink"])
     bad = cli("mitigate", "demo", "--method", "toy-shrink", "--shrink", "2", "--out", str(out), env=ENV)
-    assert bad.returncode == 2 and "--shrink = 2: must be in [0, 1]" in bad.stderr
+    assert "--shrink = 2: must be in [0, 1]" in bad_input_line(bad.returncode, bad.stderr)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tltui.base.rundir import BENCH
 from tltui.base.runfiles import load_json
 from tltui.commands import common
 from tltui.commands.flags import add_common, add_job_flags
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if record is None:
         return 0
     out = Path(args.out).resolve() if args.out else Path(record.run_dir)
-    print_bench(load_json(out / "bench.json"))
+    print_bench(load_json(out / BENCH))
     return 0
 
 

@@ -12,8 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from tltui.base.progress import JobContext, Progress, drain
-from tltui.base.runfiles import save_json
+from tltui.base.progress import Progress, drain
 from tltui.core.attacks import pgd
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.data import load_digits_splits
@@ -122,17 +121,3 @@ def run_bench(
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     yield Progress("bench", steps, steps, "done")
     return result
-
-
-def bench_job(params: dict[str, Any], ctx: JobContext) -> Generator[Progress, None, None]:
-    """Job entry point: writes bench.json into the run directory (or params['out'])."""
-    out = Path(params["out"]) if params.get("out") else ctx.run_dir
-    result = yield from run_bench(
-        ctx.device,
-        batch_size=params.get("batch_size"),
-        repeats=int(params.get("repeats", 3)),
-        compile=bool(params.get("compile", True)),
-        analyze=bool(params.get("analyze", True)),
-        workspace=ctx.workspace,
-    )
-    save_json(out / "bench.json", result)

@@ -5,23 +5,20 @@ The catalogue (`tltui.base.catalogue.JOBS`) names these functions by "module:fun
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from tltui.base import catalogue, rundir
+from tltui.base import rundir
 from tltui.base.progress import JobContext, Progress
-from tltui.base.rundir import keys
-from tltui.base.runfiles import save_json, save_npz
+from tltui.base.runfiles import save_json
 from tltui.base.study import load_study
-from tltui.core import models as M
+from tltui.core import ondemand
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
+from tltui.core.mitigate.preview import write_preview
 from tltui.core.pipeline import analyze
-from tltui.core.produce import produce
+from tltui.core.produce import method_params, produce
 
 
 def _out(params: dict[str, Any], ctx: JobContext) -> Path:
@@ -53,54 +50,38 @@ def treat_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, run, indices (test-set positions): saliency, Grad-CAM and windows of those instances."""
-    from tltui.core import ondemand
-
-    yield from ondemand.details_job(params, ctx)
+    an, run = yield from ondemand.open_run(load_study(params["study"]), Path(params["run"]), ctx)
+    yield from ondemand.details(an, run, [int(i) for i in params["indices"]])
 
 
 def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: study, run, model, perplexity?: a t-SNE projection of the model's penultimate features."""
-    from tltui.core import ondemand
-
-    yield from ondemand.tsne_job(params, ctx)
+    """params: study, run, model?, perplexity?: a t-SNE projection of a model's penultimate features."""
+    an, run = yield from ondemand.open_run(load_study(params["study"]), Path(params["run"]), ctx)
+    yield from ondemand.tsne(
+        an, run, str(params.get("model", "teacher")), float(params.get("perplexity", 40.0))
+    )
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?: the performance benchmark."""
-    from tltui.core import bench
+    """params: out?, batch_size?, repeats?, compile?, analyze?: writes bench.json (the performance benchmark)."""
+    from tltui.core.bench import run_bench
 
-    yield from bench.bench_job(params, ctx)
+    result = yield from run_bench(
+        ctx.device,
+        batch_size=params.get("batch_size"),
+        repeats=int(params.get("repeats", 3)),
+        compile=bool(params.get("compile", True)),
+        analyze=bool(params.get("analyze", True)),
+        workspace=ctx.workspace,
+    )
+    save_json(_out(params, ctx) / rundir.BENCH, result)
 
 
 def preview_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """The ReMoS slice preview for the UI: the network-wide slice order as layer ids, so any ratio's per-layer
-    cut is one numpy bincount (no torch, no job per slider step). Writes preview.npz and preview.json."""
-    from tltui.core.mitigate import remos
-
-    study = load_study(params["study"])
-    mp = catalogue.MITIGATIONS["remos"].build(
-        {s.name: params.get(s.name) for s in catalogue.MITIGATIONS["remos"].specs()}
+    """params: study, out?, and ReMoS's parameters: the slice preview the Mitigate view draws."""
+    _, mp = method_params("mitigation", {**params, "method": "remos"})
+    an = Analysis(
+        load_study(params["study"]), ctx.workspace, resolve_device(ctx.device), include_derived=False
     )
-    an = Analysis(study, ctx.workspace, resolve_device(ctx.device), include_derived=False)
     yield from an.load()
-    yield Progress("profile", 0, 1, "coverage profile of the teacher")
-    layers = remos.scope_layers(an.teacher, mp)
-    order = remos.preview_order(an, mp, layers)
-    sizes = np.array([remos.conv_size(an.teacher, n) for n in layers], dtype=np.int64)
-    out = Path(params["out"]) if params.get("out") else ctx.run_dir
-    preview = {
-        keys.PREVIEW_ORDER: order.astype(np.int16 if len(layers) < 2**15 else np.int32),
-        keys.PREVIEW_LAYERS: np.array(layers),
-        keys.PREVIEW_SIZES: sizes,
-    }
-    save_npz(out / rundir.PREVIEW_NPZ, **preview)
-    save_json(
-        out / rundir.PREVIEW_JSON,
-        {
-            "study": study.name,
-            "params": dataclasses.asdict(mp),
-            "head": M.head_name(an.teacher),
-            **remos.preview(an, mp),
-        },
-    )
-    yield Progress("profile", 1, 1, "done")
+    yield from write_preview(an, mp, _out(params, ctx))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import load_json, save_npz
-from tltui.base.study import load_study
+from tltui.base.study import Study
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
@@ -21,26 +20,23 @@ from tltui.core.diagnose import Levels
 from tltui.core.levels import instances as I
 
 
-def _open(params: dict[str, Any], ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
+def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
     """Load the study's models for an existing analysis run directory."""
-    run = Path(params["run"])
     summary = run / rundir.SUMMARY
     if not summary.is_file():
         raise ResultsError(
             f"{run}: not an analysis run directory (no {rundir.SUMMARY}); run `tltui analyze` first"
         )
     rundir.check_format(load_json(summary), summary)  # never add files of this format to a newer run
-    an = Analysis(load_study(params["study"]), ctx.workspace, resolve_device(ctx.device))
+    an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
     yield from an.load()
     return an, run
 
 
-def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: study, run, indices (test-set positions). Writes run/details-<i>.npz for each instance."""
-    an, run = yield from _open(params, ctx)
+def details(an: Analysis, run: Path, indices: list[int]) -> Iterator[Progress]:
+    """Writes run/details-<i>.npz (saliency, Grad-CAM, layer windows) for each test-set position."""
     x_adv = yield from an.teacher_crafted()  # served from the adversarial cache
     levels = Levels(an, x_adv, run)
-    indices = [int(i) for i in params["indices"]]
     n = len(an.data.test)
     bad = [i for i in indices if not 0 <= i < n]
     if bad:
@@ -50,10 +46,8 @@ def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         yield Progress("details", k + 1, len(indices), f"instance {i}")
 
 
-def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: study, run, model (teacher or a variant), perplexity?. Writes run/tsne-<model>.npz."""
-    an, run = yield from _open(params, ctx)
-    name = params.get("model", "teacher")
+def tsne(an: Analysis, run: Path, name: str, perplexity: float) -> Iterator[Progress]:
+    """Writes run/tsne-<model>.npz: t-SNE of the model's penultimate features, clean and teacher-crafted."""
     models = {"teacher": an.teacher, **an.variants}
     if name not in models:
         raise ResultsError(f"model {name!r}: not in this study (have {', '.join(models)})")
@@ -64,6 +58,6 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     head = M.head_name(model)
     fc = I.penultimate_features(model, levels.norm(an.data.test.x), head, device=str(an.device))
     fa = I.penultimate_features(model, levels.norm(x_adv), head, device=str(an.device))
-    p = I.project(fc, fa, method="tsne", perplexity=float(params.get("perplexity", 40.0)))
+    p = I.project(fc, fa, method="tsne", perplexity=perplexity)
     save_npz(run / rundir.tsne_name(name), **{part: p[part].astype(np.float32) for part in keys.PROJ_PARTS})
     yield Progress("t-SNE", 1, 1, name)

@@ -10,7 +10,8 @@ from typing import Any
 from torch import nn
 
 from tltui.base import catalogue, rundir
-from tltui.base.catalogue import Entry
+from tltui.base.catalogue import Entry, RunParams
+from tltui.base.catalogue.params import build
 from tltui.base.errors import ParamError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.runfiles import save_json
@@ -54,9 +55,7 @@ def produce(
     check_name(study, name)
     if bool(params.get("replace", True)):
         remove_variant(ctx.workspace, study, name)  # re-running a method replaces its earlier variant
-    run = catalogue.RunParams(
-        batch_size=int(params.get("batch_size", 512)), compile=bool(params.get("compile", False))
-    )
+    run = build(RunParams, {"batch_size": params.get("batch_size"), "compile": params.get("compile")})
     an = Analysis(
         study,
         ctx.workspace,

@@ -11,6 +11,7 @@ from tltui.base.rundir import keys
 from tltui.base.rundir.files import (
     ANALYZE_FILES,
     ARTIFACTS,
+    BENCH,
     DETAILS,
     EXPORTS,
     FEATURES_JSON,
@@ -34,6 +35,7 @@ from tltui.base.rundir.summary import FORMAT, FORMAT_KEY, SUMMARY_KEYS, check_fo
 __all__ = [
     "ANALYZE_FILES",
     "ARTIFACTS",
+    "BENCH",
     "DETAILS",
     "EXPORTS",
     "FEATURES_JSON",

@@ -17,6 +17,8 @@ LAYERS_JSON = "layers.json"
 LAYERS_NPZ = "layers.npz"
 PREVIEW_NPZ = "preview.npz"
 PREVIEW_JSON = "preview.json"
+BENCH = "bench.json"
+"""What `tltui bench` writes (speed and memory figures)."""
 EXPORTS = "exports"
 """The folder the UI's table exports go to (CSV/JSON written by the user, never read back)."""
 
