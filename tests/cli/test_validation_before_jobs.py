@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.exits import bad_input_line
+from tests.studies import GOOD
 
 PROBE = """
 import json, sys
@@ -18,30 +19,7 @@ rc = main(sys.argv[1:])
 print(json.dumps({"rc": rc, "torch": "torch" in sys.modules}))
 """
 
-STUDY = """
-name = "s"
-[data]
-train = "train"
-test = "test"
-image_size = 16
-channels = 1
-mean = [0.5]
-std = [0.5]
-[teacher]
-arch = "tltui:digitsnet"
-weights = "t.safetensors"
-num_classes = 5
-[[variants]]
-name = "ft"
-build = "finetune"
-arch = "tltui:digitsnet"
-num_classes = 5
-[attack]
-name = "nosuch"
-eps = 0.1
-alpha = 0.02
-steps = 5
-"""
+STUDY = GOOD.replace("[attack]\n", '[attack]\nname = "nosuch"\n')
 
 
 def probe(*args: str, workspace: Path) -> tuple[dict[str, object], str]:

@@ -4,33 +4,20 @@ from __future__ import annotations
 
 from tltui.base.catalogue.entry import Entry
 
-_TABS = "tltui.ui.tabs"
+
+def _view(key: str, title: str, help: str, cls: str) -> Entry:
+    return Entry(key, help, f"tltui.ui.tabs.{key}:{cls}", title=title)
+
 
 VIEWS: dict[str, Entry] = {
-    "overview": Entry(
-        "overview",
-        "metrics per variant, curves, similarity",
-        f"{_TABS}.overview:OverviewTab",
-        title="Overview",
-    ),
-    "instances": Entry(
-        "instances", "the instance table and projection", f"{_TABS}.instances:InstancesTab", title="Instances"
-    ),
-    "features": Entry(
-        "features",
-        "saliency, Grad-CAM, channels, Model Doctor",
-        f"{_TABS}.features:FeaturesTab",
-        title="Features",
-    ),
-    "layers": Entry(
-        "layers", "per-layer change, deviation, distances", f"{_TABS}.layers:LayersTab", title="Layers"
-    ),
-    "mitigate": Entry(
-        "mitigate",
-        "slicing controls, preview and comparison",
-        f"{_TABS}.mitigate:MitigateTab",
-        title="Mitigate",
-    ),
-    "treat": Entry("treat", "treatments and the Model Doctor map", f"{_TABS}.treat:TreatTab", title="Treat"),
+    e.name: e
+    for e in (
+        _view("overview", "Overview", "metrics per variant, curves, similarity", "OverviewTab"),
+        _view("instances", "Instances", "the instance table and projection", "InstancesTab"),
+        _view("features", "Features", "saliency, Grad-CAM, channels, Model Doctor", "FeaturesTab"),
+        _view("layers", "Layers", "per-layer change, deviation, distances", "LayersTab"),
+        _view("mitigate", "Mitigate", "slicing controls, preview and comparison", "MitigateTab"),
+        _view("treat", "Treat", "treatments and the Model Doctor map", "TreatTab"),
+    )
 }
 """View key -> entry; `target` is the "module:Class" of its TabView."""
