@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         ratio=args.ratio, threshold=args.threshold, criterion=args.criterion, epochs=args.epochs
     )
     print(
-        f"demo: {len(y)} test images, teacher-crafted inputs ({an.study.attack.teacher_attack}, ε={an.study.attack.eps})"
+        f"demo: {len(y)} test images, teacher-crafted inputs ({an.study.attack.teacher.name}, ε={an.study.attack.eps})"
     )
     print(f"params: {base}; seeds 0..{args.seeds - 1}")
     print(f"{'model':<20}{'AOI':>14}{'DIR':>14}{'s/run':>8}")

@@ -16,7 +16,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
-THEMES = ["dark.toml", "high-contrast.toml", "light.toml", "nord.toml"]
+THEMES = ["ansi.toml", "dark.toml", "high-contrast.toml", "light.toml", "nord.toml"]
 SKIP = (".git", ".venv", "build", "dist", "out", "*.egg-info", "__pycache__", ".*_cache")
 
 

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tltui import __version__
+from tltui.base.env import check_env
 from tltui.base.errors import TltuiError
+from tltui.base.names import shown
 from tltui.commands.flags import add_common
 
 # Command name -> (module, one-line help). Each module has add_parser(subparsers) and run(args) -> int and imports
@@ -70,9 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(command).parse_args(argv)
         if args.workspace:
             os.environ["TLTUI_WORKSPACE"] = args.workspace
+        check_env()  # a bad environment value is refused before anything starts
+        from tltui.base.workspace import resolve_workspace
+
+        resolve_workspace(args.workspace)  # and a workspace that cannot be one
         return int(importlib.import_module(COMMANDS[command][0]).run(args) or 0)
     except TltuiError as exc:
-        print(f"tltui: {exc.title.lower()}: {exc.msg}", file=sys.stderr)
+        print(f"tltui: {exc.title.lower()}: {shown(exc.msg)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("tltui: interrupted", file=sys.stderr)
@@ -80,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `tltui jobs list | head`: the reader left, which is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the system refused a file (permissions, full disk) somewhere no layer expected
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tltui: cannot access: {shown(where)}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

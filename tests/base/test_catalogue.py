@@ -71,7 +71,7 @@ def test_specs_carry_ranges_and_defaults() -> None:
     ratio = spec_of(MitigateParams, "ratio")
     assert (ratio.lo, ratio.hi, ratio.hi_open, ratio.default) == (0.0, 1.0, True, MitigateParams().ratio)
     assert "in [0, 1)" in ratio.describe() and "default: 0.03" in ratio.describe()
-    assert {s.name for s in specs(TreatParams)} >= {"variant", "layer", "alpha", "slice_ratio"}
+    assert {s.name for s in specs(TreatParams)} >= {"variant", "layer", "alpha", "slice_cut", "vote_ratio"}
     assert all(
         f.name in {s.name for s in specs(TreatParams)} for f in dataclasses.fields(TreatParams) if f.metadata
     )

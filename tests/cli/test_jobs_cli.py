@@ -41,9 +41,20 @@ def test_list_show_logs(ws: Path) -> None:
     out = tltui(ws)  # `jobs` alone lists
     assert out.returncode == 0, out.stderr
     header, *rows = out.stdout.splitlines()
-    assert header.split() == ["ID", "KIND", "STUDY", "VARIANT", "STATUS", "PROG", "DEVICE", "AGE", "TIME"]
+    assert header.split() == [
+        "ID",
+        "KIND",
+        "STUDY",
+        "VARIANT",
+        "STATUS",
+        "PROG",
+        "ETA",
+        "DEVICE",
+        "AGE",
+        "TIME",
+    ]
     assert len(rows) == 2 and rows[0].startswith(failed) and rows[1].startswith(done)
-    assert rows[1].split()[2:7] == ["demo", "ft", "done", "100%", "cpu"]
+    assert rows[1].split()[2:8] == ["demo", "ft", "done", "100%", "-", "cpu"]
     assert header.index("STATUS") == rows[0].index("failed")  # aligned columns
     assert tltui(ws, "list", "--status", "failed").stdout.count("\n") == 2
 

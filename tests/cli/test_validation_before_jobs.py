@@ -63,7 +63,7 @@ def cases(tmp: Path, bad_study: Path) -> list[tuple[list[str], str]]:
             ["treat", "demo", "--method", "dare", "--train-batch-size", "0", "--out", out],
             "--train-batch-size = 0",
         ),
-        (["treat", "demo", "--method", "dare", "--slice-ratio", "5", "--out", out], "--slice-ratio = 5"),
+        (["treat", "demo", "--method", "dare", "--slice-cut", "5", "--out", out], "--slice-cut = 5"),
         (["treat", "demo", "--method", "fmt", "--variant", "nope", "--out", out], "--variant 'nope'"),
         (["treat", "demo", "--method", "fmt", "--alpha", "3", "--out", out], "--alpha does not apply to fmt"),
         (["analyze", "demo", "--batch-size", "0", "--out", out], "--batch-size = 0: must be >= 1"),

@@ -29,7 +29,7 @@ def test_code_running_pickle_is_refused_without_running(tmp_path: Path) -> None:
     torch.save(
         {"w": torch.zeros(1), "payload": Exploit(marker)}, ckpt, pickle_protocol=pickle.HIGHEST_PROTOCOL
     )
-    with pytest.raises(CheckpointError, match=r"refused.*--trust-checkpoints"):
+    with pytest.raises(CheckpointError, match=r"refused.*--trust-code"):
         read_state_dict(ckpt)
     assert not marker.exists()
 
@@ -82,11 +82,14 @@ def test_arch_specs(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(
         "import torch\ndef build(num_classes):\n    return torch.nn.Linear(4, num_classes)\n"
     )
-    assert build_arch("file:m.py:build", 3, base_dir=tmp_path).out_features == 3
+    assert build_arch("file:m.py:build", 3, base_dir=tmp_path, trust=True).out_features == 3
     scripted = torch.jit.script(DigitsNet(5))
     torch.jit.save(scripted, str(tmp_path / "net.ts"))
-    assert build_arch("net.ts", 5, base_dir=tmp_path)(torch.zeros(1, 1, 16, 16)).shape == (1, 5)
+    assert build_arch("net.ts", 5, base_dir=tmp_path, trust=True)(torch.zeros(1, 1, 16, 16)).shape == (1, 5)
+    for code in ("file:m.py:build", "net.ts"):  # both run the file's code: refused without the trust flag
+        with pytest.raises(StudyError, match="--trust-code"):
+            build_arch(code, 3, base_dir=tmp_path)
     with pytest.raises(StudyError, match="has no model 'nonet'"):
         build_arch("torchvision:nonet", 3)
     with pytest.raises(StudyError, match="has no function 'nope'"):
-        build_arch("file:m.py:nope", 3, base_dir=tmp_path)
+        build_arch("file:m.py:nope", 3, base_dir=tmp_path, trust=True)

@@ -95,3 +95,27 @@ def bad_input(params: dict[str, Any], ctx: JobContext) -> None:
 
 def crash(params: dict[str, Any], ctx: JobContext) -> None:
     raise ValueError("boom")
+
+
+def phases(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """A diagnosis in miniature: the phases of `analyze`, a warning, and a summary.json with one variant."""
+    pause = float(params.get("pause", 0.02))
+    for phase, total in (("load data", 1), ("train teacher", 4), ("load models", 2), ("attacks", 3)):
+        for i in range(total + 1):
+            yield Progress(phase, i, total)
+            time.sleep(pause)
+    ctx.log("warning: 3 test images are blank")
+    for i in range(5):
+        yield Progress("levels", i, 4)
+    metrics = {"aoi": 0.9, "aai": 0.1, "dr": 0.889, "robust": 0.111, "macro_f1": 0.9, "macro_recall": 0.9}
+    save_json(
+        ctx.run_dir / "summary.json",
+        {
+            "study": "demo",
+            "device": ctx.device,
+            "n_test": 10,
+            "attack": {"name": "pgd", "eps": 0.1, "alpha": 0.02, "steps": 10},
+            "variants": {"finetune": {**metrics, "dir": 0.3}},
+        },
+    )
+    yield Progress("done", 1, 1)

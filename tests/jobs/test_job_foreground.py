@@ -11,27 +11,29 @@ from tests.jobs.helpers import fake, wait_for
 from tltui.base.errors import JobError
 from tltui.jobs import api
 from tltui.jobs.events import Event
-from tltui.jobs.foreground import ProgressLine, format_eta, raise_if_failed, render, run_foreground
+from tltui.jobs.foreground import ProgressLine, raise_if_failed, render, run_foreground
+from tltui.jobs.progress import JobProgress, format_eta
 
 
 def test_render_and_eta() -> None:
-    line = render(Event("progress", 10.0, done=5, total=20, phase="attack", msg="pgd"), 75)
-    assert line.startswith("attack  [") and "5/20" in line and " 25%" in line and "ETA 1:15" in line
+    line = render(JobProgress(0.25, "attack", "pgd", 5, 20, 75.0))
+    assert line.startswith("attack  [") and "step 5/20" in line and " 25%" in line and "ETA 1:15" in line
     assert "pgd" in line
     assert format_eta(3725) == "1:02:05"
-    assert render(Event("progress", 1.0, done=3, phase="scan"), None) == "scan  3"
+    assert render(JobProgress(0.0, "scan")).startswith("scan  [")
 
 
-def test_tty_redraws_one_line_and_estimates_eta() -> None:
+def test_tty_redraws_one_line_and_estimates_eta_from_the_whole_job() -> None:
     buf = io.StringIO()
     bar = ProgressLine(buf, tty=True)
-    bar.update(Event("progress", 100.0, done=0, total=10, phase="p"))
-    bar.update(Event("progress", 102.0, done=4, total=10, phase="p"))
+    bar.update(Event("started", 98.0))
+    bar.update(Event("progress", 100.0, done=0, total=10, phase="p", overall=0.0))
+    bar.update(Event("progress", 102.0, done=4, total=10, phase="p", overall=0.5))
     bar.update(Event("message", 102.5, msg="note"))
     bar.close()
     text = buf.getvalue()
     assert text.count("\n") == 2 and "\r" in text
-    assert "ETA 0:03" in text
+    assert "ETA 0:04" in text and " 50%" in text  # 4 s for the first half: 4 s to go
     assert "note\n" in text
 
 

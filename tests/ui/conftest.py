@@ -33,6 +33,20 @@ def real_run(request: pytest.FixtureRequest) -> Path:
     return Path(request.getfixturevalue("demo_run"))
 
 
+RECORDED = Path(__file__).parent / "fixtures" / "demo-run"
+"""A real `tltui analyze demo` run, recorded: the snapshots render its numbers, which would otherwise move with the
+CPU's float reductions (README: Known limits). Re-record it with `tests/ui/fixtures/record.sh` when the format
+changes."""
+
+
+@pytest.fixture
+def recorded_run(tmp_path: Path) -> Path:
+    """A per-test copy of the recorded demo run (for snapshots: the same pixels on every machine)."""
+    dst = tmp_path / "run"
+    shutil.copytree(RECORDED, dst)
+    return dst
+
+
 @pytest.fixture
 def run_dir(real_run: Path, tmp_path: Path) -> Path:
     """A per-test copy of the real run (tests export into it)."""
@@ -49,6 +63,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # A truecolor terminal, whatever the shell running the tests says (charts pick ANSI colours on 16).
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("TLTUI_ASCII", raising=False)
     return ws
 
 

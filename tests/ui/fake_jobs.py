@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -19,6 +20,36 @@ def analyze(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         if (src / name).exists():
             shutil.copy(src / name, ctx.run_dir / name)
         yield Progress("copy", i + 1, 2, name)
+
+
+def produce(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """Stands in for `mitigate`: a real run's results plus a produced variant `params["name"]` (finetune's row,
+    DIR halved) made from finetune."""
+    src = Path(params.get("src") or os.environ["TLTUI_UI_FAKE_SRC"])
+    for name in ("instances.npz", "overall.json"):
+        if (src / name).exists():
+            shutil.copy(src / name, ctx.run_dir / name)
+    summary = json.loads((src / "summary.json").read_text())
+    name = str(params.get("name", "remos"))
+    row = dict(summary["variants"]["finetune"])
+    row["dir"] = row["dir"] / 2
+    summary["variants"][name] = row
+    summary["derived"] = {name: {"kind": "mitigation", "method": "remos", "base": "finetune"}}
+    (ctx.run_dir / "summary.json").write_text(json.dumps(summary))
+    yield Progress("produce", 1, 1, name)
+
+
+def preview(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """Stands in for `preview`: a slice order over two layers of 4 and 12 weights."""
+    import numpy as np
+
+    np.savez(
+        ctx.run_dir / "preview.npz",
+        order=np.array([1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1]),
+        layers=np.array(["conv1", "conv2"]),
+        sizes=np.array([4, 12]),
+    )
+    yield Progress("profile", 1, 1)
 
 
 def forever(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pytest
+from rich.console import Console
 from textual.app import App, ComposeResult
 
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, clean_spec, downsample
+
+
+def as_text(chart: Chart) -> str:
+    """What the chart draws, as plain text (the plot, then its legend)."""
+    console = Console(width=chart.size.width or 80, color_system=None, file=io.StringIO())
+    console.print(chart.render())
+    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 class ChartApp(App[None]):
@@ -46,7 +55,7 @@ async def test_inf_and_nan_render_without_error() -> None:
         chart = app.query_one(Chart)
         chart.show(line([0.1, math.inf, 0.3, math.nan, 0.5]))
         await pilot.pause()
-        text = str(chart.render())
+        text = as_text(chart)
         assert "chart unavailable" not in text and "non-finite" in text
 
 
@@ -123,3 +132,58 @@ async def test_every_kind_draws(kind: str) -> None:
         chart.show(ChartSpec(kind, series, "t", categories=("x", "y", "z")))  # type: ignore[arg-type]
         await pilot.pause()
         assert "chart unavailable" not in str(chart.render())
+
+
+def test_one_colour_per_variant_in_every_chart() -> None:
+    from tltui.ui.tabs.layers import per_layer_spec
+    from tltui.ui.tabs.overview import dir_spec, eps_spec
+
+    variants = {
+        n: {"dir": 0.1, "eps_curve": [[0.0, 0.9], [0.1, 0.2]]} for n in ("scratch", "probe", "finetune")
+    }
+    layers = [
+        {
+            "name": "conv1",
+            "weight_change": {"probe": 0.1, "finetune": 0.2},
+            "adv_deviation": {"teacher": 1.0, "finetune": 0.5},
+        }
+    ]
+    order = list(variants)
+    wc = {s.label: s.color for s in per_layer_spec(layers, "weight_change", "wc", order).series}  # type: ignore[union-attr]
+    ad = {s.label: s.color for s in per_layer_spec(layers, "adv_deviation", "ad", order).series}  # type: ignore[union-attr]
+    eps = {s.label: s.color for s in eps_spec(variants).series}  # type: ignore[union-attr]
+    bars = dict(zip(dir_spec(variants).categories, dir_spec(variants).colors, strict=True))  # type: ignore[union-attr]
+    assert wc["finetune"] == ad["finetune"] == eps["finetune"] == bars["finetune"]
+    assert len(set(eps.values())) == 3
+
+
+async def test_legend_below_the_plot_every_bar_named_and_glyphs_without_colour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ChartApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        chart = app.query_one(Chart)
+        points = tuple(Series(n, (0.9,), (0.1 * i,)) for i, n in enumerate(("scratch", "probe", "finetune")))
+        chart.show(ChartSpec("scatter", points, "acc vs DIR"))
+        await pilot.pause()
+        lines = as_text(chart).rstrip("\n").splitlines()
+        legend = lines[-1]
+        assert all(name in legend for name in ("scratch", "probe", "finetune"))  # under the plot, not in it
+        glyphs = {legend[legend.index(n) - 2] for n in ("scratch", "probe", "finetune")}
+        assert len(glyphs) == 3  # one glyph per series: no colour needed to tell them apart
+        names = tuple(f"variant-{i}" for i in range(9))
+        chart.show(
+            ChartSpec("bar", (Series("DIR", tuple(0.1 * i for i in range(9))),), "DIR", categories=names)
+        )
+        await pilot.pause(0.2)
+        text = as_text(chart)
+        assert all(n in text for n in names)  # every bar is named
+
+
+def test_sixteen_colour_terminals_get_ansi_series_colours() -> None:
+    from tltui.ui.widgets.chart_text import ANSI16, palette
+
+    assert palette({}, 16) == list(ANSI16)
+    themed = palette({f"series-{i}": f"#0000{i:02x}" for i in range(1, 11)}, 256)
+    assert len(themed) == 10 and len(set(themed)) == 10

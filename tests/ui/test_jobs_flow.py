@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from tests.ui.helpers import SIZE, MakeApp, fake, ready, wait_until
 from tltui.jobs import api
+from tltui.ui.screens.confirm import ConfirmScreen
 from tltui.ui.widgets.jobs_panel import JobsPanel
 
 
@@ -54,7 +55,14 @@ async def test_cancel_a_running_job_from_the_panel(make_app: MakeApp, run_dir: P
             table.focus()
             await pilot.pause()
             assert panel.selected_job_id() == job_id
+            await pilot.press("x")  # asks first
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("n")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+            assert api.get(job_id, env).status == "running"
             await pilot.press("x")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
             await wait_until(pilot, lambda: api.get(job_id, env).status == "cancelled")
             panel.poll()
             await pilot.pause()
@@ -64,7 +72,7 @@ async def test_cancel_a_running_job_from_the_panel(make_app: MakeApp, run_dir: P
             api.cancel(job_id, env, grace=0.5)
 
 
-async def test_a_job_that_ends_between_two_polls_is_still_announced(
+async def test_a_foreign_run_is_announced_and_offered_never_switched_to(
     make_app: MakeApp, run_dir: Path, real_run: Path, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TLTUI_UI_FAKE_SRC", str(real_run))
@@ -73,13 +81,17 @@ async def test_a_job_that_ends_between_two_polls_is_still_announced(
         await ready(pilot)
         panel = app.workbench.query_one(JobsPanel)
         panel.poll()
+        shown = app.session.run
         # Started elsewhere (as `tltui analyze --detach` would) and over before the panel looks again.
         job_id = api.submit(fake("analyze"), {}, study="demo", device="cpu", workspace=env)
         assert api.wait(job_id, env, timeout=30).status == "done"
         panel.poll()
-        await wait_until(
-            pilot,
-            lambda: (
-                app.session.run is not None and app.session.run.run_dir == api.run_dir(job_id, env).resolve()
-            ),
-        )
+        await wait_until(pilot, lambda: app.session.newer != "")
+        assert app.session.run is shown  # not switched under the user
+        assert any(n.title == "Newer results" for n in app._notifications)
+        assert "newer:" in app.workbench.query_one("#status").note
+        await pilot.press("ctrl+r")  # the offer taken: the study state, which holds the new run
+        await wait_until(pilot, lambda: app.session.run is not shown)
+        assert app.session.run is not None and app.session.showing_state
+        assert app.session.run.run_dir == api.run_dir(job_id, env).resolve()
+        assert app.session.newer == ""

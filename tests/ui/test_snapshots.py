@@ -1,14 +1,21 @@
-"""Snapshots of the main layout in two themes and of the help screen; no run is loaded, so no float noise
-(the numbers are checked by the pilot tests instead)."""
+"""Snapshots: the main layout without a run in two themes, the help screen, and on a real run every tab at
+80×24, 120×35 and 160×48 (dark) and the Overview in every theme. The run is a recorded real demo run
+(tests/ui/fixtures/demo-run), so the pixels do not depend on the machine's float reductions; the pilot tests
+check the numbers of a live run themselves."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.ui.helpers import SIZE, MakeApp
 from tltui.ui.settings import Settings
+from tltui.ui.tabs import TABS
+
+SIZES = [(80, 24), (120, 35), (160, 48)]
+THEMES = ["tltui-dark", "tltui-light", "tltui-high-contrast", "tltui-nord"]
 
 
 @pytest.mark.parametrize("theme", ["tltui-dark", "tltui-light"])
@@ -20,3 +27,37 @@ def test_layout(theme: str, make_app: MakeApp, snap_compare: Any) -> None:
 def test_help_screen(make_app: MakeApp, snap_compare: Any) -> None:
     app = make_app(None, settings=Settings(theme="tltui-high-contrast", gpu_stats=False))
     assert snap_compare(app, terminal_size=SIZE, press=["f1"])
+
+
+def test_help_screen_fits_80x24(make_app: MakeApp, snap_compare: Any) -> None:
+    app = make_app(None, settings=Settings(theme="tltui-dark", gpu_stats=False))
+    assert snap_compare(app, terminal_size=(80, 24), press=["f1"])
+
+
+async def _settle(pilot: Any) -> None:
+    app = pilot.app
+    while not app.started or not app.workbench.views:
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("tab", list(TABS))
+def test_tab(
+    tab: str, size: tuple[int, int], make_app: MakeApp, recorded_run: Path, snap_compare: Any
+) -> None:
+    app = make_app(recorded_run, settings=Settings(theme="tltui-dark", gpu_stats=False))
+    key = str(list(TABS).index(tab) + 1)
+
+    async def show(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press(key)
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_overview_theme(theme: str, make_app: MakeApp, recorded_run: Path, snap_compare: Any) -> None:
+    app = make_app(recorded_run, settings=Settings(theme=theme, gpu_stats=False))
+    assert snap_compare(app, terminal_size=(120, 35), run_before=_settle)

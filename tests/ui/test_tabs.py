@@ -80,7 +80,8 @@ async def test_instances_table_filter_and_drawing(make_app: MakeApp, run_dir: Pa
         image = view.query_one("#in-img-clean", HalfBlockImage)
         assert image.size.width > 0
         features = app.workbench.query_one("#view-features")
-        assert "Instance #" in str(features.query_one("#ft-instance").render())
+        name = app.session.run.instance_name(features.instance)  # type: ignore[union-attr, arg-type]
+        assert f"Instance {name}:" in str(features.query_one("#ft-instance").render())
         assert view.query_one("#in-proj", Chart).spec is not None  # projection.npz
         view.action_sort_fooled()
         assert view.export_table() is not None
@@ -158,6 +159,7 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
         "n_per_class": 50,
         "train_batch_size": 64,
         "seed": 0,
+        "seeds": 1,
     }
 
 
@@ -276,20 +278,22 @@ async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -
         await pilot.press("alt+6")
         await pilot.pause()
         view = app.workbench.query_one(TreatTab)
-        assert view.query_one("#tr-alpha").display and not view.query_one("#tr-sensitive_ratio").display
+        assert view.query_one("#tr-alpha").display and not view.query_one("#tr-vote_ratio").display
         view.query_one("#tr-method", Select).value = "fmt"
         await pilot.pause()
-        assert not view.query_one("#tr-alpha").display and view.query_one("#tr-sensitive_ratio").display
+        assert not view.query_one("#tr-alpha").display and view.query_one("#tr-vote_ratio").display
         view.query_one("#tr-variant", Select).value = "probe"
         view.query_one("#tr-epochs", Input).value = "3"
         assert view.params() == {
             "method": "fmt",
             "variant": "probe",
             "epochs": 3,
-            "sensitive_ratio": 0.25,
-            "slice_ratio": 0.05,
+            "vote_ratio": 0.2,
+            "important_ratio": 0.1,
+            "pairs": "dual",
             "train_batch_size": 64,
             "seed": 0,
+            "seeds": 1,
         }
         view.query_one("#tr-epochs", Input).value = "three"
         assert view.params() is None

@@ -86,8 +86,8 @@ async def test_any_student_is_compared_with_the_teacher(make_app: MakeApp, run_d
         for student in app.session.run.variants:  # type: ignore[union-attr]
             view.query_one("#ft-student", Select).value = student
             await pilot.pause()
-            label = str(view.query_one("#ft-l-student-cam-adv").render())
-            assert label == f"{student} Grad-CAM adv"
+            assert str(view.query_one("#ft-l-student").render()) == student  # the row's model
+            assert str(view.query_one("#ft-l-student-cam-adv").render()) == "Grad-CAM adv"
             assert view.query_one("#ft-student-cam-adv", HalfBlockImage).size.height > 0
 
 
@@ -110,7 +110,8 @@ async def test_details_of_any_instance_come_from_a_job(
         await wait_until(pilot, lambda: view.query_one("#ft-maps").display, JOB_TIMEOUT)
         assert (run_dir / f"details-{index}.npz").is_file()
         assert not app.session.computing
-        assert str(view.query_one("#ft-instance").render()).startswith(f"Instance #{index}")
+        name = app.session.run.instance_name(index)  # type: ignore[union-attr]
+        assert str(view.query_one("#ft-instance").render()).startswith(f"Instance {name}:")
         assert view.query_one("#ft-teacher-cam-adv", HalfBlockImage).size.height > 0
         # The Layers view draws the same instance's window from that file, with no second job.
         await pilot.press("alt+4")
@@ -163,7 +164,10 @@ async def test_projection_marks_mispredictions_and_the_selected_twin(
         view = app.workbench.query_one(InstancesTab)
         view.select(5)
         chart = view.query_one("#in-proj", Chart)
-        await wait_until(pilot, lambda: chart.spec is not None and chart.spec.series[-1].label == "#5 adv")
+        name = app.session.run.instance_name(5)  # type: ignore[union-attr]
+        await wait_until(
+            pilot, lambda: chart.spec is not None and chart.spec.series[-1].label == f"{name} adv"
+        )
         spec = chart.spec
         assert spec is not None
         by_label = {s.label: s for s in spec.series}
@@ -180,9 +184,9 @@ async def test_projection_marks_mispredictions_and_the_selected_twin(
             assert clean.color == k and clean.marker == ""
             twins = [s for s in spec.series if s.marker == "+" and s.color == k]
             assert len(twins) == 1 and len(twins[0].y) == int((y == k).sum())
-        assert by_label["#5"].marker == "●" and by_label["#5 adv"].marker == "◆"
+        assert by_label[name].marker == "◉" and by_label[f"{name} adv"].marker == "◈"
         proj = np.load(run_dir / "projection.npz")
-        assert by_label["#5 adv"].x == (float(proj[f"{model}.adv"][5, 0]),)
+        assert by_label[f"{name} adv"].x == (float(proj[f"{model}.adv"][5, 0]),)
 
 
 def add_derived(run: Path, dst: Path, name: str = "fixed-ft", base: str = "finetune") -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class TltuiError(Exception):
     """A user-facing error: a short title and a one-line message saying what is wrong and what to do."""
@@ -50,3 +52,18 @@ class MitigateError(TltuiError):
     """A mitigation parameter that does not fit the study or the model."""
 
     title = "Invalid mitigation"
+
+
+class WriteError(TltuiError):
+    """A file tltui must write cannot be: a full disk, a read-only directory, no permission."""
+
+    title = "Cannot write"
+
+
+def write_error(path: Path, exc: Exception) -> WriteError:
+    """The one-line error for a failed write of `path`: what the system said, and what to do."""
+    if isinstance(exc, OSError):
+        what = exc.strerror or type(exc).__name__
+    else:  # a library's own error wrapping an OSError: keep its last clause, on one line
+        what = " ".join(str(exc).split()).rpartition(": ")[2] or type(exc).__name__
+    return WriteError(f"{path}: {what}; free space or make it writable, or choose another directory")

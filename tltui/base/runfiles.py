@@ -11,16 +11,23 @@ from typing import Any
 
 import numpy as np
 
-from tltui.base.errors import ResultsError
+from tltui.base.errors import ResultsError, write_error
 
 
 def _atomic_write(path: Path, write: Any, suffix: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    """Write through a unique temporary sibling, then rename: a reader sees the old file or the whole new one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise write_error(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -56,6 +63,8 @@ def load_json(path: str | os.PathLike[str]) -> Any:
         return json.loads(p.read_text())
     except FileNotFoundError:
         raise ResultsError(f"{p}: not found; run the analysis that produces it first") from None
+    except (UnicodeDecodeError, IsADirectoryError):
+        raise ResultsError(f"{p}: not a JSON file") from None
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{p}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
 
@@ -80,3 +89,5 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
             return {k: data[k] for k in data.files}
     except FileNotFoundError:
         raise ResultsError(f"{p}: not found; run the analysis that produces it first") from None
+    except (OSError, ValueError, EOFError) as exc:  # truncated, not a zip, or holding pickles
+        raise ResultsError(f"{p}: unreadable ({type(exc).__name__}); run the analysis again") from None

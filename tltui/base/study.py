@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS
+from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS, TEACHER_PRESETS
 from tltui.base.errors import StudyError
+from tltui.base.names import RESERVED, check_name, shown
+from tltui.base.tomlcheck import TableReader
+from tltui.base.trust import TRUST_FLAG, runs_code
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -16,6 +19,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 BUILD_RECIPES = ("scratch", "probe", "finetune")
+MAX_SEED = 2**32 - 1
+MAX_EPOCHS = 100_000
+MAX_CLASSES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,12 @@ class DataSpec:
     mean: tuple[float, ...] = (0.485, 0.456, 0.406)
     std: tuple[float, ...] = (0.229, 0.224, 0.225)
     groups: Path | None = None
-    """Optional CSV of instance id → sensitive group (turns on fairness metrics)."""
+    """Optional CSV of instance id → sensitive group (turns on fairness metrics); group 1 is the privileged one."""
+    favourable: str | None = None
+    """Binary tasks: the favourable class (its folder name) for SPD/EOD/AAOD; None = the second class."""
+    val_fraction: float = 0.2
+    """Share of the training data set aside (seeded, stratified) as the validation split: every choice tltui makes
+    or tunes reads it; nothing trains on it; test data serve only the reported numbers. 0 = none."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,28 @@ class ModelSpec:
     epochs: int | None = None
     """Training epochs for a built variant (None = the recipe's default)."""
 
+    @property
+    def runs_code(self) -> bool:
+        """Whether building it runs code from the user's files: a `file:` factory or a TorchScript archive."""
+        return runs_code(self.arch)
+
+
+@dataclass(frozen=True)
+class TeacherAttackSpec:
+    """The attack crafted on the teacher alone for DIR, with its own budget and objective ([attack.teacher])."""
+
+    name: str = "feature"
+    """Objective: `feature` (penultimate distortion), `neuron` (one neuron dominant) or `remos` (ReMoS's myloss)."""
+    eps: float | None = None
+    """L∞ budget; None = the white-box attack's ε (and α, steps below likewise)."""
+    alpha: float | None = None
+    steps: int | None = None
+    random_start: bool = True
+    space: str = "pixel"
+    """Units of eps and alpha: `pixel` (inputs in [0,1]) or `normalized` (after mean/std; per channel ×std)."""
+    preset: str | None = None
+    """`remos`: ReMoS's protocol (myloss, ε 0.1 and step 0.01 normalised, 40 steps, random start)."""
+
 
 @dataclass(frozen=True)
 class AttackSpec:
@@ -66,8 +99,8 @@ class AttackSpec:
     random_start: bool = False
     norm: str = "linf"
     """`linf` or `l2`."""
-    teacher_attack: str = "feature"
-    """Teacher-crafted attack for DIR: `feature` (penultimate distortion) or `neuron` (ReMoS single neuron)."""
+    teacher: TeacherAttackSpec = field(default_factory=TeacherAttackSpec)
+    """The teacher-crafted attack for DIR (`teacher_attack = "<name>"` in [attack] sets only its objective)."""
     eps_grid: tuple[float, ...] = (0.0, 1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255)
     """Budgets of the accuracy-vs-ε curves."""
 
@@ -102,6 +135,20 @@ class Study:
     @property
     def names(self) -> list[str]:
         return [v.name for v in self.variants]
+
+    def code_archs(self) -> list[ModelSpec]:
+        """The teacher and variants whose `arch` runs code from a user's file (they need the trust flag)."""
+        return [m for m in (self.teacher, *self.variants) if m.runs_code]
+
+    def check_trust(self, trust: bool) -> None:
+        """A one-line StudyError unless every code-running arch is trusted (`--trust-code`)."""
+        found = self.code_archs()
+        if found and not trust:
+            m = found[0]
+            raise StudyError(
+                f"{self.path.name if self.path else self.name}: {m.name} arch = {shown(repr(m.arch))} runs "
+                f"code from that file when loaded; pass {TRUST_FLAG} if you trust its author"
+            )
 
 
 def demo_study() -> Study:
@@ -138,72 +185,13 @@ def load_study(ref: str | Path) -> Study:
     return _Parser(path.resolve()).study(raw)
 
 
-class _Parser:
+class _Parser(TableReader):
     """Validates a parsed TOML dict section by section, naming the file and the key in every error."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.base = path.parent
-
-    def check_keys(self, section: str, table: dict[str, Any], allowed: set[str], required: set[str]) -> None:
-        for k in table:
-            if k not in allowed:
-                raise StudyError(
-                    f"{self.path.name}: unknown key '{k}' in [{section}] (allowed: {', '.join(sorted(allowed))})"
-                )
-        for k in sorted(required):
-            if k not in table:
-                raise StudyError(f"{self.path.name}: [{section}] is missing the required key '{k}'")
-
-    def get(
-        self, section: str, table: dict[str, Any], key: str, typ: type | tuple[type, ...], default: Any
-    ) -> Any:
-        if key not in table:
-            return default
-        value = table[key]
-        types = typ if isinstance(typ, tuple) else (typ,)
-        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-        if not ok:
-            names = " or ".join(t.__name__ for t in types)
-            raise StudyError(
-                f"{self.path.name}: [{section}] {key} must be {names}, got {type(value).__name__} {value!r}"
-            )
-        return value
-
-    def file(self, section: str, table: dict[str, Any], key: str, *, is_dir: bool = False) -> Path | None:
-        rel = self.get(section, table, key, str, None)
-        if rel is None:
-            return None
-        p = (self.base / rel).resolve()
-        if not (p.is_dir() if is_dir else p.is_file()):
-            what = "directory" if is_dir else "file"
-            raise StudyError(f"{self.path.name}: [{section}] {key} = {rel!r}: {what} not found at {p}")
-        return p
-
-    def table(self, raw: dict[str, Any], key: str, *, required: bool) -> dict[str, Any]:
-        if key not in raw:
-            if required:
-                raise StudyError(f"{self.path.name}: the required section [{key}] is missing")
-            return {}
-        t = raw[key]
-        if not isinstance(t, dict):
-            raise StudyError(f"{self.path.name}: '{key}' must be a table [{key}]")
-        return t
-
-    def floats(
-        self, section: str, table: dict[str, Any], key: str, default: tuple[float, ...]
-    ) -> tuple[float, ...]:
-        value = self.get(section, table, key, list, None)
-        if value is None:
-            return default
-        if not value or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            raise StudyError(f"{self.path.name}: [{section}] {key} must be a non-empty list of numbers")
-        return tuple(float(v) for v in value)
 
     def study(self, raw: dict[str, Any]) -> Study:
         self.check_keys("study", raw, {"name", "seed", "data", "teacher", "variants", "attack"}, {"name"})
-        name = self.get("study", raw, "name", str, None)
-        seed = self.get("study", raw, "seed", int, 0)
+        name = check_name(self.get("study", raw, "name", str, None), f"{self.path.name}: name", StudyError)
+        seed = self.int_in("study", raw, "seed", 0, 0, MAX_SEED)
         data = self.data(self.table(raw, "data", required=True))
         teacher = self.model("teacher", self.table(raw, "teacher", required=True), teacher=True)
         vraw = raw.get("variants")
@@ -220,8 +208,22 @@ class _Parser:
         )
 
     def data(self, t: dict[str, Any]) -> DataSpec:
-        allowed = {"train", "test", "source_test", "image_size", "channels", "mean", "std", "groups"}
+        allowed = {
+            "train",
+            "test",
+            "source_test",
+            "image_size",
+            "channels",
+            "mean",
+            "std",
+            "groups",
+            "favourable",
+            "val_fraction",
+        }
         self.check_keys("data", t, allowed, {"test"})
+        val_fraction = float(self.get("data", t, "val_fraction", (int, float), 0.2))
+        if not 0.0 <= val_fraction <= 0.5:
+            raise StudyError(f"{self.path.name}: [data] val_fraction must be in [0, 0.5], got {val_fraction}")
         channels = self.get("data", t, "channels", int, 3)
         if channels not in (1, 3):
             raise StudyError(f"{self.path.name}: [data] channels must be 1 or 3, got {channels}")
@@ -247,6 +249,8 @@ class _Parser:
             mean=mean,
             std=std,
             groups=self.file("data", t, "groups"),
+            favourable=self.get("data", t, "favourable", str, None),
+            val_fraction=val_fraction,
         )
 
     def model(self, section: str, t: dict[str, Any], *, teacher: bool) -> ModelSpec:
@@ -255,11 +259,7 @@ class _Parser:
         allowed = {"arch", "weights", "num_classes"} | (set() if teacher else {"name", "build", "epochs"})
         required = {"arch", "num_classes"} | (set() if teacher else {"name"})
         self.check_keys(section, t, allowed, required)
-        num_classes = self.get(section, t, "num_classes", int, None)
-        if num_classes < 2:
-            raise StudyError(
-                f"{self.path.name}: [{section}] num_classes must be at least 2, got {num_classes}"
-            )
+        num_classes = self.int_in(section, t, "num_classes", None, 2, MAX_CLASSES)
         arch = self.get(section, t, "arch", str, None)
         build = None if teacher else self.get(section, t, "build", str, None)
         weights_rel = t.get("weights")
@@ -294,14 +294,32 @@ class _Parser:
                 raise StudyError(
                     f"{self.path.name}: [{section}] arch = {arch!r}: file not found or not file:<path>:<fn>"
                 )
-        epochs = None if teacher else self.get(section, t, "epochs", int, None)
-        name = "teacher" if teacher else self.get(section, t, "name", str, None)
+        epochs = None if teacher else self.int_in(section, t, "epochs", None, 0, MAX_EPOCHS)
+        name = "teacher" if teacher else self.variant_name(section, t)
         return ModelSpec(
             name=name, arch=arch, num_classes=num_classes, weights=weights, build=build, epochs=epochs
         )
 
+    def variant_name(self, section: str, t: dict[str, Any]) -> str:
+        name = check_name(
+            self.get(section, t, "name", str, None), f"{self.path.name}: [{section}] name", StudyError
+        )
+        if name in RESERVED:
+            raise StudyError(f"{self.path.name}: [{section}] name = {name!r}: reserved for the teacher")
+        return name
+
     def attack(self, t: dict[str, Any]) -> AttackSpec:
-        allowed = {"name", "eps", "alpha", "steps", "random_start", "norm", "teacher_attack", "eps_grid"}
+        allowed = {
+            "name",
+            "eps",
+            "alpha",
+            "steps",
+            "random_start",
+            "norm",
+            "teacher_attack",
+            "eps_grid",
+            "teacher",
+        }
         self.check_keys("attack", t, allowed, set())
         d = AttackSpec()
         name = self.get("attack", t, "name", str, d.name)
@@ -309,21 +327,18 @@ class _Parser:
         alpha = float(self.get("attack", t, "alpha", (int, float), d.alpha))
         steps = self.get("attack", t, "steps", int, d.steps)
         norm = self.get("attack", t, "norm", str, d.norm)
-        teacher_attack = self.get("attack", t, "teacher_attack", str, d.teacher_attack)
-        if eps < 0 or alpha <= 0 or steps < 1:
-            raise StudyError(f"{self.path.name}: [attack] needs eps ≥ 0, alpha > 0 and steps ≥ 1")
+        if eps <= 0 or alpha <= 0 or steps < 1:
+            raise StudyError(f"{self.path.name}: [attack] needs eps > 0, alpha > 0 and steps ≥ 1")
         if norm not in ("linf", "l2"):
             raise StudyError(f"{self.path.name}: [attack] norm must be 'linf' or 'l2', got {norm!r}")
         if name not in ATTACKS:
             raise StudyError(
                 f"{self.path.name}: [attack] name must be one of {', '.join(ATTACKS)}, got {name!r}"
             )
-        if teacher_attack not in TEACHER_ATTACKS:
-            raise StudyError(
-                f"{self.path.name}: [attack] teacher_attack must be one of {', '.join(TEACHER_ATTACKS)}, "
-                f"got {teacher_attack!r}"
-            )
+        teacher = self.teacher_attack(t)
         grid = self.floats("attack", t, "eps_grid", d.eps_grid)
+        if any(e < 0 for e in grid):
+            raise StudyError(f"{self.path.name}: [attack] eps_grid values must be ≥ 0")
         return AttackSpec(
             name=name,
             eps=eps,
@@ -331,6 +346,53 @@ class _Parser:
             steps=steps,
             random_start=self.get("attack", t, "random_start", bool, d.random_start),
             norm=norm,
-            teacher_attack=teacher_attack,
+            teacher=teacher,
             eps_grid=grid,
         )
+
+    def teacher_attack(self, attack: dict[str, Any]) -> TeacherAttackSpec:
+        """[attack.teacher] (a preset, then keys over it), or the legacy `teacher_attack = "<name>"`."""
+        section = "attack.teacher"
+        t = attack.get("teacher", {})
+        if not isinstance(t, dict):
+            raise StudyError(f"{self.path.name}: 'teacher' in [attack] must be a table [attack.teacher]")
+        self.check_keys(
+            section, t, {"preset", "name", "eps", "alpha", "steps", "random_start", "space"}, set()
+        )
+        preset = self.get(section, t, "preset", str, None)
+        if preset is not None and preset not in TEACHER_PRESETS:
+            raise StudyError(
+                f"{self.path.name}: [{section}] preset must be one of {', '.join(TEACHER_PRESETS)}, got {preset!r}"
+            )
+        base = {**TEACHER_PRESETS.get(preset or "", {}), "preset": preset}
+        legacy = self.get("attack", attack, "teacher_attack", str, None)
+        if legacy is not None:
+            base["name"] = legacy
+        values = {**asdict(TeacherAttackSpec()), **base}
+        for key, typ in (("name", str), ("eps", (int, float)), ("alpha", (int, float)), ("steps", int)):
+            values[key] = self.get(section, t, key, typ, values[key])
+        values["random_start"] = self.get(section, t, "random_start", bool, values["random_start"])
+        values["space"] = self.get(section, t, "space", str, values["space"])
+        if values["name"] not in TEACHER_ATTACKS:
+            raise StudyError(
+                f"{self.path.name}: [{section}] name (or [attack] teacher_attack) must be one of "
+                f"{', '.join(TEACHER_ATTACKS)}, got {values['name']!r}"
+            )
+        if values["space"] not in ("pixel", "normalized"):
+            raise StudyError(f"{self.path.name}: [{section}] space must be 'pixel' or 'normalized'")
+        bad = [k for k in ("eps", "alpha", "steps") if values[k] is not None and not values[k] > 0]
+        if bad:
+            raise StudyError(f"{self.path.name}: [{section}] {', '.join(bad)} must be > 0")
+        for k in ("eps", "alpha"):
+            values[k] = None if values[k] is None else float(values[k])
+        return TeacherAttackSpec(**values)
+
+
+def with_teacher_preset(study: Study, preset: str | None) -> Study:
+    """`study` with its teacher attack replaced by a preset (None: unchanged); a one-line error for an unknown one."""
+    if preset is None:
+        return study
+    if preset not in TEACHER_PRESETS:
+        raise StudyError(f"teacher attack preset {preset!r}: choose one of {', '.join(TEACHER_PRESETS)}")
+    teacher = TeacherAttackSpec(**{**TEACHER_PRESETS[preset], "preset": preset})
+    return replace(study, attack=replace(study.attack, teacher=teacher))

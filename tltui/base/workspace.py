@@ -6,9 +6,15 @@ import hashlib
 import os
 from pathlib import Path
 
+from tltui.base.errors import TltuiError
+from tltui.base.names import inside, is_name
 from tltui.base.study import Study
 
 ENV_VAR = "TLTUI_WORKSPACE"
+
+
+class WorkspaceError(TltuiError):
+    title = "Invalid workspace"
 
 
 def default_workspace() -> Path:
@@ -24,7 +30,16 @@ def default_workspace() -> Path:
 def resolve_workspace(path: str | os.PathLike[str] | None = None) -> Path:
     """The workspace directory (created if missing): `path` if given, else the default."""
     ws = Path(path).expanduser() if path else default_workspace()
-    ws.mkdir(parents=True, exist_ok=True)
+    where = "--workspace or $TLTUI_WORKSPACE" if path or os.environ.get(ENV_VAR) else "$XDG_DATA_HOME or ~"
+    if ws.exists() and not ws.is_dir():
+        raise WorkspaceError(f"{ws}: is a file, not a directory; point {where} at a directory")
+    try:
+        ws.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(
+            f"{ws}: cannot create the workspace ({exc.strerror}); set --workspace or $TLTUI_WORKSPACE "
+            "to a writable directory"
+        ) from None
     return ws.resolve()
 
 
@@ -35,14 +50,10 @@ def derived_dir(workspace: Path, study: Study) -> Path:
         if study.path is None
         else f"{study.name}-{hashlib.sha256(str(study.path).encode()).hexdigest()[:8]}"
     )
-    return workspace / "variants" / tag
+    return inside(workspace, "variants", tag)
 
 
 def produced_names(workspace: Path, study: Study) -> list[str]:
     """Names of the study's produced variants (mitigations, treatments) saved in the workspace."""
     d = derived_dir(workspace, study)
-    return (
-        sorted(p.stem for p in d.glob("*.json") if p.with_suffix(".safetensors").is_file())
-        if d.is_dir()
-        else []
-    )
+    return sorted(p.stem for p in d.glob("*.safetensors") if is_name(p.stem)) if d.is_dir() else []

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tltui.commands.flags import add_common, add_job_flags
+from tltui.commands.flags import add_common, add_job_flags, add_run_flags
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("analyze", help="headless full diagnosis; writes DIR/summary.json")
     p.add_argument("study", help="path to a study TOML, or `demo`")
     p.add_argument("--out", required=True, help="output directory (summary.json and the run's artifacts)")
-    p.add_argument("--batch-size", default="512", help="evaluation and attack batch size (default 512)")
+    add_run_flags(p)
     p.add_argument(
         "--compile", action="store_true", help="torch.compile the attacked models (CUDA, large sets)"
     )
@@ -26,12 +26,13 @@ def run(args: argparse.Namespace) -> int:
     from tltui.commands import common
 
     study = load_study(args.study)  # validate before anything starts: a bad study fails fast, in one line
+    study.check_trust(args.trust_code)
     run_params = common.run_params(args)
     out = common.writable_out(args.out)
     params = {
         "study": common.study_ref(args.study),
         "out": str(out),
         **as_json(run_params),
-        "trust": args.trust_checkpoints,
+        "trust": args.trust_code,
     }
     return common.run_and_report("analyze", params, args, out, study=study.name)

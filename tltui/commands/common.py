@@ -11,8 +11,9 @@ from typing import Any
 from tltui.base import rundir
 from tltui.base.archs import ARCH_LAYERS
 from tltui.base.catalogue import Entry, RunParams, as_json
-from tltui.base.catalogue.params import build, check_layers
+from tltui.base.catalogue.params import build, check_layers, specs
 from tltui.base.errors import ParamError
+from tltui.base.names import RESERVED, check_name, produced_name, shown
 from tltui.base.runfiles import load_json
 from tltui.base.study import Study
 from tltui.base.workspace import produced_names, resolve_workspace
@@ -42,8 +43,8 @@ def writable_out(text: str) -> Path:
 
 
 def run_params(args: argparse.Namespace) -> RunParams:
-    """--batch-size (and --compile where the command has it), checked."""
-    values = {"batch_size": args.batch_size, "compile": getattr(args, "compile", None)}
+    """--batch-size, --teacher-preset (and --compile where the command has it), checked."""
+    values = {s.name: getattr(args, s.name, None) for s in specs(RunParams)}
     params: RunParams = build(RunParams, values)
     return params
 
@@ -87,6 +88,11 @@ def method_job_params(
 ) -> dict[str, Any]:
     """Validated job parameters of a mitigate/treat command (before anything is submitted)."""
     settings = entry.build(given)
+    name = produced_name(args.name, entry.name, getattr(settings, "seed", 0), study.names)
+    check_name(name, "--name", ParamError)
+    if name in study.names or name in RESERVED:
+        raise ParamError(f"--name {name}: the study already has a model of that name; choose another")
+    study.check_trust(args.trust_code)
     check_in_study(entry, settings, study, resolve_workspace(args.workspace))
     run = run_params(args)
     out = writable_out(args.out)
@@ -95,10 +101,10 @@ def method_job_params(
         "study": ref,
         "method": entry.name,
         "out": str(out),
-        "name": args.name,
+        "name": args.name,  # None: the job names it (per seed with --seeds), by the rule checked above
         **{k: v for k, v in as_json(settings).items() if k in mine},
         **as_json(run),
-        "trust": args.trust_checkpoints,
+        "trust": args.trust_code,
     }
 
 
@@ -146,12 +152,12 @@ def print_summary(summary: dict[str, Any], stream: Any = sys.stdout) -> None:
     cols = ["aoi", "aai", "dr", "robust", "macro_f1", "macro_recall", "dir"]
     rows = [["variant", *[c.upper() if len(c) <= 3 else c for c in cols]]]
     for name, v in summary["variants"].items():
-        rows.append([name, *["—" if v.get(c) is None else f"{v[c]:.3f}" for c in cols]])
+        rows.append([shown(name), *["—" if v.get(c) is None else f"{v[c]:.3f}" for c in cols]])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     a = summary["attack"]
     print(
-        f"study {summary['study']} · device {summary['device']} · {summary['n_test']} test images · "
-        f"{a['name']} ε={a['eps']:.4g} α={a['alpha']:.4g} steps={a['steps']}",
+        f"study {shown(summary['study'])} · device {summary['device']} · {summary['n_test']} test images · "
+        f"{shown(a['name'])} ε={_num(a.get('eps'))} α={_num(a.get('alpha'))} steps={a.get('steps')}",
         file=stream,
     )
     for i, r in enumerate(rows):
@@ -166,3 +172,7 @@ def print_summary(summary: dict[str, Any], stream: Any = sys.stdout) -> None:
     src = summary.get("teacher", {}).get("source_acc")
     if src is not None:
         print(f"teacher source accuracy {src:.3f}", file=stream)
+
+
+def _num(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, (int, float)) else "—"

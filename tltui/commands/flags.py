@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Iterable
 from typing import Any
 
-from tltui.base.catalogue import Entry, ParamSpec
+from tltui.base.catalogue import Entry, ParamSpec, RunParams, specs
+from tltui.base.trust import TRUST_ALIAS, TRUST_FLAG
 
 
 def add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -22,13 +23,30 @@ def add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def add_job_flags(p: argparse.ArgumentParser) -> None:
-    """--detach and --trust-checkpoints."""
+    """--detach and --trust-code (alias --trust-checkpoints)."""
     p.add_argument("--detach", action="store_true", help="start the job and return its id at once")
+    add_trust_flag(p)
+
+
+def add_trust_flag(p: argparse.ArgumentParser) -> None:
+    """--trust-code (its old name --trust-checkpoints still works): run code from the study's files."""
     p.add_argument(
-        "--trust-checkpoints",
+        TRUST_FLAG,
+        TRUST_ALIAS,
+        dest="trust_code",
         action="store_true",
-        help="allow .pt/.pth files that need arbitrary unpickling (runs code from the file: only if you trust it)",
+        help="allow inputs that run code from their files: `file:` architectures, TorchScript archives and "
+        ".pt/.pth files that need arbitrary unpickling (only if you trust their author)",
     )
+
+
+def add_run_flags(p: argparse.ArgumentParser) -> None:
+    """The flags of how a diagnosis runs (the catalogue's RunParams), checked like every parameter."""
+    for spec in specs(RunParams):
+        if spec.kind != "bool":
+            p.add_argument(
+                spec.flag, dest=spec.name, default=None, metavar=spec.kind.upper(), help=spec.describe()
+            )
 
 
 def family_specs(entries: Iterable[Entry]) -> dict[str, tuple[ParamSpec, list[str]]]:

@@ -1,19 +1,25 @@
-"""`tltui jobs [list|show ID|cancel ID|logs ID [--follow]]`: inspect and control background jobs."""
+"""`tltui jobs [list|show ID|cancel ID|logs ID [--follow]|reindex]`: inspect and control background jobs."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-from tltui.base.errors import JobError
+from tltui.base.errors import JobError, TltuiError
+from tltui.base.names import shown
+from tltui.base.rundir import SUMMARY, job_results
+from tltui.base.runfiles import load_json
 from tltui.commands.flags import add_common
 from tltui.jobs import api
-from tltui.jobs.spec import LOG_FILE
+from tltui.jobs.events import EventReader, job_progress
+from tltui.jobs.foreground import ProgressLine
+from tltui.jobs.spec import EVENTS_FILE, LOG_FILE
 from tltui.jobs.store import STATUSES, JobRecord
 
-ACTIONS = ("list", "show", "cancel", "logs")
+ACTIONS = ("list", "show", "cancel", "logs", "reindex")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +30,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     add_common(p)
     p.add_argument("action", nargs="?", default="list", choices=ACTIONS, help="default: list")
-    p.add_argument("job_id", nargs="?", metavar="ID", help="a job id (or a unique prefix of one)")
+    p.add_argument(
+        "job_id",
+        nargs="?",
+        metavar="ID",
+        help="a job id, a unique prefix, or the short id the workbench shows",
+    )
     p.add_argument("-f", "--follow", action="store_true", help="logs: keep printing until the job ends")
     p.add_argument("--status", choices=STATUSES, help="list: only jobs with this status")
     p.add_argument("-n", "--limit", type=int, default=50, help="list: at most this many jobs (default 50)")
@@ -44,28 +55,45 @@ def format_seconds(seconds: float | None) -> str:
     return f"{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
+def variant_of(record: JobRecord) -> str:
+    """The variant a job is about: as submitted, else the one a mitigate or treat job produces (its spec)."""
+    if record.variant:
+        return record.variant
+    if record.kind not in ("mitigate", "treat"):
+        return "-"
+    try:
+        params = json.loads((record.run_dir / "spec.json").read_text()).get("params", {})
+    except (OSError, ValueError, AttributeError):
+        return "-"
+    return str(params.get("name") or params.get("method") or "-")
+
+
 def table(records: list[JobRecord], now: float | None = None) -> str:
-    """An aligned table: id, kind, study, variant, status, progress, device, age, duration."""
+    """An aligned table: id, kind, study, variant, status, progress and ETA (the workbench's numbers), device,
+    age, duration."""
     now = time.time() if now is None else now
-    header = ("ID", "KIND", "STUDY", "VARIANT", "STATUS", "PROG", "DEVICE", "AGE", "TIME")
-    rows = [header]
+    header = ("ID", "KIND", "STUDY", "VARIANT", "STATUS", "PROG", "ETA", "DEVICE", "AGE", "TIME")
+    rows: list[tuple[str, ...]] = [header]
     for r in records:
-        prog = "-" if r.status == "queued" else f"{r.progress * 100:.0f}%"
+        progress = job_progress(r, now)
+        prog = "-" if r.status == "queued" else progress.percent
         rows.append(
             (
                 r.id,
                 r.kind,
                 r.study or "-",
-                r.variant or "-",
+                variant_of(r),
                 r.status,
                 prog,
+                progress.eta_text if r.status == "running" else "-",
                 r.device,
                 format_seconds(now - r.created),
                 format_seconds(r.duration),
             )
         )
+    rows = [tuple(shown(c) for c in row) for row in rows]  # names hold no escape sequence on a terminal
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    right = {5, 7, 8}
+    right = {5, 6, 8, 9}
     lines = []
     for row in rows:
         cells = [
@@ -96,15 +124,30 @@ def show(record: JobRecord) -> str:
             ("error", f"{record.error_title}: {record.error}" if record.error_title else record.error)
         )
     width = max(len(k) for k, _ in fields)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in fields)
+    return "\n".join(f"{k.ljust(width)}  {shown(v)}" for k, v in fields)
+
+
+def resolve(job_id: str, workspace: str | None) -> JobRecord:
+    """The job `job_id` names: a full id, a unique prefix, or the short id the workbench shows (its end)."""
+    try:
+        return api.get(job_id, workspace)
+    except JobError:
+        matches = [r for r in api.list_jobs(workspace) if r.id.endswith(job_id)] if job_id else []
+        if len(matches) != 1:
+            raise
+        return matches[0]
 
 
 def follow_log(job_id: str, workspace: str | None, *, poll: float = 0.2) -> None:
-    """Print the job's log as it grows until the job has ended."""
-    path: Path = api.run_dir(job_id, workspace) / LOG_FILE
+    """Print the job's log as it grows with a progress line now and then (the workbench's numbers) until the
+    job has ended, then its result table."""
+    record = api.get(job_id, workspace)
+    path: Path = record.run_dir / LOG_FILE
+    events = EventReader(record.run_dir / EVENTS_FILE)
+    bar = ProgressLine(sys.stdout, tty=False, messages=False, started=record.started)
     offset = 0
     while True:
-        ended = api.get(job_id, workspace).final  # checked before reading, so the tail is complete
+        record = api.get(record.id, workspace)  # checked before reading, so the tail is complete
         try:
             with open(path, "rb") as fh:
                 fh.seek(offset)
@@ -115,29 +158,43 @@ def follow_log(job_id: str, workspace: str | None, *, poll: float = 0.2) -> None
         if chunk:
             sys.stdout.write(chunk.decode(errors="replace"))
             sys.stdout.flush()
-        if ended:
-            return
+        for ev in events.read_new():
+            bar.update(ev)
+        if record.final:
+            break
         time.sleep(poll)
+    results = job_results(record) if record.status == "done" else None
+    if results is not None:
+        from tltui.commands.common import print_summary
+
+        try:
+            print_summary(load_json(results / SUMMARY))
+        except (OSError, ValueError, KeyError, TltuiError) as exc:
+            print(f"{SUMMARY} not readable: {exc}")
+        print(f"results in {results}")
 
 
 def run(args: argparse.Namespace) -> int:
     ws = args.workspace
+    if args.action == "reindex":  # the index is rebuilt from every run directory's spec.json and events.jsonl
+        print(f"re-indexed {api.reindex(ws)} jobs from their run directories")
+        return 0
     if args.action != "list" and not args.job_id:
         raise JobError(f"`tltui jobs {args.action}` needs a job id; see `tltui jobs list`")
     if args.action == "list":
         records = api.list_jobs(ws, status=args.status, limit=args.limit)
         print(table(records) if records else "no jobs")
     elif args.action == "show":
-        print(show(api.get(args.job_id, ws)))
+        print(show(resolve(args.job_id, ws)))
     elif args.action == "cancel":
-        before = api.get(args.job_id, ws)
+        before = resolve(args.job_id, ws)
         if before.final:
             print(f"{before.id} already {before.status}")
         else:
             after = api.cancel(before.id, ws, grace=args.grace)
             print(f"{after.id} {after.status}")
     elif args.follow:
-        follow_log(args.job_id, ws)
+        follow_log(resolve(args.job_id, ws).id, ws)
     else:
-        sys.stdout.write(api.logs(args.job_id, ws))
+        sys.stdout.write(api.logs(resolve(args.job_id, ws).id, ws))
     return 0

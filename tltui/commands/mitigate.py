@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.catalogue import MITIGATIONS
-from tltui.commands.flags import add_common, add_job_flags, add_param_flags, given
+from tltui.commands.flags import add_common, add_job_flags, add_param_flags, add_run_flags, given
 
 
 def add_parser(sub: Any, *, name: str = "mitigate", entries: Any = None, what: str = "mitigated") -> None:
@@ -15,7 +15,7 @@ def add_parser(sub: Any, *, name: str = "mitigate", entries: Any = None, what: s
     p.add_argument("study", help="path to a study TOML, or `demo`")
     p.add_argument("--out", required=True, help="output directory (summary.json with every variant)")
     p.add_argument("--name", default=None, help="name of the new variant (default: the method)")
-    p.add_argument("--batch-size", default="512", help="evaluation and attack batch size (default 512)")
+    add_run_flags(p)
     add_param_flags(p, entries if entries is not None else MITIGATIONS)
     add_job_flags(p)
     add_common(p)
@@ -29,5 +29,5 @@ def run(args: argparse.Namespace, *, entries: Any = None, kind: str = "mitigate"
     study = load_study(args.study)
     entry = entries[args.method]
     params = common.method_job_params(entry, given(args, entries), args, study, common.study_ref(args.study))
-    variant = args.name or args.method
+    variant = params["name"]
     return common.run_and_report(kind, params, args, Path(params["out"]), study=study.name, variant=variant)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError, StudyError
 from tltui.base.rundir import SUMMARY
+from tltui.base.trust import TRUST_ENV
 
 
 def add_parser(subparsers: Any) -> None:
-    from tltui.commands.flags import add_common
+    from tltui.commands.flags import add_common, add_trust_flag
 
     p = subparsers.add_parser("open", help="open the workbench on a study (path to TOML, or `demo`)")
     p.add_argument("study", nargs="?", default="demo", help="study TOML file or `demo` (default: demo)")
@@ -21,6 +23,7 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="do not start the demo analysis automatically when no finished run exists",
     )
+    add_trust_flag(p)
     add_common(p)
 
 
@@ -29,6 +32,17 @@ def run(args: argparse.Namespace) -> int:
     run_dir = getattr(args, "run", None)
     if study != "demo" and not Path(study).expanduser().is_file():
         raise StudyError(f"{study}: no such study file (give a study TOML or `demo`)")
+    if getattr(args, "trust_code", False):
+        os.environ[TRUST_ENV] = "1"  # the jobs this workbench starts inherit the user's consent
+    elif study != "demo":
+        from tltui.base.study import load_study
+
+        try:
+            parsed = load_study(study)
+        except StudyError:
+            parsed = None  # an invalid study is the workbench's to show
+        if parsed is not None:
+            parsed.check_trust(False)
     if run_dir is not None and not (Path(run_dir).expanduser() / SUMMARY).is_file():
         raise ResultsError(f"{run_dir}: no {SUMMARY} there; point --run at a directory `tltui analyze` wrote")
     # Imported here so `tltui --help` and the other commands never pay for Textual.

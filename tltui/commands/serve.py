@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import socket
 import sys
 from typing import Any
 
 from tltui.base.errors import TltuiError
+from tltui.base.trust import TRUST_FLAG
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def add_parser(subparsers: Any) -> None:
-    from tltui.commands.flags import add_common
+    from tltui.commands.flags import add_common, add_trust_flag
 
     p = subparsers.add_parser("serve", help="the workbench in a browser (textual-serve), on 127.0.0.1 only")
     p.add_argument("study", nargs="?", default="demo", help="study TOML file or `demo` (default: demo)")
@@ -22,6 +24,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--host", default="127.0.0.1", help="only loopback is accepted (there is no authentication)"
     )
+    add_trust_flag(p)
     add_common(p)
 
 
@@ -38,7 +41,22 @@ def command_line(args: argparse.Namespace) -> str:
     ]
     if getattr(args, "run", None):
         parts += ["--run", str(args.run)]
+    if getattr(args, "trust_code", False):
+        parts += [TRUST_FLAG]
     return shlex.join(parts)
+
+
+def check_port(port: int) -> None:
+    """A one-line error unless 127.0.0.1:`port` can be bound now (checked before "serving on" is printed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise TltuiError(
+                f"127.0.0.1:{port}: cannot listen there ({exc.strerror}); choose another with --port",
+                title="Port unavailable",
+            ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         raise TltuiError(
             "textual-serve is not installed: pip install 'tltui[serve]'", title="Missing"
         ) from None
+    check_port(port)
     print(
         f"tltui: serving on http://127.0.0.1:{port}  (from your machine: ssh -L {port}:127.0.0.1:{port} <this host>)"
     )

@@ -46,7 +46,9 @@ class AdvCache:
         ident = {
             "model": model,
             "attack": attack,
-            "cfg": asdict(cfg),
+            "cfg": {
+                k: v for k, v in asdict(cfg).items() if v is not None
+            },  # keys from before `scale` stay valid
             "data": data,
             "seed": seed,
             "extra": extra,
@@ -54,22 +56,70 @@ class AdvCache:
         return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:24]
 
     def get_or_run(
-        self, key: str, compute: Generator[Progress, None, torch.Tensor]
+        self,
+        key: str,
+        compute: Generator[Progress, None, torch.Tensor],
+        clean: torch.Tensor | None = None,
+        cfg: AttackConfig | None = None,
     ) -> Generator[Progress, None, torch.Tensor]:
-        """The cached set for `key`, else run `compute` and cache its result (atomically)."""
+        """The cached set for `key`, else run `compute` and cache its result (atomically).
+
+        With `clean` (and `cfg`), an entry is used only if it could be this attack's output on `clean`; a damaged
+        one (truncated, wrong shape, NaN, out of range or of budget) is logged, removed and recomputed."""
         path = self.root / f"{key}.npy"
         if path.is_file():
             try:
+                arr = np.load(path, allow_pickle=False)
+                bad = problem(arr, clean, cfg) if clean is not None else None
+            except (OSError, ValueError, EOFError) as exc:
+                bad = f"unreadable ({type(exc).__name__})"
+            if bad is None:
                 compute.close()
-                return torch.from_numpy(np.load(path, allow_pickle=False))
-            except (OSError, ValueError):
-                path.unlink(missing_ok=True)
+                return torch.from_numpy(arr)
+            print(f"adversarial cache: removed {path.name} ({bad}); recomputing it", flush=True)
+            path.unlink(missing_ok=True)
         result: torch.Tensor = yield from compute
         arr = result.detach().cpu().float().numpy()
         if arr.nbytes <= MAX_BYTES:
+            self._store(path, arr)
+        return result
+
+    def _store(self, path: Path, arr: np.ndarray) -> None:
+        tmp = None
+        try:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".npy")
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 np.save(fh, arr)
             os.replace(tmp, path)
-        return result
+        except OSError as exc:  # a cache that cannot be written only costs time: the run goes on
+            print(f"adversarial cache: cannot write {path} ({exc.strerror}); not cached", flush=True)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+
+
+TOLERANCE = 1e-4
+
+
+def problem(arr: np.ndarray, clean: torch.Tensor, cfg: AttackConfig | None) -> str | None:
+    """Why `arr` cannot be an attack's output on `clean` within `cfg`'s budget; None when it can."""
+    x = clean.detach().cpu().float().numpy()
+    if arr.shape != x.shape or arr.dtype != np.float32:
+        return f"{arr.dtype} {arr.shape}, expected float32 {x.shape}"
+    if not np.isfinite(arr).all():
+        return "non-finite values"
+    if arr.size and (arr.min() < -TOLERANCE or arr.max() > 1 + TOLERANCE):
+        return "values outside [0, 1]"
+    if cfg is None or not arr.size:
+        return None
+    delta = (arr - x).reshape(len(x), -1) if cfg.norm == "l2" and cfg.scale is None else arr - x
+    if cfg.norm == "l2" and cfg.scale is None:
+        dist = float(np.linalg.norm(delta, axis=1).max())
+    elif cfg.scale is not None and x.ndim >= 2 and len(cfg.scale) == x.shape[1]:
+        per = np.asarray(cfg.scale, dtype=np.float32).reshape(1, -1, *([1] * (x.ndim - 2)))
+        dist = float(np.abs(delta / per).max())
+    else:
+        dist = float(np.abs(delta).max())
+    if dist > cfg.eps * (1 + 1e-3) + TOLERANCE:
+        return f"perturbation {dist:.4g} beyond ε = {cfg.eps:.4g}"
+    return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from torch import nn
 from tltui.base.errors import DataError, StudyError
 from tltui.base.progress import Progress
 from tltui.base.study import ModelSpec, Study
+from tltui.base.trust import trusted
 from tltui.core import models as M
 from tltui.core.advcache import AdvCache, data_digest, model_digest
 from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS
@@ -33,6 +33,21 @@ def attack_config(study: Study, eps: float | None = None) -> AttackConfig:
     return AttackConfig(eps=eps, alpha=alpha, steps=a.steps, random_start=a.random_start, norm=a.norm)
 
 
+def teacher_config(study: Study) -> AttackConfig:
+    """The teacher attack's budget: its own ([attack.teacher]) where set, else the white-box attack's, with the
+    teacher spec's random start; a `normalized` budget is scaled per channel by the study's std."""
+    a, t = study.attack, study.attack.teacher
+    scale = tuple(study.data.std) if t.space == "normalized" else None
+    return AttackConfig(
+        eps=a.eps if t.eps is None else t.eps,
+        alpha=a.alpha if t.alpha is None else t.alpha,
+        steps=a.steps if t.steps is None else t.steps,
+        random_start=t.random_start,
+        norm="linf" if scale is not None else a.norm,
+        scale=scale,
+    )
+
+
 class Analysis:
     """One analysis run: the study's data and models on a device, with the arrays every level reads."""
 
@@ -48,7 +63,7 @@ class Analysis:
         compile: bool = False,
     ) -> None:
         self.study, self.workspace, self.device = study, workspace, device
-        self.batch_size, self.trust = batch_size, trust
+        self.batch_size, self.trust = batch_size, trusted(trust)
         self.data: StudyData
         self.teacher: nn.Module
         self.variants: dict[str, nn.Module] = {}
@@ -58,6 +73,8 @@ class Analysis:
         self.derived: dict[str, dict[str, Any]] = {}
         """Produced variants (mitigations, treatments) joined from the workspace: name -> metadata."""
         self.cache = AdvCache(workspace / "adv")
+        self.skip: set[str] = set()
+        """Produced variants not to load (the one a produce job is replacing)."""
         self._digests: dict[int, str] = {}
         self._test_digest: str | None = None
 
@@ -78,7 +95,9 @@ class Analysis:
         self.teacher = yield from self.store.teacher()
         specs: list[tuple[ModelSpec, dict[str, Any] | None]] = [(spec, None) for spec in self.study.variants]
         if self.include_derived:
-            specs += derived_variants(self.workspace, self.study)
+            specs += [
+                sm for sm in derived_variants(self.workspace, self.study) if sm[0].name not in self.skip
+            ]
         for i, (spec, meta) in enumerate(specs):
             yield from self.add_variant(spec, meta)
             yield Progress("load models", i + 1, len(specs), spec.name)
@@ -116,13 +135,13 @@ class Analysis:
         key = self.cache.key(
             self.digest(model), name, cfg, self.test_digest, self.study.seed, [self.mean, self.std]
         )
-        return (yield from self.cache.get_or_run(key, compute))
+        return (yield from self.cache.get_or_run(key, compute, t.x, cfg))
 
     def teacher_crafted(self) -> Generator[Progress, None, torch.Tensor]:
         """Adversarial test images crafted on the teacher's feature extractor only (for DIR), cached."""
-        name = self.study.attack.teacher_attack
+        name = self.study.attack.teacher.name
         phi = feature_fn(self.teacher, M.head_name(self.teacher), self.mean, self.std)
-        cfg = replace(attack_config(self.study), random_start=True)
+        cfg = teacher_config(self.study)
         seed = self.study.seed + 7
         compute = attack_split(
             TEACHER_ATTACKS[name],
@@ -137,7 +156,7 @@ class Analysis:
         key = self.cache.key(
             self.digest(self.teacher), f"teacher:{name}", cfg, self.test_digest, seed, [self.mean, self.std]
         )
-        return (yield from self.cache.get_or_run(key, compute))
+        return (yield from self.cache.get_or_run(key, compute, self.data.test.x, cfg))
 
     def digest(self, model: nn.Module) -> str:
         found = self._digests.get(id(model))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from tltui.base.errors import DataError, StudyError
+from tltui.base.errors import CheckpointError, DataError, StudyError
+from tltui.base.names import inside
 from tltui.base.progress import Progress
 from tltui.base.study import ModelSpec, Study
 from tltui.core import models as M
@@ -24,11 +25,15 @@ RECIPE_VERSION = 1
 
 # The demo's recipes. The fine-tune is a gentle transfer: plain SGD, a small rate for the pretrained body and a
 # larger one for the new head, as in transfer-learning practice.
+# The students train on the 502 images left after the validation split: 38 epochs keep the step count of 30
+# epochs on all 627 training images. Finetune's body rate, chosen on the validation split (seeds 0-4): 0.005 gives
+# the same accuracy as 0.01 (0.880 ± 0.006 vs 0.882 ± 0.021), steadier, with the inheritance the demo is about
+# plainly visible (validation DIR 0.180 vs 0.132). The teacher's source data are not split.
 DEMO_SCHEDULES: dict[str, Schedule] = {
     "teacher": Schedule(epochs=30, lr=2e-3, seed=1),
-    "scratch": Schedule(epochs=30, lr=2e-3, seed=2),
-    "probe": Schedule(epochs=30, lr=1e-2, seed=3),
-    "finetune": Schedule(epochs=30, lr=1e-2, head_lr=1e-1, optimizer="sgd", seed=4),
+    "scratch": Schedule(epochs=38, lr=2e-3, seed=2),
+    "probe": Schedule(epochs=38, lr=1e-2, seed=3),
+    "finetune": Schedule(epochs=38, lr=5e-3, head_lr=1e-1, optimizer="sgd", seed=4),
 }
 # For user studies: fewer epochs on (usually) larger data.
 STUDY_SCHEDULES: dict[str, Schedule] = {
@@ -38,6 +43,19 @@ STUDY_SCHEDULES: dict[str, Schedule] = {
 }
 
 ModelGen = Generator[Progress, None, nn.Module]
+
+KEPT_CHECKPOINTS = 5
+"""Epoch checkpoints a build keeps beside the variant (Dare's pool of repair targets, as its reference's)."""
+
+
+def checkpoint_epochs(epochs: int) -> list[int]:
+    """The epochs after which a build keeps a checkpoint: up to 5, spread over the second half of training,
+    the last epoch excluded (that is the variant itself)."""
+    first, last = epochs // 2, epochs - 1
+    if last < max(first, 1):
+        return []
+    n = min(KEPT_CHECKPOINTS, last - first + 1)
+    return sorted({first + (i * (last - first)) // max(n - 1, 1) for i in range(n)})
 
 
 def schedule_for(study: Study, recipe: str, epochs: int | None = None) -> Schedule:
@@ -105,19 +123,60 @@ class ModelStore:
         }
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
+    def _path(self, name: str, key: str) -> Path:
+        return inside(self.root, self.study.name, f"{name}-{key}.safetensors")
+
     def _cached(self, name: str, key: str, model: nn.Module) -> bool:
-        path = self.root / self.study.name / f"{name}-{key}.safetensors"
+        """Load a cached build into `model`; a damaged entry (truncated, NaN, foreign) is removed and rebuilt."""
+        path = self._path(name, key)
         if not path.is_file():
             return False
-        M.load_state_dict(model, M.read_state_dict(path), source=str(path))
+        try:
+            M.load_state_dict(model, M.read_state_dict(path), source=str(path))
+        except CheckpointError as exc:
+            print(f"model cache: removed a damaged entry, rebuilding it: {exc.msg}", flush=True)
+            path.unlink(missing_ok=True)
+            return False
         return True
 
     def _save(self, name: str, key: str, model: nn.Module, meta: dict[str, Any]) -> None:
-        path = self.root / self.study.name / f"{name}-{key}.safetensors"
-        M.save_weights(model, path, metadata={"tltui": json.dumps(meta)})
+        M.check_finite(
+            model.state_dict(), f"{name} after training", "training diverged: lower the learning rate"
+        )
+        M.save_weights(model, self._path(name, key), metadata={"tltui": json.dumps(meta)})
+
+    def _checkpoint_path(self, name: str, key: str, epoch: int) -> Path:
+        return inside(self.root, self.study.name, f"{name}-{key}.epoch{epoch}.safetensors")
+
+    def _keeper(self, name: str, key: str, epochs: int) -> Callable[[int, nn.Module], None]:
+        keep = set(checkpoint_epochs(epochs))
+
+        def save(epoch: int, model: nn.Module) -> None:
+            if epoch in keep:
+                meta = {"tltui": json.dumps({"epoch": epoch})}
+                M.save_weights(model, self._checkpoint_path(name, key, epoch), metadata=meta)
+
+        return save
+
+    def checkpoints(self, spec: ModelSpec) -> list[Path]:
+        """The epoch checkpoints kept when the variant was built (none for weights given by the study, or for
+        a build cached before checkpoints were kept)."""
+        split = self.data.train
+        if spec.build is None or split is None:
+            return []
+        schedule = schedule_for(self.study, spec.build, spec.epochs)
+        key = self._key(spec.name, spec.build, schedule, spec, split)
+        paths = [self._checkpoint_path(spec.name, key, e) for e in checkpoint_epochs(schedule.epochs)]
+        return [p for p in paths if p.is_file()]
 
     def _from_spec(self, spec: ModelSpec) -> nn.Module:
         model = M.build_arch(spec.arch, spec.num_classes, base_dir=self.study.base_dir, trust=self.trust)
+        if isinstance(model, torch.jit.ScriptModule):
+            raise StudyError(
+                f"{spec.name}: arch {spec.arch!r} is TorchScript, which tltui cannot analyse yet (its layers are "
+                "read through forward hooks, which TorchScript does not run); give the Python architecture as "
+                "file:<path.py>:<factory> and its weights as a state_dict"
+            )
         if spec.weights is not None:
             M.load_state_dict(
                 model, M.read_state_dict(spec.weights, trust=self.trust), source=str(spec.weights)
@@ -171,7 +230,7 @@ class ModelStore:
         key = self._key(spec.name, spec.build, schedule, spec, split)
         if spec.build == "scratch":
             torch.manual_seed(schedule.seed)
-            model = M.build_arch(spec.arch, spec.num_classes, base_dir=self.study.base_dir)
+            model = M.build_arch(spec.arch, spec.num_classes, base_dir=self.study.base_dir, trust=self.trust)
         else:
             model = copy.deepcopy(teacher).cpu()
             replace_head(model, spec.num_classes, schedule.seed)
@@ -190,6 +249,7 @@ class ModelStore:
             trainable=(lambda n: n.startswith(head + ".")) if probe else None,
             frozen_eval=probe,
             phase=f"build {spec.name}",
+            after_epoch=self._keeper(spec.name, key, schedule.epochs),
         )
         self._save(spec.name, key, model, {"recipe": spec.build})
         return model.to(self.device).eval()

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from tltui.base.errors import DataError
 from tltui.base.study import DataSpec, Study
+from tltui.core.sampling import stratified_sample
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
@@ -116,12 +117,33 @@ def load_digits_splits(image_size: int = 16, seed: int = 0) -> DigitsSplits:
 
 @dataclass
 class StudyData:
-    """Everything a study's analysis reads: student train/test, optional source test and teacher-train data."""
+    """Everything a study's analysis reads: student train/validation/test, optional source test and teacher-train
+    data."""
 
     train: Split | None
     test: Split
     source_test: Split | None
     source_train: Split | None = None
+    val: Split | None = None
+    """Carved from the student training data (never trained on): what tltui's own choices are judged on."""
+
+
+def subset(split: Split, idx: np.ndarray) -> Split:
+    """The instances of `split` at positions `idx` (in that order)."""
+    t = torch.as_tensor(idx, dtype=torch.long)
+    return Split(
+        x=split.x[t].contiguous(), y=split.y[t], classes=split.classes, ids=[split.ids[i] for i in idx]
+    )
+
+
+def carve_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split | None]:
+    """(training data left, validation split): a seeded stratified `fraction` of `train` set aside."""
+    k = round(fraction * len(train))
+    if k <= 0:
+        return train, None
+    val = stratified_sample(train.y.numpy(), k, seed)
+    keep = np.setdiff1d(np.arange(len(train)), val)
+    return subset(train, keep), subset(train, val)
 
 
 def load_study_data(study: Study) -> StudyData:
@@ -129,8 +151,9 @@ def load_study_data(study: Study) -> StudyData:
     spec = study.data
     if spec.kind == "digits":
         s = load_digits_splits(spec.image_size, seed=study.seed)
+        fit, held = carve_validation(s.target_train, spec.val_fraction, study.seed)
         return StudyData(
-            train=s.target_train, test=s.target_test, source_test=s.source_test, source_train=s.source_train
+            train=fit, test=s.target_test, source_test=s.source_test, source_train=s.source_train, val=held
         )
     assert spec.test is not None
     test = load_imagefolder(spec.test, spec, what="test")
@@ -141,4 +164,7 @@ def load_study_data(study: Study) -> StudyData:
             f"train data {spec.train} and test data {spec.test} have different class folders "
             f"({len(train.classes)} vs {len(test.classes)}); they must match"
         )
-    return StudyData(train=train, test=test, source_test=source)
+    val = None
+    if train is not None:
+        train, val = carve_validation(train, spec.val_fraction, study.seed)
+    return StudyData(train=train, test=test, source_test=source, val=val)

@@ -2,61 +2,124 @@
 
 from __future__ import annotations
 
-import re
+import contextlib
+import json
+import os
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from torch import nn
 
 from tltui.base.errors import StudyError
+from tltui.base.names import RESERVED, is_name, shown
+from tltui.base.names import check_name as check_rule
 from tltui.base.runfiles import load_json, save_json
 from tltui.base.study import ModelSpec, Study
 from tltui.base.workspace import derived_dir
 from tltui.core import models as M
 from tltui.core.build import head_classes
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
+META_KEY = "tltui_variant"
+"""The safetensors metadata entry holding a produced variant's record: weights and record change together."""
 
 
 def check_name(study: Study, name: str) -> None:
-    if not NAME.match(name):
-        raise StudyError(f"variant name {name!r}: use letters, digits and . _ + - (at most 64)")
-    if name in study.names or name == "teacher":
+    check_rule(name, "--name", StudyError)
+    if name in study.names or name in RESERVED:
         raise StudyError(f"variant name {name!r}: the study already defines it; pass another --name")
 
 
-def save_variant(
+@dataclass(frozen=True)
+class Staged:
+    """A produced variant written under a temporary name: part of no analysis until `commit`."""
+
+    spec: ModelSpec
+    meta: dict[str, Any]
+    final: Path
+
+
+def stage_variant(
     workspace: Path, study: Study, name: str, model: nn.Module, arch: str, meta: dict[str, Any]
-) -> ModelSpec:
-    """Save a produced model (safetensors + JSON metadata); a later run of any command includes it."""
+) -> Staged:
+    """Save a produced model (safetensors with its record inside) under a unique hidden name beside its place."""
     check_name(study, name)
     d = derived_dir(workspace, study)
-    weights = d / f"{name}.safetensors"
-    M.save_weights(model, weights)
-    num_classes = head_classes(model)
+    d.mkdir(parents=True, exist_ok=True)
+    record = {
+        **meta,
+        "name": name,
+        "arch": arch,
+        "num_classes": int(head_classes(model)),
+        "created": time.time(),
+    }
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{name}.", suffix=".staged.safetensors")
+    os.close(fd)
+    try:
+        M.save_weights(model, Path(tmp), metadata={META_KEY: json.dumps(record, default=str)})
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    spec = ModelSpec(name=name, arch=arch, num_classes=record["num_classes"], weights=Path(tmp))
+    return Staged(spec, record, d / f"{name}.safetensors")
+
+
+def commit(staged: Staged) -> ModelSpec:
+    """Put a staged variant in place (replacing an earlier one of that name in one rename); later runs include it."""
+    assert staged.spec.weights is not None
+    os.replace(staged.spec.weights, staged.final)
     save_json(
-        d / f"{name}.json",
-        {**meta, "name": name, "arch": arch, "num_classes": int(num_classes), "created": time.time()},
-    )
-    return ModelSpec(name=name, arch=arch, num_classes=int(num_classes), weights=weights)
+        staged.final.with_suffix(".json"), staged.meta
+    )  # for people and listings; the weights file rules
+    return ModelSpec(staged.spec.name, staged.spec.arch, staged.spec.num_classes, weights=staged.final)
+
+
+def discard(staged: Staged) -> None:
+    """Remove a staged variant that will not be committed (its job failed or was cancelled)."""
+    if staged.spec.weights is not None:
+        staged.spec.weights.unlink(missing_ok=True)
+
+
+def _record(weights: Path, meta_path: Path) -> dict[str, Any] | None:
+    """The variant's record: from its weights file (written with them), else the JSON beside it (older saves)."""
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(weights), framework="pt") as fh:
+            text = (fh.metadata() or {}).get(META_KEY)
+        if text:
+            found = json.loads(text)
+            return found if isinstance(found, dict) else None
+    except Exception:
+        return None  # unreadable weights: the analysis would fail on them, so the variant is left out
+    with contextlib.suppress(Exception):
+        found = load_json(meta_path)
+        return found if isinstance(found, dict) else None
+    return None
 
 
 def derived_variants(workspace: Path, study: Study) -> list[tuple[ModelSpec, dict[str, Any]]]:
     """The study's produced variants, oldest first, with their metadata (method, base, parameters)."""
     d = derived_dir(workspace, study)
     found = []
-    for meta_path in sorted(d.glob("*.json")) if d.is_dir() else []:
-        try:
-            meta = load_json(meta_path)
-        except Exception:
-            continue  # a half-written or foreign file must not break every analysis
-        weights = meta_path.with_suffix(".safetensors")
-        if not weights.is_file() or meta.get("name") in study.names:
+    for weights in sorted(d.glob("*.safetensors")) if d.is_dir() else []:
+        meta = _record(weights, weights.with_suffix(".json"))
+        if meta is None or meta.get("name") != weights.stem or not is_name(weights.stem):
+            continue  # a half-written, foreign or renamed file must not break every analysis
+        if weights.stem in study.names or weights.stem in RESERVED:
             continue
-        spec = ModelSpec(
-            name=meta["name"], arch=meta["arch"], num_classes=int(meta["num_classes"]), weights=weights
-        )
+        try:
+            spec = ModelSpec(
+                name=weights.stem,
+                arch=str(meta["arch"]),
+                num_classes=int(meta["num_classes"]),
+                weights=weights,
+            )
+        except (KeyError, TypeError, ValueError):
+            print(f"skipping produced variant {shown(weights)}: its record is incomplete", flush=True)
+            continue
         found.append((spec, meta))
     return sorted(found, key=lambda sm: float(sm[1].get("created", 0)))
 

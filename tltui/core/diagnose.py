@@ -21,10 +21,12 @@ from tltui.core.levels import features as F
 from tltui.core.levels import instances as I
 from tltui.core.levels import layers as L
 from tltui.core.levels import overall as O
+from tltui.core.sampling import stratified_sample
 
 DETAIL_LIMIT = 64
 """Instances whose saliency, Grad-CAM and layer windows are precomputed (the rest are computed on demand)."""
-CKA_SAMPLES = 512
+SAMPLE = 512
+"""Instances (a seeded stratified sample) behind CKA, the discriminative channels and the distance matrices."""
 WINDOW_LAYERS = 3
 TOP_K = 8
 
@@ -36,6 +38,14 @@ class Levels:
         self.an, self.x_adv, self.out = an, x_teacher_adv, out
         self.dev = an.device
         self.models: dict[str, nn.Module] = {"teacher": an.teacher, **an.variants}
+
+    def sample(self, y: torch.Tensor) -> np.ndarray:
+        """The positions of a seeded stratified sample of at most SAMPLE instances of a split with labels `y`."""
+        return stratified_sample(y.numpy(), SAMPLE, self.an.study.seed)
+
+    def sample_info(self, *sizes: int) -> dict[str, Any]:
+        """How the sampled levels chose their instances (written beside their results)."""
+        return {"max": SAMPLE, "of": list(sizes), "stratified": True, "seed": self.an.study.seed}
 
     def norm(self, x: torch.Tensor) -> torch.Tensor:
         return normalize(x, self.an.mean, self.an.std)
@@ -77,7 +87,7 @@ class Levels:
         src_acc, how = self.source_on_target()
         transfer = O.transferability_score({k: v["aoi"] for k, v in variants.items()}, src_acc)
         transfer["source_method"] = how
-        x = self.norm(test.x[:CKA_SAMPLES])
+        x = self.norm(test.x[self.sample(test.y)])
         layers = {k: M.layer_names(m) for k, m in self.models.items()}
         cka = O.cka_matrix(self.models, x, layers, device=str(self.dev))
         teacher_per_class = None
@@ -94,19 +104,27 @@ class Levels:
             "teacher_per_class": teacher_per_class,
             "transferability": transfer,
             "cka": cka,
+            "sample": self.sample_info(len(test)),
             "radar": O.radar_axes(variants),
         }
 
-    def source_on_target(self) -> tuple[float, str]:
-        """The source model's accuracy on target data: direct when label spaces match, else a linear probe of its
-        frozen penultimate features fitted on the target training set (the label spaces differ)."""
+    def source_on_target(self) -> tuple[float | None, str]:
+        """The source model's accuracy on target data: a linear probe of its frozen penultimate features fitted on
+        the target training set (label spaces differ); without a training split, its own head when the source
+        classes are the target's, else None (cannot be measured)."""
         from sklearn.linear_model import LogisticRegression
 
         an, test = self.an, self.an.data.test
         head = M.head_name(an.teacher)
         if an.data.train is None:
-            pred = an.predict(an.teacher, test.x)[0]
-            return float(np.mean(pred == test.y.numpy())), "teacher head on target test"
+            src = an.data.source_test
+            if src is not None and list(src.classes) == list(test.classes):
+                pred = an.predict(an.teacher, test.x)[0]
+                return float(np.mean(pred == test.y.numpy())), "teacher head on target test (same classes)"
+            return (
+                None,
+                "not measurable: the label spaces differ and the study has no [data] train for a probe",
+            )
         ftr = I.penultimate_features(an.teacher, self.norm(an.data.train.x), head, device=str(self.dev))
         fte = I.penultimate_features(an.teacher, self.norm(test.x), head, device=str(self.dev))
         clf = LogisticRegression(max_iter=2000).fit(ftr, an.data.train.y.numpy())
@@ -149,7 +167,8 @@ class Levels:
         if src is None:
             info["discriminative_note"] = "no source-task data in this study ([data] source_test)"
             return info, arrays
-        xs, xt = self.norm(src.x[:CKA_SAMPLES]), self.norm(an.data.test.x[:CKA_SAMPLES])
+        xs, xt = self.norm(src.x[self.sample(src.y)]), self.norm(an.data.test.x[self.sample(an.data.test.y)])
+        info["sample"] = self.sample_info(len(src), len(an.data.test))
         for name, model in self.models.items():
             per_layer = {}
             for layer in M.conv_names(model):
@@ -216,7 +235,7 @@ class Levels:
         dist_layers = [n for n in names if n in M.conv_names(an.teacher)] or [last]
         for v, m in an.variants.items():
             mats = L.neuron_distance_matrices(
-                an.teacher, m, x[:CKA_SAMPLES], dist_layers, device=str(self.dev)
+                an.teacher, m, x[self.sample(an.data.test.y)], dist_layers, device=str(self.dev)
             )
             for layer, mat in mats.items():
                 # float16: a ResNet-18's 20 conv layers stay ≈3 MB per variant
@@ -240,6 +259,7 @@ class Levels:
                     row["adv_deviation"][k] = _finite(d["deviation"][list(d["names"]).index(layer)])
             rows.append(row)
         info = {
+            "sample": self.sample_info(len(an.data.test)),
             "names": names,
             "distance_layer": last,
             "distance_layers": dist_layers,

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base import rundir
+from tltui.base.catalogue import RunParams
+from tltui.base.catalogue.params import build
 from tltui.base.progress import JobContext, Progress
 from tltui.base.runfiles import save_json
-from tltui.base.study import load_study
+from tltui.base.study import Study, load_study, with_teacher_preset
+from tltui.base.trust import trusted
 from tltui.core import ondemand
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
@@ -21,31 +24,40 @@ from tltui.core.pipeline import analyze
 from tltui.core.produce import method_params, produce
 
 
+def _study(params: dict[str, Any]) -> Study:
+    """The job's study, with the teacher attack preset the job asks for (`--teacher-preset`)."""
+    return with_teacher_preset(load_study(params["study"]), params.get("teacher_preset"))
+
+
 def _out(params: dict[str, Any], ctx: JobContext) -> Path:
     return Path(params["out"]) if params.get("out") else ctx.run_dir
 
 
 def analyze_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, out?, batch_size?, compile?, trust?; results go to `out` or the run directory."""
+    study = _study(params)
+    trust = trusted(params.get("trust"))
+    study.check_trust(trust)
+    run = build(RunParams, {"batch_size": params.get("batch_size"), "compile": params.get("compile")})
     yield from analyze(
-        load_study(params["study"]),
+        study,
         _out(params, ctx),
         workspace=ctx.workspace,
         device=ctx.device,
-        batch_size=int(params.get("batch_size", 512)),
-        trust=bool(params.get("trust", False)),
-        compile=bool(params.get("compile", False)),
+        batch_size=run.batch_size,
+        trust=trust,
+        compile=run.compile,
     )
 
 
 def mitigate_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, method, name?, out?, and the method's parameters (catalogue MITIGATIONS)."""
-    yield from produce("mitigation", load_study(params["study"]), params, ctx)
+    yield from produce("mitigation", _study(params), params, ctx)
 
 
 def treat_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, method, name?, out?, and the treatment's parameters (catalogue TREATMENTS)."""
-    yield from produce("treatment", load_study(params["study"]), params, ctx)
+    yield from produce("treatment", _study(params), params, ctx)
 
 
 def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:

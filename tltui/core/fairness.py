@@ -1,4 +1,4 @@
-"""Group fairness metrics (SPD, EOD, AAOD) as pure numpy, and where the sensitive groups come from."""
+"""Group fairness metrics (SPD, EOD, AAOD: AIF360's definitions) as pure numpy, and where the groups come from."""
 
 from __future__ import annotations
 
@@ -19,53 +19,61 @@ def _rate(hit: np.ndarray, among: np.ndarray) -> float:
     return float(np.sum(hit & among) / n) if n else float("nan")
 
 
-def spd_per_class(y_pred: np.ndarray, g: np.ndarray, n_classes: int) -> np.ndarray:
-    """Statistical parity difference per class: SPD_c = P(ŷ = c | g = 1) − P(ŷ = c | g = 0); (K,)."""
-    g1, g0 = g == 1, g == 0
-    return np.array([_rate(y_pred == c, g1) - _rate(y_pred == c, g0) for c in range(n_classes)])
+def binary_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, favourable: int
+) -> dict[str, float]:
+    """AIF360's `ClassificationMetric` definitions for one favourable class, group 0 unprivileged and group 1
+    privileged: SPD = P(ŷ=f | g=0) − P(ŷ=f | g=1); EOD = TPR(0) − TPR(1); AAOD = ½(|FPR(0) − FPR(1)| +
+    |TPR(0) − TPR(1)|), with TPR(g) = P(ŷ=f | y=f, g), FPR(g) = P(ŷ=f | y≠f, g). Signed, as AIF360 returns them."""
+    pos, hit = y_true == favourable, y_pred == favourable
+    unpriv, priv = g == 0, g == 1
+    d_tpr = _rate(hit, pos & unpriv) - _rate(hit, pos & priv)
+    d_fpr = _rate(hit, ~pos & unpriv) - _rate(hit, ~pos & priv)
+    return {
+        "spd": _rate(hit, unpriv) - _rate(hit, priv),
+        "eod": d_tpr,
+        "aaod": 0.5 * (abs(d_fpr) + abs(d_tpr)),
+    }
 
 
-def eod_per_class(y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, n_classes: int) -> np.ndarray:
-    """Equal opportunity difference per class (one-vs-rest): EOD_c = TPR_c(g=1) − TPR_c(g=0), with
-    TPR_c(g) = P(ŷ = c | y = c, g); nan where a group has no instance of class c. (K,)."""
-    out = []
-    for c in range(n_classes):
-        pos = y_true == c
-        out.append(_rate(y_pred == c, pos & (g == 1)) - _rate(y_pred == c, pos & (g == 0)))
-    return np.array(out)
-
-
-def aaod_per_class(y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, n_classes: int) -> np.ndarray:
-    """Average absolute odds difference per class: AAOD_c = ½(|FPR_c(1) − FPR_c(0)| + |TPR_c(1) − TPR_c(0)|),
-    FPR_c(g) = P(ŷ = c | y ≠ c, g). (K,)."""
-    out = []
-    for c in range(n_classes):
-        pos, hit = y_true == c, y_pred == c
-        d_fpr = _rate(hit, ~pos & (g == 1)) - _rate(hit, ~pos & (g == 0))
-        d_tpr = _rate(hit, pos & (g == 1)) - _rate(hit, pos & (g == 0))
-        out.append(0.5 * (abs(d_fpr) + abs(d_tpr)))
-    return np.array(out)
-
-
-def _mean_abs(v: np.ndarray) -> float:
-    """Mean |v| over the defined entries (nan if none is defined)."""
-    ok = ~np.isnan(v)
-    return float(np.mean(np.abs(v[ok]))) if ok.any() else float("nan")
+def one_vs_rest(y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, n_classes: int) -> dict[str, float]:
+    """K > 2 classes: each class in turn is the favourable one; the mean |SPD|, mean |EOD| and mean AAOD over the
+    classes where every rate is defined."""
+    per = [binary_metrics(y_true, y_pred, g, c) for c in range(n_classes)]
+    out = {}
+    for key in ("spd", "eod", "aaod"):
+        vals = np.array([abs(m[key]) for m in per])
+        ok = ~np.isnan(vals)
+        out[key] = float(vals[ok].mean()) if ok.any() else float("nan")
+    return out
 
 
 def fairness_report(
-    y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, n_classes: int
-) -> dict[str, float]:
-    """Accuracy, macro F1, and the multi-class fairness summary: SPD and EOD as the mean |·| over classes,
-    AAOD as the mean over classes (classes where a rate is undefined for a group are left out)."""
+    y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, n_classes: int, favourable: int | None = None
+) -> dict[str, object]:
+    """Accuracy, macro F1 and the group fairness metrics: AIF360's (signed) for a binary task with favourable
+    class `favourable` (default: class 1, as AIF360's favorable_label), one-vs-rest means for more classes; the
+    `scheme` key says which."""
     y_true, y_pred, g = np.asarray(y_true), np.asarray(y_pred), np.asarray(g)
-    return {
+    base: dict[str, object] = {
         "accuracy": accuracy(y_true, y_pred),
         "macro_f1": macro_recall_f1(y_true, y_pred, n_classes)[1],
-        "spd": _mean_abs(spd_per_class(y_pred, g, n_classes)),
-        "eod": _mean_abs(eod_per_class(y_true, y_pred, g, n_classes)),
-        "aaod": _mean_abs(aaod_per_class(y_true, y_pred, g, n_classes)),
     }
+    if n_classes == 2:
+        fav = 1 if favourable is None else favourable
+        return {**base, **binary_metrics(y_true, y_pred, g, fav), "scheme": "binary", "favourable": fav}
+    return {**base, **one_vs_rest(y_true, y_pred, g, n_classes), "scheme": "one-vs-rest"}
+
+
+def favourable_index(classes: list[str], name: str | None) -> int | None:
+    """The index of the study's declared favourable class; a one-line error when it names no class."""
+    if name is None:
+        return None
+    if name not in classes:
+        raise StudyError(
+            f"[data] favourable = {name!r}: not a class of the test data (have {', '.join(classes)})"
+        )
+    return classes.index(name)
 
 
 def ink_mass(x: np.ndarray) -> np.ndarray:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import pickle
 import pickletools
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from tltui.base.errors import CheckpointError, StudyError
+from tltui.base.errors import CheckpointError, StudyError, write_error
+from tltui.base.names import shown
+from tltui.base.trust import TRUST_FLAG, runs_code
 
 
 class DigitsNet(nn.Module):
@@ -47,9 +51,14 @@ def build_arch(
     """Build an untrained model from an arch spec.
 
     `torchvision:<name>`, `file:<path.py>:<factory>` (factory(num_classes=...)), `tltui:digitsnet`, or a path to a
-    TorchScript file (`.pt`/`.ts` saved with torch.jit.save; it carries its own weights).
+    TorchScript file (`.pt`/`.ts` saved with torch.jit.save; it carries its own weights). The last two run code
+    from the user's file and need `trust`.
     """
     base = base_dir or Path.cwd()
+    if runs_code(arch) and not trust:
+        raise StudyError(
+            f"arch {shown(repr(arch))}: runs code from that file when loaded; pass {TRUST_FLAG} if you trust it"
+        )
     if arch.startswith("torchvision:"):
         import torchvision.models as tvm
 
@@ -93,7 +102,12 @@ def _from_factory_file(path: Path, factory: str, num_classes: int) -> nn.Module:
     fn: Callable[..., nn.Module] | None = getattr(module, factory, None)
     if fn is None:
         raise StudyError(f"arch file {path}: has no function '{factory}'")
-    model = fn(num_classes=num_classes)
+    try:
+        model = fn(num_classes=num_classes)
+    except Exception as exc:
+        raise StudyError(
+            f"arch file {path}: {factory}() failed ({type(exc).__name__}: {_first_line(exc)})"
+        ) from None
     if not isinstance(model, nn.Module):
         raise StudyError(
             f"arch file {path}: {factory}() returned {type(model).__name__}, not a torch nn.Module"
@@ -102,11 +116,13 @@ def _from_factory_file(path: Path, factory: str, num_classes: int) -> nn.Module:
 
 
 def load_torchscript(path: Path) -> nn.Module:
-    """Load a TorchScript archive (code and weights, no pickled Python objects)."""
+    """Load a TorchScript archive (its code runs: the caller checked the trust flag), with finite weights."""
     try:
-        return torch.jit.load(str(path), map_location="cpu")
+        model = torch.jit.load(str(path), map_location="cpu")
     except Exception as exc:
         raise CheckpointError(f"{path}: not a loadable TorchScript file ({exc.__class__.__name__})") from None
+    check_finite(model.state_dict(), str(path))
+    return model
 
 
 def read_state_dict(path: Path, *, trust: bool = False) -> dict[str, torch.Tensor]:
@@ -132,10 +148,10 @@ def read_state_dict(path: Path, *, trust: bool = False) -> dict[str, torch.Tenso
                 f"{path}: not a readable torch checkpoint (corrupt or not a pickle)"
             ) from None
         if not trust:
-            shown = ", ".join(sorted(globals_)[:3]) or _first_line(exc)
+            found = ", ".join(sorted(globals_)[:3]) or _first_line(exc)
             raise CheckpointError(
-                f"{path}: refused, loading it would unpickle arbitrary Python objects ({shown}); "
-                "convert it to safetensors, or pass --trust-checkpoints if you trust its author"
+                f"{path}: refused, loading it would unpickle arbitrary Python objects ({found}); "
+                f"convert it to safetensors, or pass {TRUST_FLAG} if you trust its author"
             ) from None
         obj = torch.load(path, map_location="cpu", weights_only=False)  # the user vouched for this file
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
@@ -180,8 +196,17 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:160] if text else type(exc).__name__
 
 
+def check_finite(state: dict[str, torch.Tensor], source: str, fix: str = "re-export the model") -> None:
+    """A CheckpointError naming the first tensor holding NaN or ±inf (its numbers would mean nothing)."""
+    for name, t in state.items():
+        if (t.is_floating_point() or t.is_complex()) and not bool(torch.isfinite(t).all()):
+            raise CheckpointError(f"{source}: tensor {shown(name)} holds NaN or infinite values; {fix}")
+
+
 def load_state_dict(model: nn.Module, state: dict[str, torch.Tensor], *, source: str) -> None:
-    """Load `state` strictly; a mismatch names the missing, unexpected and mis-shaped keys."""
+    """Load `state` strictly; a mismatch names the missing, unexpected and mis-shaped keys, a non-finite value
+    names its tensor."""
+    check_finite(state, source)
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
@@ -209,13 +234,25 @@ def _few(items: list[str], n: int = 4) -> str:
 
 def save_weights(model: nn.Module, path: Path, metadata: dict[str, str] | None = None) -> None:
     """Save a model's weights as safetensors (contiguous CPU copies), atomically."""
+    from safetensors import SafetensorError
     from safetensors.torch import save_file
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    tmp = path.with_suffix(".tmp.safetensors")
-    save_file(state, str(tmp), metadata=metadata)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    try:
+        save_file(state, tmp, metadata=metadata)
+        os.replace(tmp, path)
+    except (OSError, SafetensorError) as exc:  # safetensors reports a full disk as its own error
+        Path(tmp).unlink(missing_ok=True)
+        raise write_error(path, exc) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def head_name(model: nn.Module) -> str:

@@ -12,7 +12,7 @@ from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import load_json, save_npz
-from tltui.base.study import Study
+from tltui.base.study import Study, with_teacher_preset
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
@@ -27,7 +27,10 @@ def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, No
         raise ResultsError(
             f"{run}: not an analysis run directory (no {rundir.SUMMARY}); run `tltui analyze` first"
         )
-    rundir.check_format(load_json(summary), summary)  # never add files of this format to a newer run
+    recorded = load_json(summary)
+    rundir.check_format(recorded, summary)  # never add files of this format to a newer run
+    preset = (recorded.get("teacher_attack") or {}).get("preset")
+    study = with_teacher_preset(study, preset)  # the teacher-crafted inputs the run was diagnosed with
     an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
     yield from an.load()
     return an, run

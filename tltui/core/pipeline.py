@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
-from dataclasses import asdict, replace
+from collections.abc import Callable, Generator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +12,15 @@ import numpy as np
 import torch
 
 from tltui.base import rundir
+from tltui.base.errors import write_error
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
-from tltui.core.analysis import Analysis, attack_config
+from tltui.core.analysis import Analysis, attack_config, teacher_config
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
-from tltui.core.fairness import fairness_report, study_groups
+from tltui.core.fairness import fairness_report, favourable_index, study_groups
 from tltui.core.metrics import accuracy, decline_ratio, defect_inheritance_rate, macro_recall_f1, robustness
 
 
@@ -58,11 +59,15 @@ def analyze(
     trust: bool = False,
     compile: bool = False,
     loaded: Analysis | None = None,
+    finish: Callable[[dict[str, Any]], None] | None = None,
 ) -> Generator[Progress, None, dict[str, Any]]:
     """Run the whole diagnosis and write the run directory (docs/run-directory.md) into `out`.
 
-    `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice."""
+    `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice.
+    `finish`: called with the summary just before it is written (summary.json is the last file: a run without it
+    is unfinished)."""
     t0 = time.perf_counter()
+    begin_run(out)
     if loaded is None:
         torch.manual_seed(study.seed)
         an = Analysis(
@@ -119,14 +124,18 @@ def analyze(
     fairness = None
     if (study.data.groups is not None or study.is_demo) and an.data.train is not None:
         groups = study_groups(an)
+        favourable = favourable_index(test.classes, study.data.favourable)
         fairness = {
             "attribute": groups.kind,
             "threshold": groups.threshold,
             "n_group1": int(groups.test.sum()),
+            "privileged_group": 1,
+            "scheme": "binary" if n_classes == 2 else "one-vs-rest",
+            "favourable": test.classes[1 if favourable is None else favourable] if n_classes == 2 else None,
         }
         for name in an.variants:
             variants[name]["fairness"] = fairness_report(
-                y, arrays[keys.pred_key(name)], groups.test, n_classes
+                y, arrays[keys.pred_key(name)], groups.test, n_classes, favourable
             )
         arrays[keys.GROUPS] = groups.test.astype(np.int8)
 
@@ -149,8 +158,10 @@ def analyze(
             "norm": study.attack.norm,
         },
         "teacher_attack": {
-            "name": study.attack.teacher_attack,
-            **asdict(replace(attack_config(study), random_start=True)),
+            "name": study.attack.teacher.name,
+            "preset": study.attack.teacher.preset,
+            "space": study.attack.teacher.space,
+            **asdict(teacher_config(study)),
         },
         "layers": layer_rows,
         "derived": an.derived,
@@ -160,6 +171,24 @@ def analyze(
         "ids": test.ids,
         "seconds": round(time.perf_counter() - t0, 3),
     }
+    if finish is not None:
+        finish(summary)
     save_json(out / rundir.SUMMARY, summary)
     yield Progress("done", 1, 1, f"wrote {out / rundir.SUMMARY}")
     return summary
+
+
+def begin_run(out: Path) -> None:
+    """Mark `out` unfinished before anything is written into it: its summary.json (the mark of a finished run),
+    the on-demand files and the temporary files of an earlier run go first, so an interrupted re-run never reads
+    as finished nor mixes with the old run's files."""
+    try:
+        (out / rundir.SUMMARY).unlink(missing_ok=True)
+        for path in out.glob("*.npz") if out.is_dir() else []:
+            if rundir.producer(path.name) in ("details", "tsne"):
+                path.unlink(missing_ok=True)
+        for name in rundir.ANALYZE_FILES:
+            for tmp in out.glob(f".{name}.*"):
+                tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise write_error(out / rundir.SUMMARY, exc) from None

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Generator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from tltui.base import catalogue, rundir
+from tltui.base import catalogue
 from tltui.base.catalogue import Entry, RunParams
-from tltui.base.catalogue.params import build
+from tltui.base.catalogue.params import as_json, build
 from tltui.base.errors import ParamError
+from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
-from tltui.base.runfiles import save_json
+from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
+from tltui.base.trust import trusted
 from tltui.core.analysis import Analysis
-from tltui.core.derived import check_name, derived_variants, remove_variant, save_variant
+from tltui.core.derived import Staged, check_name, commit, derived_variants, discard, stage_variant
 from tltui.core.device import resolve_device
-from tltui.core.pipeline import analyze
+from tltui.core.pipeline import analyze, begin_run
 
 FAMILIES: dict[str, dict[str, Entry]] = {
     "mitigation": catalogue.MITIGATIONS,
@@ -43,37 +46,139 @@ def _arch_for(study: Study, base: str | None) -> str:
     return study.teacher.arch
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One variant a produce job makes (or reuses): a seed's method run, or its matched baseline."""
+
+    name: str
+    entry: Entry
+    settings: Any
+    role: str
+    """`method` or `baseline`."""
+    seed: int
+
+
+def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study: Study) -> list[Planned]:
+    """One run for a single seed (named as before); for `seeds` = N > 1, `<name>-s<seed>` for each seed, each
+    followed by its matched same-seed baseline (the entry's `baseline`, e.g. finetune, or Model Doctor's α = 0)."""
+    seed, seeds = int(getattr(settings, "seed", 0)), int(getattr(settings, "seeds", 1))
+    if seeds <= 1:
+        return [
+            Planned(produced_name(given_name, entry.name, seed, study.names), entry, settings, "method", seed)
+        ]
+    runs = []
+    for s in range(seed, seed + seeds):
+        one = dataclasses.replace(settings, seed=s, seeds=1)
+        runs.append(Planned(f"{given_name or entry.name}-s{s}", entry, one, "method", s))
+        if entry.baseline is not None:
+            b_entry = FAMILIES[family][entry.baseline]
+            mine = {f.name: getattr(one, f.name) for f in dataclasses.fields(one)}
+            values = {k: mine[k] for k in (sp.name for sp in b_entry.specs()) if k in mine}
+            b_settings = b_entry.build({**values, **dict(entry.baseline_params)})
+            suffix = "-control" if entry.baseline_params else ""
+            runs.append(Planned(f"{b_entry.name}{suffix}-s{s}", b_entry, b_settings, "baseline", s))
+    return runs
+
+
 def produce(
     family: str, study: Study, params: dict[str, Any], ctx: JobContext
 ) -> Generator[Progress, None, dict[str, Any]]:
-    """Load the study once, run the method for a new model, register it, then diagnose every variant."""
+    """Load the study once, run the method (for each seed, with its matched baseline), diagnose every variant, then
+    put the new ones in place.
+
+    A variant of the same name made earlier stays in place (and in every other analysis) until this job has
+    succeeded: the new one is written under a temporary name and renamed over it just before summary.json. A
+    baseline already in the workspace with the very same parameters is reused, not trained again."""
     entry, settings = method_params(family, params)
-    base = getattr(settings, "variant", None) or getattr(settings, "base", None)
-    name = params.get("name") or entry.name
-    if not params.get("name") and name in study.names:  # e.g. the `finetune` baseline beside the study's own
-        name = f"{entry.name}-seed{getattr(settings, 'seed', 0)}"
-    check_name(study, name)
-    if bool(params.get("replace", True)):
-        remove_variant(ctx.workspace, study, name)  # re-running a method replaces its earlier variant
+    runs = plan(family, entry, settings, params.get("name"), study)
+    for r in runs:
+        check_name(study, r.name)
+    trust = trusted(params.get("trust"))
+    study.check_trust(trust)
+    out = Path(params["out"]) if params.get("out") else ctx.run_dir
+    begin_run(out)
     run = build(RunParams, {"batch_size": params.get("batch_size"), "compile": params.get("compile")})
     an = Analysis(
         study,
         ctx.workspace,
         resolve_device(ctx.device),
         batch_size=run.batch_size,
-        trust=bool(params.get("trust", False)),
+        trust=trust,
         compile=run.compile,
     )
+    existing = {spec.name: meta for spec, meta in derived_variants(ctx.workspace, study)}
+    reused = {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
+    an.skip.update(r.name for r in runs if r.name not in reused)  # replaced: not inputs to their successors
     yield from an.load()
-    model: nn.Module = yield from entry.load()(an, settings)
-    record = {"kind": family, "method": entry.name, "base": base, "params": dataclasses.asdict(settings)}
-    save_variant(ctx.workspace, study, name, model.cpu(), _arch_for(study, base), record)
-    ctx.log(f"saved variant '{name}' ({family} {entry.name}); diagnosing all variants")
-    for spec, meta in derived_variants(ctx.workspace, study):
-        if spec.name == name:
-            yield from an.add_variant(spec, meta)  # as saved: the same weights a later analysis reads
-    out = Path(params["out"]) if params.get("out") else ctx.run_dir
-    summary = yield from analyze(study, out, workspace=ctx.workspace, loaded=an)
-    summary["produced"] = {"name": name, **record}
-    save_json(out / rundir.SUMMARY, summary)
+    staged: list[Staged] = []
+    try:
+        for r in runs:
+            if r.name in reused:
+                ctx.log(f"reusing baseline '{r.name}' ({r.entry.name}, seed {r.seed}): same parameters")
+                continue
+            model: nn.Module = yield from r.entry.load()(an, r.settings)
+            base = getattr(r.settings, "variant", None) or getattr(r.settings, "base", None)
+            record = {
+                "kind": family,
+                "method": r.entry.name,
+                "base": base,
+                "params": dataclasses.asdict(r.settings),
+            }
+            if len(runs) > 1:
+                record.update(role=r.role, group=params.get("name") or entry.name, seed=r.seed)
+            staged.append(
+                stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base), record)
+            )
+            ctx.log(f"made variant '{r.name}' ({family} {r.entry.name})")
+        for one in staged:  # only now: no seed's run may see (e.g. in Dare's pool) another seed's result
+            yield from an.add_variant(one.spec, one.meta)  # as saved: what a later analysis reads
+        ctx.log("diagnosing all variants")
+
+        def finish(summary: dict[str, Any]) -> None:
+            for one in staged:
+                commit(one)
+            first = runs[0]
+            summary["produced"] = {
+                "name": first.name,
+                **an.derived[first.name],
+                "names": [r.name for r in runs],
+            }
+            if len(runs) > 1:
+                pairs = _pairs(runs, settings)
+                summary["seeds"] = seed_block(
+                    entry.name, _baseline_label(entry, settings), pairs, summary["variants"]
+                )
+
+        summary: dict[str, Any] = yield from analyze(
+            study, out, workspace=ctx.workspace, loaded=an, finish=finish
+        )
+    finally:
+        for one in staged:
+            discard(one)  # a no-op once committed
     return summary
+
+
+def _same(meta: dict[str, Any] | None, r: Planned) -> bool:
+    """Whether a produced variant in the workspace is this planned run (same method, same parameters)."""
+    return (
+        meta is not None and meta.get("method") == r.entry.name and meta.get("params") == as_json(r.settings)
+    )
+
+
+def _pairs(runs: list[Planned], settings: Any) -> list[tuple[int, str, str | None]]:
+    """(seed, method variant, its baseline) per seed; treatments without a control compare with the variant."""
+    fixed = getattr(settings, "variant", None)
+    by_seed: dict[int, dict[str, str]] = {}
+    for r in runs:
+        by_seed.setdefault(r.seed, {})[r.role] = r.name
+    return [(s, d["method"], d.get("baseline", fixed)) for s, d in sorted(by_seed.items())]
+
+
+def _baseline_label(entry: Entry, settings: Any) -> str | None:
+    if entry.baseline is not None:
+        return entry.baseline + (
+            " (control: " + ", ".join(f"{k}={v}" for k, v in entry.baseline_params) + ")"
+            if entry.baseline_params
+            else ""
+        )
+    return getattr(settings, "variant", None)

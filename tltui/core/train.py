@@ -45,12 +45,14 @@ def train(
     frozen_eval: bool = False,
     phase: str = "train",
     after_step: Callable[[nn.Module], None] | None = None,
+    after_epoch: Callable[[int, nn.Module], None] | None = None,
 ) -> Iterator[Progress]:
     """Train `model` in place with cross-entropy (+ `extra_loss(model, x, y, logits)`), one Progress per epoch.
 
     `trainable(name)` selects parameters by name (others are frozen); `frozen_eval` keeps the model in eval mode
     (a linear probe must not update the frozen backbone's batch-norm statistics); `after_step` runs after every
-    optimiser step (e.g. to keep pruned weights at zero).
+    optimiser step (e.g. to keep pruned weights at zero); `after_epoch(epoch, model)` after every epoch (1-based;
+    e.g. to keep checkpoints).
     """
     torch.manual_seed(schedule.seed)
     gen = torch.Generator().manual_seed(schedule.seed)
@@ -98,6 +100,8 @@ def train(
                     after_step(model)
                 total += float(loss.detach()) * len(idx)
                 count += len(idx)
+            if after_epoch is not None:
+                after_epoch(epoch + 1, model)
             yield Progress(phase, epoch + 1, schedule.epochs, f"loss {total / max(count, 1):.4f}")
     finally:
         model.train(was_training)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
+import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from tltui.base.errors import JobError
+from tltui.base.errors import JobError, TltuiError, write_error
 from tltui.base.workspace import resolve_workspace
 from tltui.jobs import kinds, runner
 from tltui.jobs.events import Event, EventReader, append_event, has_final_event, make_event, read_events
-from tltui.jobs.spec import EVENTS_FILE, LOG_FILE, JobSpec, new_job_id
-from tltui.jobs.store import STATUSES, JobRecord, Store
+from tltui.jobs.spec import EVENTS_FILE, LOG_FILE, SPEC_FILE, JobSpec, new_job_id
+from tltui.jobs.store import RUNS_DIR, STATUSES, JobRecord, Store
 
 __all__ = [
     "Event",
@@ -27,6 +29,7 @@ __all__ = [
     "get",
     "list_jobs",
     "logs",
+    "reindex",
     "run_dir",
     "submit",
     "wait",
@@ -55,46 +58,64 @@ def submit(
     kinds.target(kind)
     ws = resolve_workspace(workspace)
     store = Store(ws)
-    runs = ws / "runs"
-    runs.mkdir(exist_ok=True)
-    job_id = new_job_id()
-    spec = JobSpec(job_id, kind, str(ws), dict(params or {}), study, variant, device)
+    runs = ws / RUNS_DIR
+    created = time.time()
+    spec = JobSpec(new_job_id(created), kind, str(ws), dict(params or {}), study, variant, device, created)
     spec.to_json()  # refuse unserialisable params before anything is created
-    while True:
-        try:
-            (runs / job_id).mkdir()
-            break
-        except FileExistsError:
-            job_id = new_job_id()
-    spec = dataclasses.replace(spec, id=job_id)
-    rdir = runs / job_id
-    spec.write(rdir)
-    store.insert(
-        JobRecord(
-            id=job_id,
-            kind=kind,
-            study=study,
-            variant=variant,
-            status="queued",
-            progress=0.0,
-            phase="",
-            device=device,
-            pid=None,
-            created=time.time(),
-            started=None,
-            ended=None,
-            error_title=None,
-            error=None,
-            run_dir=rdir,
+    spec, rdir = _new_run_dir(runs, spec)
+    try:
+        store.insert(
+            JobRecord(
+                id=spec.id,
+                kind=kind,
+                study=study,
+                variant=variant,
+                status="queued",
+                progress=0.0,
+                phase="",
+                device=device,
+                pid=None,
+                created=created,
+                started=None,
+                ended=None,
+                error_title=None,
+                error=None,
+                run_dir=rdir,
+            )
         )
-    )
+    except TltuiError:
+        shutil.rmtree(rdir, ignore_errors=True)  # no orphan run directory for a job that was never queued
+        raise
     try:
         pid = runner.spawn(rdir)
     except OSError as exc:
-        store.finish(job_id, "failed", error_title="Job error", error=f"cannot start the worker: {exc}")
+        with contextlib.suppress(TltuiError):
+            store.finish(spec.id, "failed", error_title="Job error", error=f"cannot start the worker: {exc}")
         raise JobError(f"cannot start the job's worker process: {exc}") from None
-    store.update(job_id, pid=pid)
-    return job_id
+    with contextlib.suppress(TltuiError):  # the worker records its own pid too (worker.json)
+        store.update(spec.id, pid=pid)
+    return spec.id
+
+
+def _new_run_dir(runs: Path, spec: JobSpec) -> tuple[JobSpec, Path]:
+    """A fresh run directory holding the job's spec.json (the id changes if it is taken)."""
+    try:
+        runs.mkdir(exist_ok=True)
+        while True:
+            try:
+                (runs / spec.id).mkdir()
+                break
+            except FileExistsError:
+                spec = dataclasses.replace(spec, id=new_job_id())
+        rdir = runs / spec.id
+    except OSError as exc:
+        raise write_error(runs, exc) from None
+    try:
+        spec.write(rdir)
+    except OSError as exc:
+        shutil.rmtree(rdir, ignore_errors=True)
+        raise write_error(rdir / SPEC_FILE, exc) from None
+    return spec, rdir
 
 
 def get(job_id: str, workspace: Workspace = None) -> JobRecord:
@@ -216,6 +237,11 @@ def wait(job_id: str, workspace: Workspace = None, *, timeout: float | None = No
             raise JobError(f"job {record.id} is still {record.status} after {timeout:g} s")
         time.sleep(poll)
         poll = min(poll * 1.5, 0.2)
+
+
+def reindex(workspace: Workspace = None) -> int:
+    """Rebuild the job index from the run directories (their spec.json and events.jsonl); the jobs found."""
+    return _store(workspace).reindex()
 
 
 def run_dir(job_id: str, workspace: Workspace = None) -> Path:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.progress import Progress
+from tltui.jobs.progress import JobProgress, Overall, eta, plan_for
+from tltui.jobs.spec import EVENTS_FILE, SPEC_FILE
 
 EVENT_TYPES = ("started", "progress", "message", "finished", "failed", "cancelled")
 FINAL_EVENTS = frozenset({"finished", "failed", "cancelled"})
@@ -27,6 +29,8 @@ class Event:
     msg: str = ""
     error_title: str = ""
     error: str = ""
+    overall: float = -1.0
+    """Progress events: the whole job's fraction done (tltui.jobs.progress), -1 when not recorded."""
 
     @property
     def final(self) -> bool:
@@ -64,6 +68,40 @@ def read_events(path: Path) -> list[Event]:
 
 def has_final_event(path: Path) -> bool:
     return last_final_event(path) is not None
+
+
+def last_progress_event(path: Path, tail: int = 8192) -> Event | None:
+    """The newest progress event, looking only at the end of the file (None if there is none there)."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(size - tail, 0))
+            chunk = fh.read()
+    except FileNotFoundError:
+        return None
+    for line in reversed(chunk.splitlines()):
+        if b'"type":"progress"' in line:
+            try:
+                return Event.from_json(line.decode())
+            except (ValueError, TypeError):
+                continue
+    return None
+
+
+def progress_of(ev: Event, started: float | None, now: float | None = None) -> JobProgress:
+    """A progress event as every view shows it: the whole job's fraction and its ETA at `now`."""
+    fraction = max(ev.overall, 0.0)
+    return JobProgress(fraction, ev.phase, ev.msg, ev.done, ev.total, eta(started, ev.t, fraction, now))
+
+
+def job_progress(record: Any, now: float | None = None) -> JobProgress:
+    """Where a job (a `JobRecord`) stands now: from its newest progress event, else from the index."""
+    if record.status == "done":
+        return JobProgress(1.0, record.phase or "done")
+    ev = last_progress_event(Path(record.run_dir) / EVENTS_FILE)
+    if ev is None or ev.overall < 0:
+        return JobProgress(float(record.progress or 0.0), record.phase or "")
+    return progress_of(ev, record.started, now)
 
 
 def last_final_event(path: Path, tail: int = 16384) -> Event | None:
@@ -112,14 +150,24 @@ class EventReader:
         return out
 
 
+def _kind_beside(path: Path) -> str:
+    """The job kind in the spec.json next to an events file ("" when there is none)."""
+    try:
+        return str(json.loads((path.parent / SPEC_FILE).read_text()).get("kind", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 class EventWriter:
     """The worker's side: writes events, throttling progress so a fast loop cannot flood the file."""
 
-    def __init__(self, path: Path, *, min_interval: float = 0.1) -> None:
+    def __init__(self, path: Path, *, min_interval: float = 0.1, kind: str | None = None) -> None:
         self.path = path
         self.min_interval = min_interval
         self._last_progress = 0.0
         self._pending: Event | None = None
+        self.overall = Overall(plan_for(kind if kind is not None else _kind_beside(path)))
+        """The whole job's progress so far; `overall.fraction` is what the index records too."""
 
     def emit(self, type: str, **kw: Any) -> Event:
         self.flush()
@@ -129,7 +177,8 @@ class EventWriter:
 
     def progress(self, p: Progress) -> Event | None:
         """Write `p` now if enough time has passed (or its phase is complete); otherwise keep it pending."""
-        event = make_event("progress", done=p.done, total=p.total, phase=p.phase, msg=p.msg)
+        fraction = round(self.overall.update(p.phase, p.done, p.total), 4)
+        event = make_event("progress", done=p.done, total=p.total, phase=p.phase, msg=p.msg, overall=fraction)
         now = time.monotonic()
         complete = p.total > 0 and p.done >= p.total
         if complete or now - self._last_progress >= self.min_interval:

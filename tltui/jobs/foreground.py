@@ -8,76 +8,86 @@ from typing import TextIO
 
 from tltui.base.errors import JobError
 from tltui.jobs import api
-from tltui.jobs.events import Event
+from tltui.jobs.events import Event, progress_of
+from tltui.jobs.progress import JobProgress, Overall
 from tltui.jobs.store import JobRecord
 
 BAR_WIDTH = 24
 PLAIN_INTERVAL = 5.0
 """Seconds between progress lines when the stream is not a terminal (logs, CI)."""
+PLAIN_STEP = 0.1
+"""A plain stream also gets a line each time the job gets this much further."""
 
 
-def format_eta(seconds: float) -> str:
-    s = max(round(seconds), 0)
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+def render(progress: JobProgress, width: int = BAR_WIDTH) -> str:
+    """The one progress line every CLI output uses (tltui.jobs.progress.JobProgress.line)."""
+    return progress.line(width, plain=ascii_stream())
 
 
-def render(ev: Event, eta: float | None, width: int = BAR_WIDTH) -> str:
-    """`phase [█████░░░░░] done/total  pct%  ETA m:ss  msg` (no bar when the total is unknown)."""
-    parts = [ev.phase or "working"]
-    if ev.total > 0:
-        frac = min(max(ev.done / ev.total, 0.0), 1.0)
-        filled = int(frac * width)
-        parts.append(f"[{'█' * filled}{'░' * (width - filled)}]")
-        parts.append(f"{ev.done}/{ev.total}")
-        parts.append(f"{frac * 100:3.0f}%")
-        if eta is not None:
-            parts.append(f"ETA {format_eta(eta)}")
-    elif ev.done:
-        parts.append(str(ev.done))
-    if ev.msg:
-        parts.append(ev.msg)
-    return "  ".join(parts)
+def ascii_stream() -> bool:
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    return "utf" not in encoding.lower()
 
 
 class ProgressLine:
-    """Draws progress events on one line of a terminal, or as occasional plain lines elsewhere."""
+    """Draws a job's events on one line of a terminal, or as occasional plain lines elsewhere; the fraction is
+    the whole job's and the ETA comes from the whole job's pace (tltui.jobs.progress)."""
 
-    def __init__(self, stream: TextIO, *, tty: bool | None = None, interval: float = PLAIN_INTERVAL) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        tty: bool | None = None,
+        interval: float = PLAIN_INTERVAL,
+        messages: bool = True,
+        started: float | None = None,
+    ) -> None:
         self.stream = stream
         self.tty = stream.isatty() if tty is None else tty
         self.interval = interval
+        self.messages = messages
+        """Print message, failure and cancel lines too (off when the log already has them)."""
+        self.started = started
+        self.model = Overall()
+        self.last: JobProgress | None = None
         self._line = ""
-        self._phase_start: tuple[str, float, int] | None = None
         self._last_plain = 0.0
+        self._plain_fraction = -1.0
         self._last_phase = ""
 
-    def _eta(self, ev: Event) -> float | None:
-        if self._phase_start is None or self._phase_start[0] != ev.phase:
-            self._phase_start = (ev.phase, ev.t, ev.done)
-            return None
-        _, t0, done0 = self._phase_start
-        if ev.done <= done0 or ev.total <= 0 or ev.t <= t0:
-            return None
-        return (ev.total - ev.done) * (ev.t - t0) / (ev.done - done0)
+    def progress(self, ev: Event) -> JobProgress:
+        """The job's progress after `ev` (events written before the model existed are folded here)."""
+        if self.started is None:
+            self.started = ev.t
+        fraction = ev.overall if ev.overall >= 0 else self.model.update(ev.phase, ev.done, ev.total)
+        self.last = progress_of(Event(**{**ev.__dict__, "overall": fraction}), self.started, ev.t)
+        return self.last
 
     def _write(self, text: str) -> None:
         self.stream.write(text)
         self.stream.flush()
 
     def update(self, ev: Event) -> None:
-        if ev.type == "progress":
-            line = render(ev, self._eta(ev))
+        if ev.type == "started":
+            self.started = ev.t
+        elif ev.type == "progress":
+            p = self.progress(ev)
+            line = render(p)
             if self.tty:
                 self._line = line
                 self._write(f"\r{line}\x1b[K")
                 return
             now = time.monotonic()
-            complete = ev.total > 0 and ev.done >= ev.total
-            if ev.phase != self._last_phase or complete or now - self._last_plain >= self.interval:
-                self._last_plain, self._last_phase = now, ev.phase
+            if (
+                ev.phase != self._last_phase
+                or p.fraction >= 1.0
+                or p.fraction - self._plain_fraction >= PLAIN_STEP
+                or now - self._last_plain >= self.interval
+            ):
+                self._last_plain, self._last_phase, self._plain_fraction = now, ev.phase, p.fraction
                 self._write(line + "\n")
+        elif not self.messages:
+            return
         elif ev.type == "message":
             self._print(ev.msg)
         elif ev.type == "failed":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -58,8 +59,13 @@ def reconcile(store: Store, record: JobRecord) -> JobRecord:
         return record
     else:
         reason = DIED
-    if store.finish(record.id, "failed", error_title="Job died", error=reason):
-        append_event(record.run_dir / EVENTS_FILE, make_event("failed", error_title="Job died", error=reason))
+    if not record.run_dir.is_dir():
+        reason = f"its run directory {record.run_dir} was deleted"
+    if store.finish(record.id, "failed", error_title="Job died", error=reason) and record.run_dir.is_dir():
+        with contextlib.suppress(OSError):
+            append_event(
+                record.run_dir / EVENTS_FILE, make_event("failed", error_title="Job died", error=reason)
+            )
     return store.get(record.id) or record
 
 

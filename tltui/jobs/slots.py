@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import fcntl
-import os
 import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from tltui.base import env
+
 LOCK_DIR = "locks"
-CPU_SLOTS_ENV = "TLTUI_CPU_SLOTS"
+CPU_SLOTS_ENV = env.CPU_SLOTS
 
 
 def cpu_slots() -> int:
-    """How many CPU jobs may run at once: `$TLTUI_CPU_SLOTS`, else os.cpu_count()."""
-    env = os.environ.get(CPU_SLOTS_ENV)
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return os.cpu_count() or 1
+    """How many CPU jobs may run at once: `$TLTUI_CPU_SLOTS` (at most os.cpu_count(); checked), else that."""
+    return env.cpu_slots()
 
 
 def slot_names(device: str) -> list[str]:

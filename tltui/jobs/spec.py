@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from tltui.base.errors import JobError
 SPEC_FILE = "spec.json"
 EVENTS_FILE = "events.jsonl"
 LOG_FILE = "log.txt"
+WORKER_FILE = "worker.json"
+"""The worker's pid and device, written when it starts: with spec.json and events.jsonl, enough to re-index."""
 
 
 def new_job_id(now: float | None = None) -> str:
@@ -36,6 +39,8 @@ class JobSpec:
     variant: str | None = None
     device: str = "auto"
     """As requested: 'auto', 'cpu', 'cuda', 'cuda:N' (resolved by the worker) or any other slot name."""
+    created: float | None = None
+    """When it was submitted (seconds since the epoch); None in specs written before the field existed."""
 
     def to_json(self) -> str:
         try:
@@ -46,9 +51,14 @@ class JobSpec:
     def write(self, run_dir: Path) -> Path:
         text = self.to_json()
         path = run_dir / SPEC_FILE
-        tmp = run_dir / f".{SPEC_FILE}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=f".{SPEC_FILE}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return path
 
     @classmethod
@@ -56,6 +66,7 @@ class JobSpec:
         path = run_dir / SPEC_FILE
         try:
             data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise JobError(f"{path}: cannot read the job spec ({exc})") from None
-        return cls(**data)
+            known = {f.name for f in fields(cls)}
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise JobError(f"{path}: cannot read the job spec ({type(exc).__name__}: {exc})") from None

@@ -1,19 +1,28 @@
-"""The job index: one SQLite table in the workspace that every process asks "what ran, what runs"."""
+"""The job index: one SQLite table in the workspace that every process asks "what ran, what runs".
+
+It is an index, not the truth: each run directory's spec.json and events.jsonl are. A missing, empty or damaged
+index is rebuilt from them; a busy one is waited for; one that cannot be written is a one-line error.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-STATUSES = ("queued", "running", "done", "failed", "cancelled")
-ACTIVE = frozenset({"queued", "running"})
-FINAL = frozenset({"done", "failed", "cancelled"})
+from tltui.base import env
+from tltui.base.errors import TltuiError
+from tltui.jobs.record import ACTIVE, COLUMNS, FINAL, STATUSES, JobRecord, from_row, from_run_dir
+
+__all__ = ["ACTIVE", "DB_FILE", "FINAL", "RUNS_DIR", "STATUSES", "IndexUnavailable", "JobRecord", "Store"]
+
 DB_FILE = "jobs.sqlite"
+RUNS_DIR = "runs"
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -35,50 +44,38 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
 """
+_CORRUPT = ("not a database", "malformed", "encrypted")
+_LOCKED = ("locked", "busy")
+_READONLY = ("readonly", "read-only", "unable to open", "permission")
 
 
-@dataclass(frozen=True)
-class JobRecord:
-    """One row of the job index."""
+class IndexUnavailable(TltuiError):
+    """The job index cannot be used now: locked past the timeout, read-only, or a full disk."""
 
-    id: str
-    kind: str
-    study: str | None
-    variant: str | None
-    status: str
-    """queued | running | done | failed | cancelled"""
-    progress: float
-    """Fraction of the current phase done, 0..1."""
-    phase: str
-    device: str
-    """The requested device until the worker resolves it, then the resolved one."""
-    pid: int | None
-    created: float
-    started: float | None
-    ended: float | None
-    error_title: str | None
-    error: str | None
-    run_dir: Path
-
-    @property
-    def final(self) -> bool:
-        return self.status in FINAL
-
-    @property
-    def duration(self) -> float | None:
-        """Seconds running so far (or in all, once ended); None before it started."""
-        if self.started is None:
-            return None
-        return (self.ended or time.time()) - self.started
+    title = "Job index unavailable"
 
 
-_COLUMNS = [f.name for f in fields(JobRecord)]
+def _kind(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "no such table" in text:
+        return "missing"
+    if any(w in text for w in _CORRUPT):
+        return "corrupt"
+    if any(w in text for w in _LOCKED):
+        return "locked"
+    if any(w in text for w in _READONLY):
+        return "readonly"
+    if "full" in text:
+        return "full"
+    return "other"
 
 
-def _record(row: tuple[Any, ...]) -> JobRecord:
-    data = dict(zip(_COLUMNS, row, strict=True))
-    data["run_dir"] = Path(data["run_dir"])
-    return JobRecord(**data)
+def _values(record: JobRecord) -> list[Any]:
+    return [str(v) if isinstance(v, Path) else v for v in (getattr(record, c) for c in COLUMNS)]
+
+
+_UPSERT = f"INSERT OR REPLACE INTO jobs ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM jobs"
 
 
 class Store:
@@ -86,33 +83,120 @@ class Store:
 
     _ready: set[Path] = set()  # noqa: RUF012 - databases whose schema this process already ensured
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, *, timeout: float | None = None) -> None:
+        self.workspace = workspace
         self.path = workspace / DB_FILE
+        self.timeout = timeout
+        """Seconds to wait for a busy index; None: `$TLTUI_DB_TIMEOUT` (a best-effort caller passes less)."""
+
+    # --- connection, recovery, errors -------------------------------------------------------------------------
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         # Autocommit: each statement is its own transaction; the busy timeout waits out other writers.
-        with closing(sqlite3.connect(self.path, timeout=30.0, isolation_level=None)) as conn:
-            conn.execute("PRAGMA busy_timeout = 30000")
+        timeout = env.db_timeout() if self.timeout is None else self.timeout
+        with closing(sqlite3.connect(self.path, timeout=timeout, isolation_level=None)) as conn:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             if self.path not in Store._ready:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(_SCHEMA)
-                Store._ready.add(self.path)
+                self._setup(conn)
             yield conn
 
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        """Create the table; a fresh (missing, empty or deleted) index is filled from the run directories."""
+        fresh = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'jobs'"
+        ).fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(_SCHEMA)
+        if fresh is None:
+            self._fill(conn, replace_all=False)
+        Store._ready.add(self.path)
+
+    def _fill(self, conn: sqlite3.Connection, *, replace_all: bool) -> int:
+        records = [r for d in self.run_dirs() if (r := from_run_dir(d)) is not None]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if replace_all:
+                conn.execute("DELETE FROM jobs")
+            conn.executemany(_UPSERT, [_values(r) for r in records])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return len(records)
+
+    def run_dirs(self) -> list[Path]:
+        runs = self.workspace / RUNS_DIR
+        try:
+            return sorted(d for d in runs.iterdir() if d.is_dir()) if runs.is_dir() else []
+        except OSError:
+            return []
+
+    def _set_aside(self) -> Path:
+        """Move a damaged index (and its WAL files) aside, so a fresh one is rebuilt; returns where it went."""
+        aside = self.path.with_name(f"{DB_FILE}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(f"{self.path}{suffix}")
+            try:
+                os.replace(src, Path(f"{aside}{suffix}"))
+            except FileNotFoundError:
+                pass  # another process moved it first
+            except OSError as exc:
+                raise self._error("readonly", exc) from None
+        return aside
+
+    def _error(self, kind: str, exc: Exception) -> IndexUnavailable:
+        ws = self.workspace
+        if kind == "locked":
+            return IndexUnavailable(
+                f"{self.path}: locked by another process for over {env.db_timeout():g} s; try again, or raise "
+                f"{env.DB_TIMEOUT}"
+            )
+        if kind == "readonly":
+            return IndexUnavailable(
+                f"{self.path}: cannot be written ({exc}); make {ws} writable, or use --workspace DIR"
+            )
+        if kind == "full":
+            return IndexUnavailable(
+                f"{self.path}: the disk is full; free space in {ws}, or use --workspace DIR"
+            )
+        return IndexUnavailable(
+            f"{self.path}: {exc}; run `tltui jobs reindex` to rebuild it from {ws / RUNS_DIR}"
+        )
+
+    def _run(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `op` on a connection; a vanished table or a damaged file is rebuilt once, the rest is one line."""
+        for attempt in range(3):
+            try:
+                with self._connect() as conn:
+                    return op(conn)
+            except sqlite3.Error as exc:
+                kind = _kind(exc)
+                if attempt < 2 and kind in ("missing", "corrupt"):
+                    Store._ready.discard(self.path)
+                    if kind == "corrupt":
+                        self._set_aside()
+                    continue
+                raise self._error(kind, exc) from None
+            except OSError as exc:
+                raise self._error("full" if exc.errno == 28 else "readonly", exc) from None
+        raise AssertionError("unreachable")
+
+    # --- the index ------------------------------------------------------------------------------------------------
+
+    def reindex(self) -> int:
+        """Rebuild every row from the run directories; the number of jobs found."""
+        return self._run(lambda conn: self._fill(conn, replace_all=True))
+
     def insert(self, record: JobRecord) -> None:
-        values = [str(v) if isinstance(v, Path) else v for v in (getattr(record, c) for c in _COLUMNS)]
-        marks = ", ".join("?" for _ in _COLUMNS)
-        with self._connect() as conn:
-            conn.execute(f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({marks})", values)
+        self._run(lambda conn: conn.execute(_UPSERT, _values(record)))
 
     def get(self, job_id: str) -> JobRecord | None:
-        with self._connect() as conn:
-            row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _record(row) if row else None
+        row = self._run(lambda conn: conn.execute(f"{_SELECT} WHERE id = ?", (job_id,)).fetchone())
+        return from_row(row) if row else None
 
     def records(self, *, status: str | None = None, limit: int | None = None) -> list[JobRecord]:
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
+        sql = _SELECT
         args: list[Any] = []
         if status is not None:
             sql += " WHERE status = ?"
@@ -121,28 +205,26 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        with self._connect() as conn:
-            return [_record(r) for r in conn.execute(sql, args).fetchall()]
+        return [from_row(r) for r in self._run(lambda conn: conn.execute(sql, args).fetchall())]
 
     def queued_before(self, job_id: str, device: str) -> list[JobRecord]:
         """Jobs still queued for `device` that were submitted before `job_id`."""
         sql = (
-            f"SELECT {', '.join(_COLUMNS)} FROM jobs AS j WHERE status = 'queued' AND device = ? AND id != ?"
+            f"{_SELECT} AS j WHERE status = 'queued' AND device = ? AND id != ?"
             " AND (created, id) < (SELECT created, id FROM jobs WHERE id = ?)"
         )
-        with self._connect() as conn:
-            return [_record(r) for r in conn.execute(sql, (device, job_id, job_id)).fetchall()]
+        rows = self._run(lambda conn: conn.execute(sql, (device, job_id, job_id)).fetchall())
+        return [from_row(r) for r in rows]
 
     def update(self, job_id: str, *, only_active: bool = False, **values: Any) -> bool:
         """Set columns of one row; with `only_active`, only while it is queued or running. True if changed."""
-        unknown = set(values) - set(_COLUMNS)
+        unknown = set(values) - set(COLUMNS)
         if unknown:
             raise ValueError(f"unknown job columns: {sorted(unknown)}")
         sql = f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?"
         if only_active:
             sql += " AND status IN ('queued', 'running')"
-        with self._connect() as conn:
-            return conn.execute(sql, [*values.values(), job_id]).rowcount > 0
+        return self._run(lambda conn: conn.execute(sql, [*values.values(), job_id]).rowcount > 0)
 
     def finish(
         self,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import json
 import os
 import signal
 import sys
@@ -14,16 +16,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from tltui.base import env
 from tltui.base.catalogue import DEVICE_RESOLVER, load_target
 from tltui.base.errors import JobError, TltuiError
 from tltui.base.progress import JobContext, Progress
 from tltui.jobs import kinds, runner, slots
 from tltui.jobs.events import EventWriter
 from tltui.jobs.procs import signal_group
-from tltui.jobs.spec import EVENTS_FILE, JobSpec
+from tltui.jobs.spec import EVENTS_FILE, WORKER_FILE, JobSpec
 from tltui.jobs.store import Store
 
 DB_PROGRESS_INTERVAL = 0.5
+PROGRESS_TIMEOUT = 0.5
+"""Seconds a progress update waits for a busy index before it is skipped."""
 MAX_ERROR = 4000
 """Characters of an error message kept in the event and the index (the log has all of it)."""
 
@@ -44,8 +49,7 @@ def device_slot(device: str) -> str:
 def limit_cpu_threads() -> None:
     """Give each CPU job an equal share of the cores: several jobs each spinning all cores' worth of
     OpenMP threads thrash (measured 3-10x slower on 2 cores). `TLTUI_THREADS` overrides."""
-    share = max(1, (os.cpu_count() or 1) // slots.cpu_slots())
-    threads = os.environ.get("TLTUI_THREADS") or str(share)
+    threads = str(env.threads(max(1, (os.cpu_count() or 1) // slots.cpu_slots())))
     os.environ.setdefault("OMP_NUM_THREADS", threads)
     torch: Any = sys.modules.get("torch")
     if torch is not None:
@@ -106,10 +110,12 @@ class Worker:
         self.spec = JobSpec.read(run_dir)
         self.workspace = Path(self.spec.workspace)
         self.store = Store(self.workspace)
+        self.progress_store = Store(self.workspace, timeout=PROGRESS_TIMEOUT)
         self.events = EventWriter(run_dir / EVENTS_FILE)
         self.finishing = False
         self._db_phase: str | None = None
         self._db_last = 0.0
+        self._db_warned = False
 
     def log(self, msg: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}", flush=True)
@@ -122,14 +128,40 @@ class Worker:
         self.events.progress(p)
         now = time.monotonic()
         if p.phase != self._db_phase or now - self._db_last >= DB_PROGRESS_INTERVAL:
-            fraction = min(max(p.done / p.total, 0.0), 1.0) if p.total > 0 else 0.0
-            self.store.update(self.spec.id, progress=fraction, phase=p.phase)
+            fraction = self.events.overall.fraction  # the whole job's (tltui.jobs.progress)
             self._db_phase, self._db_last = p.phase, now
+            try:  # best effort: events.jsonl has the progress; a busy index must never stop the job
+                self.progress_store.update(self.spec.id, progress=fraction, phase=p.phase)
+            except TltuiError as exc:
+                if not self._db_warned:
+                    self._db_warned = True
+                    self.log(f"progress not indexed ({exc.msg}); it is in {EVENTS_FILE}")
+
+    def _index(self, what: Callable[[], bool], default: bool) -> bool:
+        """An index update the job can live without: `default` when the index is unavailable (logged)."""
+        try:
+            return what()
+        except TltuiError as exc:
+            self.log(f"job index unavailable ({exc.msg}); {EVENTS_FILE} keeps the record")
+            return default
+
+    def _write_info(self, device: str) -> None:
+        """worker.json: this process's pid and device, so a rebuilt index still knows a running job's worker."""
+        path = self.run_dir / WORKER_FILE
+        tmp = path.with_name(f".{WORKER_FILE}.{os.getpid()}")
+        try:
+            tmp.write_text(json.dumps({"pid": os.getpid(), "device": device}))
+            os.replace(tmp, path)
+        except OSError as exc:
+            self.log(f"cannot write {path} ({exc.strerror})")
 
     def _first_in_line(self, device: str) -> bool:
         """No job submitted earlier still waits for this device (dead ones are marked failed on the way)."""
-        earlier = self.store.queued_before(self.spec.id, device)
-        return all(runner.reconcile(self.store, r).final for r in earlier)
+        try:
+            earlier = self.store.queued_before(self.spec.id, device)
+            return all(runner.reconcile(self.store, r).final for r in earlier)
+        except TltuiError:
+            return True  # without the index, first come is whoever takes the slot
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         if not self.finishing:
@@ -141,23 +173,27 @@ class Worker:
     ) -> None:
         self.finishing = True
         error = error[:MAX_ERROR] if error else error
-        if event == "failed":
-            self.events.emit(event, error_title=error_title or "", error=error or "")
-            self.log(f"failed: {error_title}: {error}")
-        else:
-            self.events.emit(event)
-            self.log(event)
-        self.store.finish(self.spec.id, status, error_title=error_title, error=error)
+        with contextlib.suppress(OSError):  # the run directory may be gone; the index still learns the end
+            if event == "failed":
+                self.events.emit(event, error_title=error_title or "", error=error or "")
+            else:
+                self.events.emit(event)
+        self.log(f"failed: {error_title}: {error}" if event == "failed" else event)
+        self._index(
+            lambda: self.store.finish(self.spec.id, status, error_title=error_title, error=error), False
+        )
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         spec = self.spec
         try:
-            if not self.store.update(spec.id, only_active=True, pid=os.getpid()):
+            self._write_info(spec.device)
+            if not self._index(lambda: self.store.update(spec.id, only_active=True, pid=os.getpid()), True):
                 return 0  # cancelled before it could start
             device = device_slot(spec.device)
-            self.store.update(spec.id, device=device)
+            self._write_info(device)
+            self._index(lambda: self.store.update(spec.id, device=device), True)
             wait_msg = f"waiting for a free {device} slot"
             slot = slots.acquire(
                 self.workspace,
@@ -166,7 +202,11 @@ class Worker:
                 my_turn=lambda: self._first_in_line(device),
             )
             with closing(slot):
-                if not self.store.update(spec.id, only_active=True, status="running", started=time.time()):
+                started = time.time()
+                if not self._index(
+                    lambda: self.store.update(spec.id, only_active=True, status="running", started=started),
+                    True,
+                ):
                     return 0
                 self.events.emit("started", msg=f"{spec.kind} on {device}")
                 self.log(f"started {spec.kind} on {device} (pid {os.getpid()})")

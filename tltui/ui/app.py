@@ -6,27 +6,27 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from tltui.base.errors import TltuiError
-from tltui.ui.commands import WorkbenchCommands
-from tltui.ui.export import export_dir, stamp, write_table
 from tltui.ui.gpu import GpuProbe
 from tltui.ui.jobs_client import short_id
-from tltui.ui.keys import APP_KEYS, bindings
+from tltui.ui.keys import APP_KEYS, bindings, read_keymap
 from tltui.ui.messages import (
+    CancelRequested,
     ComputeRequested,
     InstanceSelected,
     JobFinished,
     LineLogged,
     MitigationRequested,
     RunRequested,
+    StateRequested,
     VariantPicked,
 )
 from tltui.ui.rundata import RunData
 from tltui.ui.screens.error import ErrorScreen
-from tltui.ui.screens.help import HelpScreen
 from tltui.ui.screens.workbench import WorkbenchScreen
 from tltui.ui.session import Session
 from tltui.ui.settings import DEFAULT_THEME, Settings, save_settings
@@ -36,6 +36,14 @@ from tltui.ui.widgets.jobs_panel import JobsPanel
 from tltui.ui.widgets.status_bar import StatusBar
 
 HIGH_CONTRAST = "tltui-high-contrast"
+ANSI = "tltui-ansi"
+
+
+def _palette() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (not before the first frame)."""
+    from tltui.ui.commands import WorkbenchCommands
+
+    return WorkbenchCommands
 
 
 class WorkbenchApp(App[None]):
@@ -44,7 +52,7 @@ class WorkbenchApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tltui"
     BINDINGS = bindings(APP_KEYS)
-    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    COMMANDS = App.COMMANDS | {lambda: _palette()}
 
     def __init__(
         self,
@@ -69,19 +77,32 @@ class WorkbenchApp(App[None]):
             self.register_theme(theme)
         self.theme = self._initial_theme()
 
+    @property
+    def few_colors(self) -> bool:
+        """A terminal of 16 colours or fewer (TERM=xterm, linux): blended and bright colours are not drawn."""
+        return self.console.color_system in ("standard", "windows")
+
     def _initial_theme(self) -> str:
         # Monochrome output (NO_COLOR) reads best from the theme with the widest luminance spread.
         if self.no_color and HIGH_CONTRAST in self.available_themes:
             return HIGH_CONTRAST
         for name in (self.settings.theme, DEFAULT_THEME):
             if name in self.available_themes:
-                return name
+                return self._drawable(name)
         return "textual-dark"
+
+    def _drawable(self, name: str) -> str:
+        """`name`, or on a 16-colour terminal the ANSI theme in place of a light one (whose white background
+        such a terminal may not draw, leaving black text on its own background)."""
+        theme = self.get_theme(name)
+        if self.few_colors and theme is not None and not theme.dark and ANSI in self.available_themes:
+            return ANSI
+        return name
 
     def get_default_screen(self) -> WorkbenchScreen:
         return WorkbenchScreen(
             self.session.jobs,
-            StatusBar(self.session.info.name, self.session.device, id="status"),
+            StatusBar(self.session.study, self.session.device, id="status"),  # its name after the first frame
             sidebar=self.settings.sidebar,
             panel=self.settings.panel,
         )
@@ -96,6 +117,9 @@ class WorkbenchApp(App[None]):
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
+        for problem in read_keymap()[1]:
+            self.log_line(problem)
+            self.notify(problem, title="keys.toml", severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_interval(1.0, self._update_status)
         self.call_after_refresh(self._start_session)
@@ -129,12 +153,12 @@ class WorkbenchApp(App[None]):
         screen.show_run(run)
         explorer = screen.query_one(Explorer)
         explorer.set_study(self.session.info, run.variants if run else {})
-        explorer.set_runs(self.session.runs(), run.run_dir if run else None)
+        explorer.set_runs(self.session.runs(), run.run_dir if run else None, self.session.showing_state)
         self._update_status()
 
     def _show_preview(self, folder: Path | None) -> None:
         if folder is not None:
-            self.workbench.query_one("#view-mitigate").show_preview(folder)  # type: ignore[attr-defined]
+            self.workbench.show_preview(folder)  # kept until the Mitigate view is there
 
     def action_run_analysis(self) -> None:
         self._submit(lambda: self.session.start_analysis(), "analyze")
@@ -142,8 +166,9 @@ class WorkbenchApp(App[None]):
     def request_job(self, kind: str, method: str, params: dict[str, Any] | None = None) -> None:
         """A mitigation or treatment job for this study (palette, Mitigate/Treat tabs)."""
         if params is None:
-            view = self.workbench.query_one(f"#view-{kind if kind == 'mitigate' else 'treat'}")
-            view.request(method)  # type: ignore[attr-defined]
+            view = self.workbench.view("mitigate" if kind == "mitigate" else "treat")
+            if view is not None:
+                view.request(method)  # type: ignore[attr-defined]
             return
         self._submit(lambda: self.session.submit(kind, params), f"{kind} {method}")
 
@@ -209,6 +234,41 @@ class WorkbenchApp(App[None]):
             return
         if run is not None:
             self._show(run)
+        elif self.session.newer:
+            self._offer_newer()
+
+    def _offer_newer(self) -> None:
+        """A run of this study ended elsewhere: say so, and how to see it; never switch unasked."""
+        keys = self.workbench.key_for("show_state") or "the palette"
+        self.notify(
+            f"{self.session.newer} (started elsewhere) finished. Press {keys} to show the newest results"
+            " of every variant.",
+            title="Newer results",
+            timeout=15,
+        )
+        self.log_line(f"{self.session.newer} finished elsewhere; {keys} shows it")
+        self._update_status()
+
+    def action_show_state(self) -> None:
+        """Show the study state: the newest diagnosis of every variant (what a fresh start shows)."""
+        try:
+            run = self.session.load_state()
+        except TltuiError as exc:
+            self.show_error(exc)
+            return
+        self._show(run)
+        if run is not None:
+            self.notify(f"showing {run.name} and the runs it joins", title="Study state")
+
+    def on_cancel_requested(self, message: CancelRequested) -> None:
+        """Cancelling loses a job's work: ask first (y / n)."""
+        from tltui.ui.screens.confirm import ConfirmScreen
+
+        panel = self.workbench.query_one(JobsPanel)
+        self.push_screen(
+            ConfirmScreen(message.question, "Cancel the job"),
+            lambda yes: panel.cancel(message.job_id) if yes else None,
+        )
 
     def running_jobs(self) -> list[Any]:
         return [j for j in self.workbench.query_one(JobsPanel).jobs if j.status in ("queued", "running")]
@@ -222,8 +282,11 @@ class WorkbenchApp(App[None]):
 
     # what is shown
     def open_run(self, path: Path) -> None:
+        label = next((name for name, p in self.session.runs() if p == path), "")
         try:
-            self.session.run = RunData.load(path)
+            run = RunData.load(path)
+            self.session.run = run.named(label) if label else run
+            self.session.showing_state = False
         except TltuiError as exc:
             self.show_error(exc)
             return
@@ -231,6 +294,9 @@ class WorkbenchApp(App[None]):
 
     def on_run_requested(self, message: RunRequested) -> None:
         self.open_run(message.run_dir)
+
+    def on_state_requested(self, message: StateRequested) -> None:
+        self.action_show_state()
 
     def on_variant_picked(self, message: VariantPicked) -> None:
         self.log_line(f"variant picked: {message.name}")
@@ -241,7 +307,9 @@ class WorkbenchApp(App[None]):
     def pick_instance(self, index: int) -> None:
         screen = self.workbench
         screen.show_tab("instances")
-        screen.query_one("#view-instances").select(index)  # type: ignore[attr-defined]
+        view = screen.view("instances")
+        if view is not None:
+            view.select(index)  # type: ignore[attr-defined]
         screen.post_message(InstanceSelected(index))
 
     def show_view(self, key: str) -> None:
@@ -264,10 +332,15 @@ class WorkbenchApp(App[None]):
             return
         run = self.session.run
         status.study = self.session.info.name
-        status.run = run.run_dir.name if run else "none"
-        status.device = self.session.device + (f" (run: {run.device})" if run and run.device != "?" else "")
+        status.run = (run.name + (f" +{len(run.merged_from)}" if run.merged_from else "")) if run else "none"
+        status.note = f"newer: {self.session.newer}" if self.session.newer else ""
+        status.device = self.session.device + (
+            f" (run on {run.device})" if run and run.device not in ("?", self.session.device) else ""
+        )
+        panel = self.workbench.query_one(JobsPanel)
         status.running = len(self.running_jobs())
-        self.workbench.query_one(Explorer).set_jobs(self.workbench.query_one(JobsPanel).jobs[:15])
+        status.jobs = panel.summary()
+        self.workbench.query_one(Explorer).set_jobs(panel.jobs[:15])
         status.gpu = (self.gpu.sample() or "") if self.gpu is not None else ""
 
     # themes, help, export
@@ -284,16 +357,22 @@ class WorkbenchApp(App[None]):
 
     def action_next_theme(self) -> None:
         names = sorted(self.tltui_themes) or sorted(self.available_themes)
+        if self.few_colors:
+            names = [n for n in names if n == self._drawable(n)]
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
         self.notify(f"theme: {self.theme}", title="Theme")
 
     def action_help(self) -> None:
+        from tltui.ui.screens.help import HelpScreen  # after the first frame, when asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.user_keymap))
 
     def action_export(self, formats: str) -> None:
         """Write the current view's data (csv, json) and/or the screen (svg) into the run's exports/."""
+        from tltui.ui.export import export_dir, stamp, write_table
+
         run = self.session.run
         folder = export_dir(run.run_dir if run else None)
         view = self.workbench.current_view()

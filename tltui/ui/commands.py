@@ -54,7 +54,7 @@ def palette_commands(app: PaletteHost) -> list[PaletteCommand]:
             for v in run.variants
         ]
     instances = screen.instance_choices() if screen is not None else []
-    cmds += [(f"Pick instance: #{i}", note, partial(app.pick_instance, i)) for i, note in instances]
+    cmds += [(f"Pick instance: {name}", note, partial(app.pick_instance, i)) for i, name, note in instances]
     for key, entry in TABS.items():
         cmds.append((f"Show view: {entry.label}", "switch the view tab", partial(app.show_view, key)))
     for name in sorted(app.tltui_themes):

@@ -23,6 +23,13 @@ def _api() -> ModuleType | None:
         return None
 
 
+def _events() -> ModuleType | None:
+    try:
+        return importlib.import_module("tltui.jobs.events")
+    except ImportError:
+        return None
+
+
 def timestamp(value: object) -> float | None:
     """Epoch seconds from a float or an ISO-8601 string (the record may use either)."""
     if value is None or value == "":
@@ -93,6 +100,16 @@ class JobsClient:
                 kind, params, study=study, variant=variant, device=device, workspace=self.workspace
             )
         )
+
+    def progress(self, record: Any, event: Any = None, now: float | None = None) -> Any:
+        """Where a job stands now, by the one progress model (tltui.jobs.progress) every view uses: from
+        `event` (a progress event just read) or from the job's newest one; None without the job runner."""
+        events = _events()
+        if events is None:
+            return None
+        if event is not None:
+            return events.progress_of(event, getattr(record, "started", None), now)
+        return events.job_progress(record, now)
 
     def cancel(self, job_id: str) -> None:
         self._need().cancel(job_id, self.workspace)

@@ -1,7 +1,11 @@
 """Every key binding in one table, with VS Code keys first and tmux/SSH-safe alternatives; user-rebindable.
 
-Function keys and alt+letter survive tmux and SSH; ctrl+b is tmux's prefix and alt+b / alt+f reach Textual as
-ctrl+left / ctrl+right, alt+digits arrive mangled through tmux: each of those has a function-key alternative.
+Chosen by what tmux 3.x delivers to the pane (tests/ui/test_tmux.py sends the raw sequences): plain keys,
+ctrl+letter, F1-F12 and alt+letter (as ESC + letter) arrive intact. ctrl+b is tmux's prefix; alt+b / alt+f reach
+Textual as ctrl+left / ctrl+right; alt+1…6 reach it as the characters a Mac's Option key types (¡ ™ £ ¢ ∞ §:
+Textual reads ESC + digit that way), so those characters are bound too; shift+F3 is the same sequence as a
+cursor-position report and never arrives. So the view tabs are the plain digits 1-6 (outside a text box), with
+alt+1…6 and ctrl+PgUp/PgDn as alternatives.
 
 Rebind keys in `$XDG_CONFIG_HOME/tltui/keys.toml` (default `~/.config/tltui/keys.toml`), one line per action,
 comma-separated keys replacing the defaults, for example::
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +35,13 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 PREFIX = "tltui."
+ALT_DIGITS = "¡™£¢∞§"
+"""What alt+1…alt+6 arrive as: ESC + digit as Textual reads it, or a Mac's Option+digit."""
+
+
+def key_name(char: str) -> str:
+    """Textual's key name for a character (`∞` → `infinity`)."""
+    return unicodedata.name(char).lower().replace("-", "_").replace(" ", "_")
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,9 @@ APP_KEYS: tuple[KeySpec, ...] = (
     KeySpec("export_svg", "export('svg')", "f12,ctrl+shift+s", "Save the screen as SVG"),
     KeySpec("next_theme", "next_theme", "f8,alt+t", "Switch to the next theme (remembered)"),
     KeySpec("quit", "quit", "ctrl+q,f10", "Quit (jobs keep running)"),
+    KeySpec(
+        "show_state", "show_state", "ctrl+r,f7", "Show the newest results of every variant (study state)"
+    ),
 )
 
 LAYOUT_KEYS: tuple[KeySpec, ...] = (
@@ -77,8 +92,14 @@ LAYOUT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next view tab"),
     KeySpec("prev_tab", "prev_tab", "ctrl+pageup,alt+left", "Previous view tab"),
     *(
-        KeySpec(f"tab_{i}", f"show_tab_index({i - 1})", f"alt+{i},shift+f{i}", f"Show view tab {i}")
-        for i in range(1, len(VIEWS) + 1)
+        KeySpec(
+            f"tab_{i}",
+            f"show_tab_index({i - 1})",
+            f"{i},alt+{i},{key_name(ALT_DIGITS[i - 1])}",
+            f"Show view tab {i} ({entry.title}); a text box takes the digit itself",
+            priority=False,
+        )
+        for i, entry in enumerate(VIEWS.values(), start=1)
     ),
 )
 
@@ -143,16 +164,36 @@ def keys_path_display() -> str:
     )
 
 
-def load_keymap(path: Path | None = None) -> dict[str, str]:
-    """Binding id → keys from keys.toml; unknown names and non-string values are ignored."""
+def read_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """Binding id → keys from keys.toml, and a sentence for each line that was not used (the app shows them)."""
     p = path or keys_path()
     try:
         raw = tomllib.loads(p.read_text())
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}
+    except FileNotFoundError:
+        return {}, []
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return {}, [f"{p}: not read ({exc}); the default keys apply"]
     table = raw.get("keys", raw)
+    if not isinstance(table, dict):
+        return {}, [f"{p}: [keys] is not a table; the default keys apply"]
     known = {k.name for k in ALL_KEYS}
-    return {PREFIX + name: keys for name, keys in table.items() if name in known and isinstance(keys, str)}
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    for name, keys in table.items():
+        if name not in known:
+            problems.append(f"{p}: unknown action {name!r} ignored (F1 lists the names)")
+        elif not isinstance(keys, str) or not keys.strip():
+            problems.append(f'{p}: {name} needs a string of keys, e.g. {name} = "ctrl+b,f2"; ignored')
+        else:
+            out[PREFIX + name] = keys
+    if "keys" in raw and len(raw) > 1:
+        problems.append(f"{p}: lines outside [keys] are ignored when a [keys] table is there")
+    return out, problems
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """Binding id → keys from keys.toml; unknown names and non-string values are left out."""
+    return read_keymap(path)[0]
 
 
 def effective_keys(keymap: dict[str, str]) -> list[tuple[KeySpec, str]]:

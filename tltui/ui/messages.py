@@ -39,6 +39,11 @@ class RunRequested(Message):
 
 
 @dataclass(eq=False)
+class StateRequested(Message):
+    """The user asked for the study state: the newest diagnosis of every variant (explorer)."""
+
+
+@dataclass(eq=False)
 class InstanceSelected(Message):
     """A test instance was chosen (drives the Features view)."""
 
@@ -75,6 +80,14 @@ class ComputeRequested(Message):
     kind: str
     file: str
     params: dict[str, object]
+
+
+@dataclass(eq=False)
+class CancelRequested(Message):
+    """The user asked to cancel a job; the app asks for confirmation first (`question`)."""
+
+    job_id: str
+    question: str
 
 
 @dataclass(eq=False)

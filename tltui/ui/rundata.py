@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,10 @@ class RunData:
     summary: dict[str, Any]
     overall: dict[str, Any] | None = None
     merged_from: tuple[Path, ...] = field(default=())
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    """Variant → the name of the run its row came from (a study state joins several runs)."""
+    label: str = ""
+    """The run's name as every view shows it (`analyze 151504-ad13`); the folder's name when empty."""
 
     @classmethod
     def load(cls, run_dir: str | Path) -> RunData:
@@ -47,6 +53,25 @@ class RunData:
         return dict(self.summary.get("variants", {}))
 
     @property
+    def name(self) -> str:
+        return self.label or f"run {self.run_dir.name}"
+
+    def source(self, variant: str) -> str:
+        """The name of the run `variant`'s numbers came from."""
+        return self.sources.get(variant, self.name)
+
+    def instance_name(self, index: int) -> str:
+        """A test instance's one name everywhere: its id in summary.json (`digit-81`), else `#index`."""
+        ids = self.summary.get("ids")
+        if isinstance(ids, list) and 0 <= index < len(ids):
+            return str(ids[index])
+        return f"#{index}"
+
+    def named(self, label: str) -> RunData:
+        """This run under the name `label`, every variant's row from it."""
+        return dataclasses.replace(self, label=label, sources=dict.fromkeys(self.variants, label))
+
+    @property
     def layers(self) -> list[dict[str, Any]]:
         layers = self.summary.get("layers") or []
         return [layer for layer in layers if isinstance(layer, dict)]
@@ -68,12 +93,14 @@ class RunData:
         derived = self.summary.get("derived") or {}
         return {k: v for k, v in derived.items() if isinstance(v, dict)} if isinstance(derived, dict) else {}
 
-    def merged(self, other: RunData) -> RunData:
-        """This run with the variants (and per-layer numbers) of a mitigation/treatment run joined in."""
+    def merged(self, other: RunData, names: Iterable[str] | None = None) -> RunData:
+        """This run with variants of another (all, or `names`) joined in, with their per-layer numbers."""
+        take = set(other.variants if names is None else names) & set(other.variants)
         summary = copy.deepcopy(self.summary)
-        summary.setdefault("variants", {}).update(copy.deepcopy(other.variants))
-        if other.derived:
-            summary["derived"] = {**self.derived, **copy.deepcopy(other.derived)}
+        summary.setdefault("variants", {}).update({n: copy.deepcopy(other.variants[n]) for n in take})
+        derived = {n: copy.deepcopy(m) for n, m in other.derived.items() if n in take}
+        if derived:
+            summary["derived"] = {**self.derived, **derived}
         by_name = {layer.get("name"): layer for layer in summary.get("layers") or []}
         for layer in other.layers:
             mine = by_name.get(layer.get("name"))
@@ -81,5 +108,8 @@ class RunData:
                 continue
             for key in ("weight_change", "adv_deviation"):
                 if isinstance(layer.get(key), dict):
-                    mine.setdefault(key, {}).update(layer[key])
-        return RunData(self.run_dir, summary, self.overall, (*self.merged_from, other.run_dir))
+                    mine.setdefault(key, {}).update({n: v for n, v in layer[key].items() if n in take})
+        sources = {**self.sources, **{n: other.source(n) for n in take}}
+        return dataclasses.replace(
+            self, summary=summary, merged_from=(*self.merged_from, other.run_dir), sources=sources
+        )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tltui.base.errors import ResultsError
 from tltui.base.rundir import PREVIEW_NPZ, SUMMARY
-from tltui.ui.jobs_client import JobsClient, results_dir, same_study, short_id, timestamp
+from tltui.ui.jobs_client import JobsClient, results_dir
 from tltui.ui.rundata import RunData
+from tltui.ui.state import RunRef, run_label, state_key, study_runs, study_state
 from tltui.ui.studyinfo import DEMO, StudyInfo, read_study
 
 
@@ -26,31 +27,64 @@ class Session:
     """Start the analysis when no finished one exists (default: only for the demo)."""
     analyze_kind: str = "analyze"
     """The job kind that diagnoses a study (tests substitute a fake one)."""
+    produce_kinds: tuple[str, ...] = ("mitigate", "treat")
+    """The job kinds that produce a variant and diagnose every variant (tests substitute fake ones)."""
+    preview_kind: str = "preview"
+    """The job kind that writes a slicing preview (tests substitute a fake one)."""
     run: RunData | None = None
     analysis_job: str | None = None
     computing: dict[str, str] = field(default_factory=dict)
     """On-demand jobs still running: job id → the file it writes into the shown run."""
-    info: StudyInfo = field(init=False)
+    submitted: set[str] = field(default_factory=set)
+    """Jobs this session started (their results are shown when they end; others' are offered)."""
+    showing_state: bool = False
+    """Whether `run` is the study state (else one run the user chose, or `--run DIR`)."""
+    newer: str = ""
+    """The name of a run that ended elsewhere since the state was shown ("" when none is waiting)."""
+    _info: StudyInfo | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.info = read_study(self.study)
         if self.autostart is None:
             self.autostart = self.study == DEMO
+
+    @property
+    def info(self) -> StudyInfo:
+        """The study as the explorer shows it, read when first needed (after the first frame)."""
+        if self._info is None:
+            self._info = read_study(self.study)
+        return self._info
 
     @property
     def jobs_available(self) -> bool:
         return self.jobs is not None and self.jobs.available
 
+    @property
+    def producers(self) -> tuple[str, ...]:
+        return (self.analyze_kind, *self.produce_kinds)
+
     def initial_run(self) -> RunData | None:
-        """`--run DIR` if given (a missing summary.json is a ResultsError), else the latest finished analysis."""
+        """`--run DIR` if given (a missing summary.json is a ResultsError), else the study state."""
         if self.run_dir is not None:
-            self.run = RunData.load(self.run_dir)
+            folder = self.run_dir.expanduser().resolve()
+            label = next((r.label for r in self.study_runs() if r.path == folder), "")
+            run = RunData.load(folder)
+            self.run, self.showing_state = (run.named(label) if label else run), False
             return self.run
-        if not self.jobs_available or self.jobs is None:
-            return None
-        latest = self.jobs.latest_run(self.analyze_kind, self.study)
-        if latest is not None:
-            self.run = RunData.load(latest)
+        return self.load_state()
+
+    def study_runs(self) -> list[RunRef]:
+        return study_runs(self.jobs, self.study, self.producers)
+
+    def load_state(self, ended: RunRef | None = None) -> RunData | None:
+        """The newest diagnosis of every variant of the study (None: no finished run yet); `ended` is a run
+        that just ended, in case the job index does not list it as done yet."""
+        self.newer = ""
+        refs = self.study_runs()
+        if ended is not None and ended.job_id not in [r.job_id for r in refs]:
+            refs.insert(0, ended)
+        state = study_state(refs)
+        if state is not None:
+            self.run, self.showing_state = state, True
         return self.run
 
     def start_analysis(self) -> str:
@@ -58,13 +92,18 @@ class Session:
         self.analysis_job = self.jobs.submit(
             self.analyze_kind, {"study": self.study}, study=self.study, device=self.device
         )
+        self.submitted.add(self.analysis_job)
         return self.analysis_job
 
     def submit(self, kind: str, params: dict[str, Any], variant: str | None = None) -> str:
         assert self.jobs is not None
-        return self.jobs.submit(
+        if variant is None and kind in ("mitigate", "treat"):
+            variant = str(params.get("name") or params.get("method") or "") or None
+        job_id = self.jobs.submit(
             kind, {"study": self.study, **params}, study=self.study, variant=variant, device=self.device
         )
+        self.submitted.add(job_id)
+        return job_id
 
     def compute(self, kind: str, file: str, params: dict[str, Any]) -> str | None:
         """Start the on-demand job that writes `file` into the shown run (None: one is already running)."""
@@ -82,7 +121,7 @@ class Session:
         """The newest finished slicing preview of this study (preview.npz), if any."""
         if not self.jobs_available or self.jobs is None:
             return None
-        return self.jobs.latest_run("preview", self.study, marker=PREVIEW_NPZ)
+        return self.jobs.latest_run(self.preview_kind, self.study, marker=PREVIEW_NPZ)
 
     def preview_dir(self, job_id: str, run_dir: Path | None) -> Path | None:
         """Where a finished preview job wrote preview.npz."""
@@ -94,48 +133,31 @@ class Session:
             return None
 
     def finished(self, job_id: str, kind: str, status: str, run_dir: Path | None) -> RunData | None:
-        """The run to show after a job ended, if it changes what is shown (else None)."""
-        if status != "done" or run_dir is None:
+        """The state to show after a job ended, if it changes what is shown (else None). A diagnosing run
+        started elsewhere is never shown unasked: `newer` names it and the app offers it."""
+        if status != "done" or kind not in self.producers:
             return None
-        if not (run_dir / SUMMARY).is_file() and self.jobs is not None:
+        if job_id not in self.submitted:
+            ref = next((r for r in self.study_runs() if r.job_id == job_id), None)
+            if ref is not None and ref.path not in state_key(self.run):
+                self.newer = ref.label
+            return None
+        previous = self.run
+        folder = run_dir if run_dir is not None and (run_dir / SUMMARY).is_file() else None
+        if folder is None and self.jobs is not None:
             try:
-                run_dir = results_dir(self.jobs.get(job_id))
+                folder = results_dir(self.jobs.get(job_id))
             except Exception:  # a job the index no longer knows
-                return None
-            if run_dir is None:
-                return None
-        if kind == self.analyze_kind and (
-            job_id == self.analysis_job or self.run is None or self._ours(job_id)
-        ):
-            self.run = RunData.load(run_dir)
-            return self.run
-        if kind in ("mitigate", "treat") and self.run is not None and self._ours(job_id):
-            try:
-                self.run = self.run.merged(RunData.load(run_dir))
-            except ResultsError:
-                return None
-            return self.run
-        return None
-
-    def _ours(self, job_id: str) -> bool:
-        if self.jobs is None:
-            return False
-        try:
-            return same_study(self.jobs.get(job_id).study, self.study)
-        except Exception:  # a job the index no longer knows
-            return False
+                folder = None
+        ended = (
+            RunRef(folder.resolve(), run_label(kind, job_id), job_id, kind, time.time()) if folder else None
+        )
+        state = self.load_state(ended)
+        return state if state is not None and state_key(state) != state_key(previous) else None
 
     def runs(self) -> list[tuple[str, Path]]:
-        """Finished runs of this study, newest first, as (label, run dir)."""
-        out: list[tuple[str, Path]] = []
-        if self.run is not None:
-            out.append((f"current: {self.run.run_dir.name}", self.run.run_dir))
-        if not self.jobs_available or self.jobs is None:
-            return out
-        jobs = [j for j in self.jobs.list_jobs(status="done", limit=30) if same_study(j.study, self.study)]
-        jobs.sort(key=lambda j: timestamp(j.ended or j.created) or 0.0, reverse=True)
-        for j in jobs:
-            d = results_dir(j)
-            if d is not None and d.resolve() not in [p.resolve() for _, p in out]:
-                out.append((f"{j.kind} {short_id(j.id)}", d))
+        """Finished runs of this study, newest first, as (name, run dir); the shown run first if it is none."""
+        out = [(r.label, r.path) for r in self.study_runs()]
+        if self.run is not None and self.run.run_dir not in [p for _, p in out]:
+            out.insert(0, (self.run.name, self.run.run_dir))
         return out

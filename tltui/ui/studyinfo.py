@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tltui.base.errors import StudyError
-from tltui.base.study import Study, load_study
+
+if TYPE_CHECKING:
+    from tltui.base.study import Study
 
 DEMO = "demo"
-DEMO_TEACHER = "DigitsNet CNN teacher on digits 0–4"
+DEMO_TEACHER = "CNN, digits 0–4"
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def describe(study: Study, ref: str) -> StudyInfo:
             "demo (digits)",
             DEMO_TEACHER,
             tuple(study.names),
-            ("sklearn load_digits: 1,797 8×8 images", "source: digits 0–4", "target: digits 5–9"),
+            ("sklearn digits: 1,797 8×8", "source: digits 0–4", "target: digits 5–9"),
         )
     base = study.base_dir
     t = study.teacher
@@ -63,6 +66,8 @@ def describe(study: Study, ref: str) -> StudyInfo:
 
 def read_study(ref: str) -> StudyInfo:
     """Describe the study `ref` ('demo' or a TOML path); a StudyError gives an info with `problem` set."""
+    from tltui.base.study import load_study  # the parser loads after the first frame
+
     try:
         return describe(load_study(ref), ref)
     except StudyError as exc:

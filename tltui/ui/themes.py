@@ -57,6 +57,7 @@ def parse_theme(data: dict[str, Any], fallback_name: str) -> Theme:
         name=str(data.get("name", fallback_name)),
         dark=bool(data.get("dark", True)),
         luminosity_spread=float(data.get("luminosity_spread", 0.15)),
+        ansi=bool(data.get("ansi", False)),
         variables={str(k): str(v) for k, v in data.get("variables", {}).items()},
         **kwargs,
     )

@@ -138,3 +138,8 @@ def test_radar_axes() -> None:
     np.testing.assert_allclose(got["values"][0], [0.9, 0.45, 0.5, 0.88, 0.87, 0.7])
     assert np.isnan(got["values"][1, 5])
     assert np.nanmax(got["values"]) <= 1.0
+
+
+def test_transferability_is_null_when_the_source_accuracy_cannot_be_measured() -> None:
+    t = overall.transferability_score({"a": 0.9, "b": 0.7}, None)
+    assert t == {"score": None, "best": "a", "best_acc": 0.9, "source_acc": None}

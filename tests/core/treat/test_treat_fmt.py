@@ -1,47 +1,26 @@
-"""FMT: fairness metrics against hand computation, counterfactual pairs, the groups CSV and its errors."""
+"""FMT: counterfactual pairs, per-layer votes, updates only between important neurons, no FMT without a flip,
+the groups CSV and its errors (the metrics: tests/core/test_fairness.py)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from tltui.base.errors import DataError, TltuiError
-from tltui.core.fairness import (
-    aaod_per_class,
-    demo_groups,
-    eod_per_class,
-    fairness_report,
-    groups_from_csv,
-    ink_mass,
-    spd_per_class,
-)
-from tltui.core.treat.fmt import flip_ink, morph, sensitive_neurons
-
-# 8 instances, 2 classes; group 1 = first four
-Y = np.array([0, 0, 1, 1, 0, 0, 1, 1])
-P = np.array([0, 0, 0, 1, 0, 1, 1, 1])
-G = np.array([1, 1, 1, 1, 0, 0, 0, 0])
-
-
-def test_spd_eod_aaod_match_hand_computation() -> None:
-    # P(ŷ=0|g=1) = 3/4, P(ŷ=0|g=0) = 1/4 → SPD_0 = 1/2, SPD_1 = −1/2
-    assert np.allclose(spd_per_class(P, G, 2), [0.5, -0.5])
-    # TPR_0: g1 2/2, g0 1/2 → 1/2; TPR_1: g1 1/2, g0 2/2 → −1/2
-    assert np.allclose(eod_per_class(Y, P, G, 2), [0.5, -0.5])
-    # FPR_0 (ŷ=0 among y=1): g1 1/2, g0 0/2 → 1/2; AAOD_0 = ½(1/2 + 1/2) = 1/2, likewise class 1
-    assert np.allclose(aaod_per_class(Y, P, G, 2), [0.5, 0.5])
-    rep = fairness_report(Y, P, G, 2)
-    assert rep["spd"] == pytest.approx(0.5) and rep["eod"] == pytest.approx(0.5)
-    assert rep["aaod"] == pytest.approx(0.5) and rep["accuracy"] == pytest.approx(6 / 8)
-
-
-def test_fair_predictions_score_zero_and_empty_groups_are_skipped() -> None:
-    rep = fairness_report(Y, Y, G, 2)
-    assert rep["spd"] == 0 and rep["eod"] == 0 and rep["aaod"] == 0
-    assert np.isnan(eod_per_class(Y, P, G, 3)[2])  # no instance of class 2: undefined, not zero
+from tests.nets import tiny_analysis
+from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.errors import DataError, StudyError, TltuiError
+from tltui.base.progress import Progress, drain
+from tltui.core.analysis import Analysis
+from tltui.core.fairness import demo_groups, groups_from_csv, ink_mass
+from tltui.core.treat import fmt
+from tltui.core.treat._common import resolve_tap
+from tltui.core.treat.fmt import flip_ink, morph
 
 
 def _strokes() -> torch.Tensor:
@@ -70,12 +49,105 @@ def test_counterfactual_pairs_differ_in_the_attribute() -> None:
     assert (ink_cf[g == 1] < ink[g == 1]).all() and (ink_cf[g == 0] > ink[g == 0]).all()
 
 
-def test_sensitive_neurons_are_the_most_changed() -> None:
-    a = torch.zeros(5, 4)
-    b = a.clone()
-    b[:, 2] += 3.0
-    b[:, 0] += 1.0
-    assert sensitive_neurons(a, b, 0.5).tolist() == [True, False, True, False]
+class Two(torch.nn.Module):
+    """Two linear layers; the flip (adding 1 to input feature 0) moves hidden neuron j by j · 1."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.h = torch.nn.Linear(3, 5)
+        self.fc = torch.nn.Linear(5, 2)
+        with torch.no_grad():
+            self.h.weight.zero_()
+            self.h.weight[:, 0] = torch.arange(5.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.h(x.flatten(1)))
+
+
+def test_each_pair_votes_for_its_most_changed_neurons(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    net = Two()
+    x = torch.rand(6, 1, 1, 3, generator=torch.Generator().manual_seed(0))
+    x_cf = x.clone()
+    x_cf[..., 0] += 1.0 / an.std[0]  # +1 in normalised units
+    chain, votes = fmt.layer_votes(net, x, x_cf, an, resolve_tap(net, None), 0.4)
+    assert chain.names[: chain.below] == ["h"]
+    assert votes["h"].tolist() == [0, 0, 0, 6, 6]  # int(0.4 · 5) = 2 votes per pair: neurons 4 and 3
+    masks = fmt.important_masks(net, chain, {"h": torch.tensor([0.0, 5, 1, 5, 2])}, 0.4)
+    assert masks["h.weight"].tolist() == [[False] * 3, [True] * 3, [False] * 3, [True] * 3, [False] * 3]
+
+
+def test_important_weights_connect_important_neurons_of_consecutive_layers(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    net = an.variants["finetune"]  # conv1 (4) → conv2 (6)
+    tap = resolve_tap(net, None)
+    assert an.data.train is not None
+    chain, _ = fmt.layer_votes(net, an.data.train.x[:4], an.data.train.x[:4], an, tap, 0.5)
+    votes = {"conv1": torch.tensor([3.0, 0, 2, 1]), "conv2": torch.tensor([0.0, 4, 4, 1, 0, 0])}
+    masks = fmt.important_masks(
+        net, chain, votes, 0.5
+    )  # round(2) = 2 of conv1: 0, 2; round(3) = 3 of conv2: 1, 2, 3
+    m1, m2 = masks["conv1.weight"], masks["conv2.weight"]
+    assert m1[[0, 2]].all() and not m1[[1, 3]].any()
+    for o in range(6):
+        for i in range(4):
+            assert bool(m2[o, i].all()) == (o in (1, 2, 3) and i in (0, 2)) and bool(m2[o, i].any()) == bool(
+                m2[o, i].all()
+            )
+
+
+def test_fmt_changes_only_weights_between_important_neurons_and_logs_it(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    params = TreatParams(epochs=5, lr=1e-2, vote_ratio=0.5, important_ratio=0.5)
+    original = copy.deepcopy(an.variants["finetune"])
+    x, x_cf = drain_pairs(an)
+    _, votes = fmt.layer_votes(original, x, x_cf, an, resolve_tap(original, None), params.vote_ratio)
+    # the important neurons by hand: per layer the round(0.5 · C) most voted (ties: lower index)
+    imp = {
+        n: sorted(range(len(v)), key=lambda i: (-float(v[i]), i))[: round(0.5 * len(v))]
+        for n, v in votes.items()
+    }
+    steps: list[Progress] = []
+    gen = fmt.run(an, params)
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            treated = stop.value
+            break
+    before, after = original.state_dict(), treated.state_dict()
+    pairs = {"conv1.weight": [(o, i) for o in imp["conv1"] for i in range(1)],
+             "conv2.weight": [(o, i) for o in imp["conv2"] for i in imp["conv1"]]}  # fmt: skip
+    changed = 0
+    for name in ("conv1.weight", "conv2.weight"):
+        inside = torch.zeros(before[name].shape[:2], dtype=torch.bool)
+        for o, i in pairs[name]:
+            inside[o, i] = True
+        assert torch.equal(after[name][~inside], before[name][~inside]), f"{name}: a weight outside moved"
+        changed += int((after[name] != before[name]).sum())
+    assert changed > 0
+    assert torch.equal(after["fc.weight"], before["fc.weight"]) and torch.equal(
+        after["fc.bias"], before["fc.bias"]
+    )
+    total = before["conv1.weight"].numel() + before["conv2.weight"].numel()
+    log = [s.msg for s in steps if s.msg.startswith("changed ")]
+    assert log and re.match(rf"changed {changed} of {total} weights \({changed / total:.2%}\)", log[-1])
+
+
+def drain_pairs(an: Analysis) -> tuple[torch.Tensor, torch.Tensor]:
+    return drain(fmt.counterfactual_pairs(an))
+
+
+def test_fmt_is_not_applicable_without_a_flip(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    assert an.data.train is not None
+    groups = tmp_path / "groups.csv"
+    ids = an.data.train.ids + an.data.test.ids
+    groups.write_text("".join(f"{i},{n % 2}\n" for n, i in enumerate(ids)))
+    an.study = dataclasses.replace(an.study, data=dataclasses.replace(an.study.data, groups=groups))
+    with pytest.raises(StudyError, match=r"^FMT is not applicable: ") as err:
+        drain_pairs(an)
+    assert "\n" not in str(err.value)
 
 
 def _csv(tmp_path: Path, text: str) -> Path:
@@ -107,3 +179,15 @@ def test_groups_from_csv_errors(tmp_path: Path, text: str, ids: list[str], match
 def test_groups_file_missing(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not found"):
         groups_from_csv(tmp_path / "nope.csv", ["a"])
+
+
+@pytest.mark.parametrize(("pairs", "n"), [("dual", 96), ("single", 48)])
+def test_dual_trains_both_members_single_the_less_confident(pairs: str, n: int, tmp_path: Path) -> None:
+    gen = fmt.run(tiny_analysis(tmp_path), TreatParams(epochs=1, pairs=pairs))
+    msgs = []
+    while True:
+        try:
+            msgs.append(next(gen).msg)
+        except StopIteration:
+            break
+    assert any(m.startswith(f"{n} training inputs ({pairs})") for m in msgs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tltui.base.catalogue.entry import Entry
 
 _ZOO = {
@@ -35,5 +37,23 @@ TEACHER_ATTACKS: dict[str, Entry] = {
         "ReMoS: drive one penultimate neuron of the teacher high and the others to zero",
         "tltui.core.attacks.neuron:run",
     ),
+    "remos": Entry(
+        "remos",
+        "ReMoS's myloss: penultimate neuron 0 towards 1000, the others towards 0 (weight 0.1)",
+        "tltui.core.attacks.remos_target:run",
+    ),
 }
 """Teacher attack name -> entry; `target` is `run(features, x, cfg, generator=None) -> x_adv`."""
+
+TEACHER_PRESETS: dict[str, dict[str, Any]] = {
+    "remos": {
+        "name": "remos",
+        "eps": 0.1,
+        "alpha": 0.01,
+        "steps": 40,
+        "random_start": True,
+        "space": "normalized",
+    },
+}
+"""Teacher-attack protocols by name: `remos` is ReMoS's (CV_adv/eval_robustness.py): its myloss objective, L∞
+ε 0.1 and step 0.01 in normalised units, 40 steps, random start."""

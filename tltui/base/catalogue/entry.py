@@ -24,6 +24,10 @@ class Entry:
     """The fields of `params` this entry takes (several entries may share one params class); None = all."""
     title: str = ""
     """A display title (views); the name otherwise."""
+    baseline: str | None = None
+    """Methods: the entry of the same family a run is compared with at the same seed (e.g. `finetune`)."""
+    baseline_params: tuple[tuple[str, Any], ...] = ()
+    """Parameters the baseline run sets over the method's own (Model Doctor's control: α = 0)."""
 
     @property
     def label(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tltui.base.catalogue.attacks import TEACHER_PRESETS
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import param
 
@@ -16,6 +17,12 @@ class RunParams:
 
     batch_size: int = param(512, label="batch size", help="evaluation and attack batch size", lo=1)
     compile: bool = param(False, label="compile", help="torch.compile the attacked models (CUDA, large sets)")
+    teacher_preset: str | None = param(
+        None,
+        label="teacher attack",
+        help="replace the study's teacher attack for DIR by a preset protocol (remos: ReMoS's)",
+        choices=tuple(TEACHER_PRESETS),
+    )
 
 
 JOBS: dict[str, Entry] = {

@@ -35,6 +35,13 @@ class MitigateParams:
     )
     """The head's rate keeps its ratio to the body's."""
     seed: int = param(0, label="seed", help="seeds the new head, re-initialisation and training order", lo=0)
+    seeds: int = param(
+        1,
+        label="seeds",
+        help="runs at seed, seed+1, …, each beside its same-seed finetune baseline",
+        lo=1,
+        hi=50,
+    )
     base: str = "finetune"
     """The variant (or build recipe) whose recipe and head size the student mirrors."""
     stages: tuple[str, ...] | None = param(
@@ -63,11 +70,14 @@ class MitigateParams:
                 object.__setattr__(self, name, tuple(value))
 
 
-TRAIN = ("epochs", "lr", "seed")
+TRAIN = ("epochs", "lr", "seed", "seeds")
 
 
 def _method(name: str, help: str, fields: tuple[str, ...]) -> Entry:
-    return Entry(name, help, f"tltui.core.mitigate.{name}:run", MitigateParams, fields + TRAIN)
+    baseline = None if name == "finetune" else "finetune"  # same recipe and seed, nothing removed
+    return Entry(
+        name, help, f"tltui.core.mitigate.{name}:run", MitigateParams, fields + TRAIN, baseline=baseline
+    )
 
 
 MITIGATIONS: dict[str, Entry] = {

@@ -69,7 +69,7 @@ class ParamSpec:
             bits.append(f"unit: {self.unit}")
         if self.range_text:
             bits.append(self.range_text)
-        bits.append(f"default: {self.default_text() or 'the method decides'}")
+        bits.append(f"default: {self.default_text() or 'not set (the method or the study decides)'}")
         return "; ".join(bits)
 
 

@@ -39,24 +39,60 @@ class TreatParams:
     train_batch_size: int = param(
         64, label="train batch", help="batch size of the treatment's training", lo=1
     )
-    slice_ratio: float = fraction(
+    held_out: float = fraction(
+        0.5,
+        label="held out",
+        help="share of the training data held out (seeded, stratified per class) to choose repair targets on",
+        lo_open=True,
+    )
+    """Until the study has its own validation split; the reference trains on one half and repairs on the other."""
+    pool: str = param(
+        "all",
+        label="target pool",
+        help="models that may supply repair targets: the variant's build checkpoints, or also the other "
+        "variants and the teacher (their features mapped into the variant's by least squares)",
+        choices=("all", "checkpoints"),
+    )
+    slice_cut: float = fraction(
         0.05,
         label="slice cut",
-        help="per neuron, the fraction of incoming weights with the lowest contribution left out of the slice",
+        help="per neuron and class, the share of its input neurons with the fewest contribution votes left out "
+        "of the class's slice",
     )
-    sensitive_ratio: float = fraction(
-        0.25,
-        label="sensitive",
-        help="fraction of the layer's neurons most changed by the attribute flip",
+    vote_ratio: float = fraction(
+        0.2,
+        label="votes",
+        help="per counterfactual pair and layer, the share of neurons most changed by the flip that get a vote",
         lo_open=True,
         hi_open=False,
     )
+    important_ratio: float = fraction(
+        0.1,
+        label="important",
+        help="per layer, the share of neurons with the most votes whose connecting weights are updated",
+        lo_open=True,
+        hi_open=False,
+    )
+    pairs: str = param(
+        "dual",
+        label="pairs",
+        help="dual: both members of a pair regressed to the more confident one's output; single: only the "
+        "less confident member",
+        choices=("dual", "single"),
+    )
     checkpoints: tuple[Path, ...] = ()
-    """Dare: extra training checkpoints of the variant's architecture, candidate sources of regression targets."""
-    seed: int = param(0, label="seed", help="seed for shuffling", lo=0)
+    """Dare: extra training checkpoints of the variant (same architecture), candidate sources of repair targets."""
+    seed: int = param(0, label="seed", help="seed for shuffling (and Dare's held-out split)", lo=0)
+    seeds: int = param(
+        1,
+        label="seeds",
+        help="runs at seed, seed+1, …, each beside its same-seed control (or the untreated variant)",
+        lo=1,
+        hi=50,
+    )
 
 
-COMMON = ("variant", "epochs", "lr", "train_batch_size", "seed")
+COMMON = ("variant", "epochs", "lr", "train_batch_size", "seed", "seeds")
 
 TREATMENTS: dict[str, Entry] = {
     "model-doctor": Entry(
@@ -65,20 +101,22 @@ TREATMENTS: dict[str, Entry] = {
         "tltui.core.treat.model_doctor:run",
         TreatParams,
         ("alpha", "theta", "layer", "n_per_class", *COMMON),
+        baseline="model-doctor",  # its control: the same schedule without the channel loss
+        baseline_params=(("alpha", 0.0),),
     ),
     "dare": Entry(
         "dare",
-        "Dare: isomorphic-regression repair of a slice",
+        "Dare: isomorphic-regression repair on held-out inputs, through per-class slices",
         "tltui.core.treat.dare:run",
         TreatParams,
-        ("slice_ratio", "layer", *COMMON),
+        ("held_out", "pool", "slice_cut", "layer", *COMMON),
     ),
     "fmt": Entry(
         "fmt",
-        "FMT: fairness repair on counterfactual pairs",
+        "FMT: fairness repair between flip-sensitive neurons, on counterfactual pairs",
         "tltui.core.treat.fmt:run",
         TreatParams,
-        ("sensitive_ratio", "slice_ratio", "layer", *COMMON),
+        ("vote_ratio", "important_ratio", "pairs", "layer", *COMMON),
     ),
 }
 """Treatment name -> entry; `target` is its `run(an, params) -> Generator[Progress, None, nn.Module]`."""

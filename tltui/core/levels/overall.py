@@ -81,18 +81,23 @@ def macro_recall_f1(y_true: Any, y_pred: Any, n: int) -> dict[str, Any]:
     }
 
 
-def transferability_score(target_accs: Mapping[str, float], source_acc_on_target: float) -> dict[str, Any]:
+def transferability_score(
+    target_accs: Mapping[str, float], source_acc_on_target: float | None
+) -> dict[str, Any]:
     """Ma et al.'s transferability: best target-model accuracy minus the source model's accuracy on target.
 
     `target_accs` maps each model trained for the target task (the variants) to its accuracy on the target
     test set; `source_acc_on_target` is the source model's accuracy on that same target test set. Returns
     `score` (positive: transfer helped over using the source model as is), `best` (the variant attaining the
-    max), `best_acc` and `source_acc`. All accuracies are fractions in [0, 1].
+    max), `best_acc` and `source_acc`. All accuracies are fractions in [0, 1]; `score` and `source_acc` are None
+    when the source model's accuracy on target data cannot be measured.
     """
     if not target_accs:
         raise ValueError("transferability_score needs at least one target model accuracy")
     best = max(target_accs, key=lambda k: target_accs[k])
     best_acc = float(target_accs[best])
+    if source_acc_on_target is None:
+        return {"score": None, "best": best, "best_acc": best_acc, "source_acc": None}
     src = float(source_acc_on_target)
     return {"score": best_acc - src, "best": best, "best_acc": best_acc, "source_acc": src}
 

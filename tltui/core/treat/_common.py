@@ -152,8 +152,3 @@ def read_probs(
                 logits = model(xb)
             out.append(logits.float().softmax(dim=1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
-
-
-def true_prob(probs: np.ndarray, y: torch.Tensor) -> np.ndarray:
-    """Each row's probability of its label: (n,)."""
-    return probs[np.arange(len(probs)), y.numpy()]

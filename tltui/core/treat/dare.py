@@ -1,127 +1,155 @@
-"""Dare (TOSEM 2024): regress a hidden layer towards the best available model's output, through a slice only."""
+"""Dare (TOSEM 2024): regress the lower layers towards better candidates' tensors on held-out inputs, per slice."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Generator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
-from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
-from tltui.core.hooks import eval_mode
 from tltui.core.treat._common import (
     RegressionModel,
     Tap,
     clone_variant,
     read_probs,
     resolve_tap,
-    substitute_forward,
     tap_outputs,
     train_split,
-    true_prob,
 )
-from tltui.core.treat.slicing import backward_slice, layer_profiles, train_slice
+from tltui.core.treat.masked import Part, train_masked
+from tltui.core.treat.pool import Candidate, candidate_pool, select_targets
+from tltui.core.treat.slicing import Masks, class_slices, fold, keep_fractions, profile, union
 
 EPOCHS = 10
-LR = 1e-3
+LR = 1e-4
 
 
-def candidates(an: Analysis, params: TreatParams, model: nn.Module) -> dict[str, nn.Module]:
-    """Models that may supply regression targets: the variant itself, the teacher, the other variants, and
-    any checkpoints given (loaded into a copy of the variant). Shape mismatches are filtered later."""
-    found: dict[str, nn.Module] = {"self": model, "teacher": an.teacher}
-    found.update({n: m for n, m in an.variants.items() if n != params.variant})
-    for path in params.checkpoints:
-        ck = copy.deepcopy(model)
-        M.load_state_dict(ck, M.read_state_dict(path), source=str(path))
-        found[path.name] = ck.to(an.device).eval()
-    return found
+def holdout(y: torch.Tensor, share: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(fit, held) indices: per class, a seeded random `share` of its inputs is held out (at least one, and at
+    least one left to fit on, where the class has two)."""
+    gen = torch.Generator().manual_seed(seed)
+    fit, held = [], []
+    for k in torch.unique(y).tolist():
+        idx = torch.nonzero(y == k).flatten()
+        idx = idx[torch.randperm(len(idx), generator=gen)]
+        n = min(max(round(share * len(idx)), 1), max(len(idx) - 1, 1))
+        held.append(idx[:n])
+        fit.append(idx[n:])
+    return torch.cat(fit).sort().values, torch.cat(held).sort().values
 
 
-def best_targets(
-    an: Analysis, model: nn.Module, tap: Tap, split: Split, pool: dict[str, nn.Module]
-) -> tuple[torch.Tensor, dict[str, int]]:
-    """Per training input, the regression target at the tap: the variant's own tensor, except for the inputs the
-    variant gets wrong that some candidate gets right when its tensor is read by the variant's own upper layers;
-    those take the tensor of the candidate giving the true class the highest probability (the reference trains
-    only on such "to repair" inputs; the others anchor the rest of the behaviour). Returns the targets and how
-    many inputs each source supplied."""
-    base = tap_outputs(model, split.x, an, tap)
-    best = base.clone()
-    y = split.y.numpy()
-    own = read_probs(model, split.x, an)
-    best_p, wrong = true_prob(own, split.y), own.argmax(axis=1) != y
-    source = np.zeros(len(split), dtype=np.int64)
-    names = list(pool)
-    for j, name in enumerate(names[1:], start=1):
-        try:
-            acts = tap_outputs(pool[name], split.x, an, tap)
-        except Exception:  # a different architecture without this layer cannot supply targets
-            continue
-        if acts.shape != base.shape:
-            continue
-        probs = read_probs(model, split.x, an, tap, acts)
-        p = true_prob(probs, split.y)
-        better = wrong & (probs.argmax(axis=1) == y) & (p > best_p)
-        best[torch.as_tensor(better)] = acts[torch.as_tensor(better)]
-        best_p = np.where(better, p, best_p)
-        source[better] = j
-    return best, {names[j]: int(np.sum(source == j)) for j in range(len(names)) if np.any(source == j)}
+def subset(split: Split, idx: torch.Tensor) -> Split:
+    return Split(split.x[idx], split.y[idx], split.classes, [split.ids[i] for i in idx.tolist()])
 
 
-def key_neurons(
-    an: Analysis, model: nn.Module, tap: Tap, split: Split, batch_size: int = 256
-) -> torch.Tensor:
-    """(K, C) bool: per class, the tap's neurons whose first-order contribution to the true logit is positive,
-    i.e. the mean over the class's training inputs of Σ_space ∂logit_y/∂a_c · (a_c − ā_c), ā the training mean."""
-    acts = tap_outputs(model, split.x, an, tap)
-    mean = acts.mean(dim=0, keepdim=True)
-    total = torch.zeros(split.num_classes, acts.shape[1], device=an.device)
-    with eval_mode(model), torch.enable_grad():
-        for i in range(0, len(split), batch_size):
-            xb = normalize(split.x[i : i + batch_size].to(an.device), an.mean, an.std)
-            yb = split.y[i : i + batch_size].to(an.device)
-            a = acts[i : i + batch_size].to(an.device).requires_grad_(True)
-            logits = substitute_forward(model, xb, tap, a)
-            (g,) = torch.autograd.grad(logits.gather(1, yb.view(-1, 1)).sum(), a)
-            contrib = g * (a.detach() - mean.to(an.device))
-            total.index_add_(0, yb, contrib.flatten(2).sum(2) if contrib.dim() > 2 else contrib)
-    return (total > 0).cpu()
+@dataclass
+class Plan:
+    """What Dare trains: the repair set (held-out inputs), their targets and sources, the slices, the keys."""
+
+    held: Split
+    repair: torch.Tensor
+    """Indices into `held` of the inputs to repair."""
+    targets: torch.Tensor
+    """The tap tensor each repaired input is regressed to (row i for repair[i])."""
+    sources: list[str]
+    """Per repaired input, the candidate its target came from."""
+    slices: list[Masks]
+    keys: torch.Tensor
+    """(K, C) bool: per class, the tap's key neurons (those in the per-sample loss)."""
+    trainable: list[str]
+    own_right: int
+    """How many repaired inputs the variant already classified right (repaired for more confidence)."""
+
+
+def plan(an: Analysis, params: TreatParams, model: nn.Module, tap: Tap) -> Generator[Progress, None, Plan]:
+    """The held-out split, the pool, the repair set and targets (get_ats.py), the per-class slices (NNSlicer,
+    profiled on the fit part) and the key neurons."""
+    split = train_split(an, "dare")
+    fit_idx, held_idx = holdout(split.y, params.held_out, params.seed)
+    fit, held = subset(split, fit_idx), subset(split, held_idx)
+    own_acts = tap_outputs(model, held.x, an, tap)
+    pool: list[Candidate] = yield from candidate_pool(an, params, model, tap, fit, held, own_acts)
+    if not pool:
+        raise StudyError(
+            f"dare: no candidate can supply targets for '{params.variant}' (no build checkpoints in the "
+            f"workspace{'' if params.pool == 'all' else '; --pool all adds the other variants and the teacher'})"
+        )
+    own = read_probs(model, held.x, an)
+    y = held.y.numpy()
+    source = select_targets(own, y, [c.probs for c in pool])
+    repair = torch.as_tensor(np.flatnonzero(source >= 0))
+    if len(repair) == 0:
+        raise StudyError(
+            f"dare: no candidate is more confident than '{params.variant}' on any held-out input"
+        )
+    targets = torch.stack([pool[source[i]].acts[i] for i in repair.tolist()])
+    chain = profile(model, fit.x, an, tap)
+    slices, contribs = class_slices(model, chain, fit.y, split.num_classes, params.slice_cut)
+    keys = torch.stack([fold(c.unsqueeze(0), own_acts.shape[1])[0] > 0 for c in contribs])
+    keys[~keys.any(dim=1)] = True
+    right = int((own.argmax(axis=1) == y)[repair.numpy()].sum())
+    return Plan(held, repair, targets, [pool[source[i]].name for i in repair.tolist()], slices, keys,
+                chain.trainable, right)  # fmt: skip
+
+
+def _counts(names: list[str]) -> str:
+    uniq, n = np.unique(np.array(names), return_counts=True)
+    return ", ".join(
+        f"{u}: {c}" for u, c in sorted(zip(uniq.tolist(), n.tolist(), strict=True), key=lambda t: -t[1])
+    )
+
+
+def key_mse(out: torch.Tensor, target: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+    """Per sample, the mean squared error over its key neurons (all positions of a key channel): (B,)."""
+    w = key.view(*key.shape, *([1] * (out.dim() - 2))).expand_as(out).float()
+    return ((out - target) ** 2 * w).flatten(1).sum(dim=1) / w.flatten(1).sum(dim=1).clamp_min(1.0)
 
 
 def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
-    """Dare on a copy of the variant: targets from the best model per input, MSE on key neurons, slice-only
-    updates; the layers after the tap (the original head) are never trained and stay attached."""
+    """Dare on a copy of the variant: only the repair set is trained, each input's gradient through its class's
+    slice; the layers after the tap (the original head) never run in training and stay attached."""
     model = clone_variant(an, params.variant)
-    split = train_split(an, "dare")
     tap = resolve_tap(model, params.layer)
-    yield Progress("dare targets", 0, 2, f"{tap.module}{' (input)' if tap.inputs else ''}")
-    targets, won = best_targets(an, model, tap, split, candidates(an, params, model))
-    yield Progress("dare targets", 1, 2, ", ".join(f"{k}: {v}" for k, v in won.items()))
-    key = key_neurons(an, model, tap, split)
-    masks = backward_slice(model, layer_profiles(model, split.x, an, tap), key.any(dim=0), params.slice_ratio)
-    n_slice = sum(int(m.sum()) for m in masks.values())
-    n_all = sum(m.numel() for m in masks.values())
+    p: Plan = yield from plan(an, params, model, tap)
+    n_rep = len(p.repair)
     yield Progress(
-        "dare targets", 2, 2, f"slice {n_slice}/{n_all} weights, {int(key.any(0).sum())} key neurons"
-    )
+        "dare repair set", 1, 1,
+        f"held out {len(p.held)} training inputs; repair set {n_rep} ({n_rep - p.own_right} wrong, "
+        f"{p.own_right} right but less confident); targets from {_counts(p.sources)}",
+    )  # fmt: skip
+    keep = ", ".join(f"{k} {v:.0%}" for k, v in keep_fractions(p.slices).items())
+    yield Progress(
+        "dare slices", 1, 1,
+        f"slice keeps (mean over classes) {keep}; key neurons per class "
+        f"{int(p.keys.sum(1).min())}–{int(p.keys.sum(1).max())} of {p.keys.shape[1]}",
+    )  # fmt: skip
     reg = RegressionModel(model, tap)
-    x_dev, y_dev, t_dev = split.x.to(an.device), split.y.to(an.device), targets.to(an.device)
-    key_dev = key.to(an.device).float()
+    x = p.held.x[p.repair].to(an.device)
+    y = p.held.y[p.repair].to(an.device)
+    t, keys = p.targets.to(an.device), p.keys.to(an.device)
+    masks = union(p.slices)
 
-    def loss_fn(idx: torch.Tensor) -> torch.Tensor:
+    def parts(idx: torch.Tensor) -> list[Part]:
         idx = idx.to(an.device)
-        out = reg(normalize(x_dev[idx], an.mean, an.std))
-        w = key_dev[y_dev[idx]].view(len(idx), -1, *([1] * (out.dim() - 2))).expand_as(out)
-        return ((out - t_dev[idx]) ** 2 * w).sum() / w.sum().clamp_min(1.0)
+        out: list[Part] = []
+        for k in torch.unique(y[idx]).tolist():
+            sub = idx[y[idx] == k]
+            err = key_mse(reg(normalize(x[sub], an.mean, an.std)), t[sub], keys[k].expand(len(sub), -1))
+            out.append((err.sum() / len(idx), p.slices[k]))
+        return out
 
-    yield from train_slice(
-        model, masks, len(split), loss_fn, params, epochs=EPOCHS, lr=LR, phase="treat dare"
+    free = [k for k in p.trainable if k not in masks]
+    yield from train_masked(
+        model, masks, free, n_rep, parts, params, epochs=EPOCHS, lr=LR, phase="treat dare"
     )
+    after = read_probs(model, p.held.x[p.repair], an).argmax(axis=1)
+    right = int((after == p.held.y[p.repair].numpy()).sum())
+    yield Progress("treat dare", 1, 1, f"repair set classified right: {p.own_right} → {right} of {n_rep}")
     return model.eval()

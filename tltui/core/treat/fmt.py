@@ -1,8 +1,7 @@
-"""FMT (TOSEM 2024): counterfactual pairs that differ only in a sensitive attribute, regressed to agree."""
+"""FMT (TOSEM 2024): counterfactual pairs vote for flip-sensitive neurons; only weights between them are tuned."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 
 import numpy as np
@@ -11,22 +10,24 @@ import torch.nn.functional as F
 from torch import nn
 
 from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
-from tltui.core.data import Split, normalize
-from tltui.core.fairness import Groups, demo_groups, study_groups
+from tltui.core.data import normalize
+from tltui.core.fairness import demo_groups, study_groups
 from tltui.core.treat._common import (
     RegressionModel,
+    Tap,
     clone_variant,
     read_probs,
     resolve_tap,
     tap_outputs,
     train_split,
-    true_prob,
 )
-from tltui.core.treat.slicing import backward_slice, layer_profiles, train_slice
+from tltui.core.treat.masked import Part, changed_fraction, train_masked
+from tltui.core.treat.slicing import Chain, Masks, walk
 
-EPOCHS = 10
+EPOCHS = 50
 LR = 1e-3
 MAX_MORPH_STEPS = 3
 
@@ -57,70 +58,115 @@ def flip_ink(x: torch.Tensor, g: np.ndarray, threshold: float) -> tuple[torch.Te
     return out, demo_groups(out.numpy(), threshold) != g
 
 
-def matched_counterparts(x: torch.Tensor, y: torch.Tensor, g: np.ndarray) -> torch.Tensor:
-    """For CSV groups (no image operation flips them): each image's nearest neighbour in pixel space of the same
-    class and the other group (an approximate counterfactual); itself when no such image exists."""
-    flat = x.reshape(len(x), -1)
-    out = x.clone()
-    yn = y.numpy()
-    for c in np.unique(yn):
-        for grp in (0, 1):
-            src = np.flatnonzero((yn == c) & (g == grp))
-            dst = np.flatnonzero((yn == c) & (g != grp))
-            if src.size and dst.size:
-                d = torch.cdist(flat[torch.as_tensor(src)], flat[torch.as_tensor(dst)])
-                out[torch.as_tensor(src)] = x[torch.as_tensor(dst[d.argmin(dim=1).numpy()])]
-    return out
+def top(score: torch.Tensor, k: int) -> torch.Tensor:
+    """Indices of the k largest entries of the last dimension (ties: the lower index first)."""
+    return score.sort(dim=-1, descending=True, stable=True).indices[..., :k]
 
 
-def counterfactuals(split: Split, groups: Groups) -> tuple[torch.Tensor, np.ndarray]:
-    """Each training image's counterpart in the other group, and which pairs really differ in the attribute."""
-    if groups.kind == "ink":
-        return flip_ink(split.x, groups.train, groups.threshold)
-    cf = matched_counterparts(split.x, split.y, groups.train)
-    return cf, ~torch.all((cf == split.x).flatten(1), dim=1).numpy()
+def layer_votes(
+    model: nn.Module, x: torch.Tensor, x_cf: torch.Tensor, an: Analysis, tap: Tap, vote_ratio: float
+) -> tuple[Chain, dict[str, torch.Tensor]]:
+    """Per conv/linear layer before the tap, how often each output neuron is among the int(vote_ratio · C)
+    neurons most changed by the flip (mean |Δ| over a channel's positions), over all pairs."""
+    votes: dict[str, torch.Tensor] = {}
+
+    def record(name: str, _inp: torch.Tensor, out: torch.Tensor) -> None:
+        a, b = out.float().chunk(2)
+        d = (a - b).abs()
+        d = d.flatten(2).mean(dim=2) if d.dim() > 2 else d.reshape(len(d), -1)
+        k = int(d.shape[1] * vote_ratio)
+        v = votes.setdefault(name, torch.zeros(d.shape[1]))
+        if k:
+            v += torch.zeros_like(d).scatter_(1, top(d, k), 1.0).sum(dim=0).cpu()
+
+    both = torch.stack([x, x_cf], dim=1)  # each batch holds whole pairs: originals first, counterparts second
+    batch = 128
+    chunks = [torch.cat([both[i : i + batch, 0], both[i : i + batch, 1]]) for i in range(0, len(x), batch)]
+    chain = walk(model, torch.cat(chunks), an, tap, record, batch_size=2 * batch)
+    return chain, {n: votes[n] for n in chain.names[: chain.below]}
 
 
-def sensitive_neurons(acts: torch.Tensor, acts_cf: torch.Tensor, ratio: float) -> torch.Tensor:
-    """(C,) bool: the ⌈ratio·C⌉ neurons with the largest mean |activation change| across the pairs."""
-    d = (acts - acts_cf).abs()
-    per = d.flatten(2).mean(2) if d.dim() > 2 else d
-    score = per.mean(dim=0)
-    k = max(1, math.ceil(ratio * score.numel()))
-    keep = torch.zeros(score.numel(), dtype=torch.bool)
-    keep[score.argsort(descending=True, stable=True)[:k]] = True
-    return keep
+def important_masks(model: nn.Module, chain: Chain, votes: dict[str, torch.Tensor], ratio: float) -> Masks:
+    """Per layer the round(ratio · C) neurons with the most votes; trainable weights: from every input into the
+    first layer's important neurons, then from each layer's important neurons into the next one's."""
+    modules = dict(model.named_modules())
+    masks: Masks = {}
+    prev: torch.Tensor | None = None
+    for name in chain.names[: chain.below]:
+        w = modules[name].weight
+        important = top(votes[name], round(votes[name].numel() * ratio))
+        rows = torch.zeros(w.shape[0], dtype=torch.bool)
+        rows[important] = True
+        cols = torch.ones(w.shape[1], dtype=torch.bool)
+        if (
+            prev is not None and w.shape[1] % prev.numel() == 0
+        ):  # the same neurons, or blocks across a flatten
+            cols = prev.repeat_interleave(w.shape[1] // prev.numel())
+        m = rows.view(-1, 1) & cols.view(1, -1)
+        masks[f"{name}.weight"] = m.view(*m.shape, *([1] * (w.dim() - 2))).expand(w.shape).clone()
+        prev = rows
+    return masks
+
+
+def counterfactual_pairs(an: Analysis) -> Generator[Progress, None, tuple[torch.Tensor, torch.Tensor]]:
+    """The training images whose sensitive attribute a stroke-weight flip really changes, and their flips."""
+    split = train_split(an, "fmt")
+    groups = study_groups(an)
+    if groups.kind != "ink":
+        raise StudyError(
+            "FMT is not applicable: the study's groups come from [data] groups and no flip of that attribute is "
+            "declared, so there are no counterfactual pairs (tltui can flip only the demo's stroke weight)"
+        )
+    x_cf, flipped = flip_ink(split.x, groups.train, groups.threshold)
+    keep = torch.as_tensor(flipped)
+    yield Progress(
+        "fmt pairs", 1, 1,
+        f"stroke-weight flip: {int(keep.sum())} of {len(split)} training images change group"
+        + ("" if bool(keep.all()) else "; the others are left out"),
+    )  # fmt: skip
+    if not bool(keep.any()):
+        raise StudyError(
+            "FMT is not applicable: the stroke-weight flip changes the group of no training image"
+        )
+    return split.x[keep], x_cf[keep]
 
 
 def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
-    """FMT on a copy of the variant: both members of each pair regressed (MSE at the tap) to the output of the
-    member the original variant is more confident about; only the slice serving the sensitive neurons moves."""
+    """FMT on a copy of the variant: regress the layers up to the tap so that each pair maps to the output of
+    its more confident member (max softmax of the original), through the important-neuron weights only."""
     model = clone_variant(an, params.variant)
-    split = train_split(an, "fmt")
     tap = resolve_tap(model, params.layer)
-    yield Progress("fmt pairs", 0, 2)
-    groups = study_groups(an)
-    x_cf, flipped = counterfactuals(split, groups)
-    yield Progress(
-        "fmt pairs", 1, 2, f"{groups.kind} groups, {flipped.mean():.0%} of pairs flip the attribute"
+    x, x_cf = yield from counterfactual_pairs(an)
+    chain, votes = layer_votes(model, x, x_cf, an, tap, params.vote_ratio)
+    masks = important_masks(model, chain, votes, params.important_ratio)
+    n_imp = ", ".join(
+        f"{n} {round(v.numel() * params.important_ratio)}/{v.numel()}" for n, v in votes.items()
     )
-    acts, acts_cf = tap_outputs(model, split.x, an, tap), tap_outputs(model, x_cf, an, tap)
-    sens = sensitive_neurons(acts, acts_cf, params.sensitive_ratio)
-    use_cf = true_prob(read_probs(model, x_cf, an), split.y) > true_prob(
-        read_probs(model, split.x, an), split.y
-    )
-    target = torch.where(torch.as_tensor(use_cf).view(-1, *([1] * (acts.dim() - 1))), acts_cf, acts)
-    both = torch.cat([split.x, x_cf])
-    masks = backward_slice(model, layer_profiles(model, both, an, tap), sens, params.slice_ratio)
-    n_slice = sum(int(m.sum()) for m in masks.values())
-    yield Progress("fmt pairs", 2, 2, f"{int(sens.sum())} sensitive neurons, slice {n_slice} weights")
+    yield Progress("fmt important neurons", 1, 1, f"important neurons per layer: {n_imp}")
+    acts, acts_cf = tap_outputs(model, x, an, tap), tap_outputs(model, x_cf, an, tap)
+    cf_wins = torch.as_tensor(read_probs(model, x_cf, an).max(axis=1) >= read_probs(model, x, an).max(axis=1))
+    target = torch.where(cf_wins.view(-1, *([1] * (acts.dim() - 1))), acts_cf, acts)
+    if params.pairs == "dual":
+        inputs, targets = torch.cat([x, x_cf]), torch.cat([target, target])
+    else:  # only the less confident member, towards the more confident one
+        inputs, targets = torch.where(cf_wins.view(-1, 1, 1, 1), x, x_cf), target
+    n_mask = sum(int(m.sum()) for m in masks.values())
+    n_all = sum(m.numel() for m in masks.values())
+    yield Progress("fmt weights", 1, 1, f"{len(inputs)} training inputs ({params.pairs}); {n_mask} of {n_all} "
+                   f"weights ({n_mask / max(n_all, 1):.2%}) connect important neurons")  # fmt: skip
     reg = RegressionModel(model, tap)
-    x_dev, cf_dev, t_dev = split.x.to(an.device), x_cf.to(an.device), target.to(an.device)
+    x_dev, t_dev = inputs.to(an.device), targets.to(an.device)
 
-    def loss_fn(idx: torch.Tensor) -> torch.Tensor:
+    def parts(idx: torch.Tensor) -> list[Part]:
         idx = idx.to(an.device)
-        out = reg(normalize(torch.cat([x_dev[idx], cf_dev[idx]]), an.mean, an.std))
-        return F.mse_loss(out, torch.cat([t_dev[idx], t_dev[idx]]))
+        return [(F.mse_loss(reg(normalize(x_dev[idx], an.mean, an.std)), t_dev[idx]), masks)]
 
-    yield from train_slice(model, masks, len(split), loss_fn, params, epochs=EPOCHS, lr=LR, phase="treat fmt")
+    before = {k: v.detach().clone() for k, v in model.named_parameters() if k in masks}
+    free = [k for k in chain.trainable if k not in masks]
+    yield from train_masked(
+        model, masks, free, len(inputs), parts, params, epochs=EPOCHS, lr=LR, phase="treat fmt"
+    )
+    changed, total = changed_fraction(before, model, list(masks))
+    yield Progress("treat fmt", 1, 1, f"changed {changed} of {total} weights ({changed / max(total, 1):.2%}); "
+                   "biases free")  # fmt: skip
     return model.eval()

@@ -1,166 +1,221 @@
-"""NNSlicer-style backward-contribution slice, and regression training that updates only the slice."""
+"""NNSlicer's per-class backward slice: sign-counted contributions on the network's chain of conv/linear layers."""
 
 from __future__ import annotations
 
-import contextlib
-import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
-from tltui.base.catalogue.treatment import TreatParams
-from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
 from tltui.core.data import normalize
 from tltui.core.hooks import eval_mode
-from tltui.core.treat._common import Tap, _Stop, index_batches
+from tltui.core.treat._common import Tap
 
 Masks = dict[str, torch.Tensor]
 """Weight name (e.g. `conv3.weight`) → bool tensor of the weight's shape: True = in the slice (trainable)."""
 
+OnLayer = Callable[[str, torch.Tensor, torch.Tensor], None]
+"""Called with (layer name, its input, its output) for each conv/linear layer's first call in a forward pass."""
 
-def _channels(t: torch.Tensor) -> torch.Tensor:
+CHUNK = 64
+
+
+@dataclass
+class Chain:
+    """The Conv2d/Linear layers in forward order, where the tap sits among them, and per-image channel values."""
+
+    names: list[str]
+    below: int
+    """The first `below` layers run before the tap: they make up the regression model."""
+    trainable: list[str]
+    """Every parameter of the modules that run before the tap (weights, biases, norm affines)."""
+    ins: dict[str, torch.Tensor] = field(default_factory=dict)
+    """Layer → (n, I) per-image input channel values (spatial sums of maps, as NNSlicer's profile)."""
+    outs: dict[str, torch.Tensor] = field(default_factory=dict)
+
+
+def channel_sums(t: torch.Tensor) -> torch.Tensor:
     """Per-image channel values: spatial sums of (n, C, ...) maps, or the (n, F) vector itself."""
     return t.flatten(2).sum(dim=2) if t.dim() > 2 else t.reshape(t.shape[0], -1)
 
 
 @torch.no_grad()
-def layer_profiles(
-    model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap, batch_size: int = 256
-) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
-    """For each Conv2d/Linear that runs before `tap`, in forward order: (name, input channels, output channels),
-    each (n, C) on the CPU."""
+def walk(
+    model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap, on_layer: OnLayer, batch_size: int = 256
+) -> Chain:
+    """Run `model` over pixel images `x` in batches, calling `on_layer` for every conv/linear layer, and tell
+    which layers and parameters lie before the tap (the whole network runs; the tap only marks the cut)."""
     weighted = {n: m for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
+    owners = {n: m for n, m in model.named_modules() if any(True for _ in m.parameters(recurse=False))}
     order: list[str] = []
-    ins: dict[str, list[torch.Tensor]] = {n: [] for n in weighted}
-    outs: dict[str, list[torch.Tensor]] = {n: [] for n in weighted}
+    fired: list[str] = []
+    seen: set[str] = set()
+    at_tap: dict[str, int] = {}
 
-    def make(name: str) -> Callable[[nn.Module, tuple[torch.Tensor, ...], torch.Tensor], None]:
+    def on_weighted(name: str) -> Callable[[nn.Module, tuple[torch.Tensor, ...], torch.Tensor], None]:
         def hook(_m: nn.Module, args: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
+            if name in seen:  # a layer called twice in one pass is profiled on its first call
+                return
+            seen.add(name)
             if name not in order:
                 order.append(name)
-            ins[name].append(_channels(args[0]).cpu())
-            outs[name].append(_channels(out).cpu())
+            on_layer(name, args[0], out)
 
         return hook
 
+    def on_owner(name: str) -> Callable[[nn.Module, tuple[torch.Tensor, ...], torch.Tensor], None]:
+        def hook(_m: nn.Module, _a: tuple[torch.Tensor, ...], _o: torch.Tensor) -> None:
+            if name not in fired:
+                fired.append(name)
+
+        return hook
+
+    def mark(*_: object) -> None:
+        if "layers" not in at_tap:
+            at_tap["layers"], at_tap["owners"] = len(order), len(fired)
+
+    handles = [m.register_forward_hook(on_weighted(n)) for n, m in weighted.items()]
+    handles += [m.register_forward_hook(on_owner(n)) for n, m in owners.items()]
     target = model.get_submodule(tap.module)
-
-    def stop_pre(_m: nn.Module, _a: tuple[torch.Tensor, ...]) -> None:
-        raise _Stop
-
-    def stop_post(_m: nn.Module, _a: tuple[torch.Tensor, ...], _o: torch.Tensor) -> None:
-        raise _Stop
-
-    handles = [m.register_forward_hook(make(n)) for n, m in weighted.items()]
-    # registered last, so the tap module's own profile is recorded before the pass stops (output taps)
+    # registered last, so an output tap's own layer is counted as before the tap
     handles.append(
-        target.register_forward_pre_hook(stop_pre) if tap.inputs else target.register_forward_hook(stop_post)
+        target.register_forward_pre_hook(mark) if tap.inputs else target.register_forward_hook(mark)
     )
     try:
         with eval_mode(model):
             for i in range(0, len(x), batch_size):
-                with contextlib.suppress(_Stop):
-                    model(normalize(x[i : i + batch_size].to(an.device), an.mean, an.std))
+                seen.clear()
+                model(normalize(x[i : i + batch_size].to(an.device), an.mean, an.std))
     finally:
         for h in handles:
             h.remove()
-    return [(n, torch.cat(ins[n]), torch.cat(outs[n])) for n in order]
+    below_owners = fired[: at_tap.get("owners", len(fired))]
+    trainable = [
+        f"{o}.{p}" if o else p for o in below_owners for p, _ in owners[o].named_parameters(recurse=False)
+    ]
+    return Chain(order, at_tap.get("layers", len(order)), trainable)
 
 
-def backward_slice(
-    model: nn.Module,
-    profiles: list[tuple[str, torch.Tensor, torch.Tensor]],
-    key: torch.Tensor,
-    ratio: float,
-) -> Masks:
-    """The slice of the weights that serve the `key` neurons at the tap (NNSlicer's backward analysis).
+def profile(model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap) -> Chain:
+    """The chain with every layer's per-image input and output channel values over `x` (NNSlicer's profiling)."""
+    ins: dict[str, list[torch.Tensor]] = {}
+    outs: dict[str, list[torch.Tensor]] = {}
 
-    With Δ the deviation of a neuron's value from its mean over the profiled inputs, the contribution of weight
-    element w[o, i, k] of a layer is  s = c_o · mean_n(Δout_n[o]·Δin_n[i]) · w[o, i, k],  where c_o is the
-    contribution of output neuron o to the key neurons: for the last layer before the tap, 1 for key neurons and
-    0 otherwise (a 0 row leaves the slice entirely); for earlier layers c_i = Σ_{o,k} s[o, i, k] of the layer
-    after (1 for every neuron where the channel counts do not line up, e.g. across a flatten). Per neuron o, the
-    ⌈ratio · fan_in⌉ elements with the lowest s are cut from the slice; the rest is the slice.
-    """
+    def record(name: str, inp: torch.Tensor, out: torch.Tensor) -> None:
+        ins.setdefault(name, []).append(channel_sums(inp).float().cpu())
+        outs.setdefault(name, []).append(channel_sums(out).float().cpu())
+
+    chain = walk(model, x, an, tap, record)
+    chain.ins = {n: torch.cat(v) for n, v in ins.items()}
+    chain.outs = {n: torch.cat(v) for n, v in outs.items()}
+    return chain
+
+
+def fold(values: torch.Tensor, n: int) -> torch.Tensor:
+    """(rows, I) values of a layer's inputs as values of the n neurons that feed them: the same when I = n,
+    summed over each channel's block across a channel-major flatten (I = n·k); ones where nothing lines up."""
+    rows, i = values.shape
+    if i == n:
+        return values
+    if i % n == 0:
+        return values.reshape(rows, n, i // n).sum(dim=2)
+    return torch.ones(rows, n)
+
+
+def _weight2d(layer: nn.Module) -> torch.Tensor:
+    assert isinstance(layer, (nn.Conv2d, nn.Linear))
+    w = layer.weight.detach().float().cpu()
+    return w.reshape(w.shape[0], w.shape[1], -1).sum(dim=2)
+
+
+def class_slice(
+    model: nn.Module, chain: Chain, rows: torch.Tensor, label: int, cut: float
+) -> tuple[Masks, torch.Tensor]:
+    """The slice of class `label` from its images' deviations (`rows` indexes the profiled images), and the
+    summed contribution of the neurons the layer after the tap reads (key neurons: the positive ones). Per layer, from the class's output neuron down:
+    s_n[o, i] = contrib_n[o] · Δout_n[o] · Σ_k w[o, i, k] · Δin_n[i]; real-valued at the output layer (whose
+    lowest-scoring inputs pass no contribution on), signs below; contrib_n[i] = Σ_o s_n[o, i]; votes[o, i] =
+    Σ_n s_n[o, i]; per output neuron the int(cut · I) inputs with the lowest votes are cut (ties: first)."""
     modules = dict(model.named_modules())
     masks: Masks = {}
-    c_next: torch.Tensor | None = None
-    for idx, (name, d_in, d_out) in enumerate(reversed(profiles)):
+    contrib: torch.Tensor | None = None
+    n_logits = chain.outs[chain.names[-1]].shape[1]
+    key = torch.nn.functional.one_hot(torch.tensor(label), n_logits).float()  # a tap at the network's output
+    for step, li in enumerate(reversed(range(len(chain.names)))):
+        name = chain.names[li]
         layer = modules[name]
-        assert isinstance(layer, (nn.Conv2d, nn.Linear))
-        w = layer.weight.detach().cpu()
-        n_out, fan = w.shape[0], w[0].numel()
-        w3 = w.reshape(n_out, w.shape[1], -1)
-        d_in = d_in - d_in.mean(dim=0)
-        d_out = d_out - d_out.mean(dim=0)
-        if d_out.shape[1] == n_out and d_in.shape[1] == w.shape[1]:
-            cov = d_out.T @ d_in / max(len(d_in), 1)
-        else:  # grouped convs and the like: no channel-wise pairing, rank by the weights alone
-            cov = torch.ones(n_out, w.shape[1])
-        if idx == 0:
-            c_out = key.float().cpu() if key.numel() == n_out else torch.ones(n_out)
+        w2 = _weight2d(layer)
+        d_in = chain.ins[name][rows] - chain.ins[name].mean(dim=0)
+        d_out = chain.outs[name][rows] - chain.outs[name].mean(dim=0)
+        n_out, n_in = d_out.shape[1], d_in.shape[1]
+        if contrib is None:
+            contrib = torch.zeros_like(d_out)
+            if label < n_out:
+                contrib[:, label] = d_out[:, label]
+        keep = torch.ones(n_out, n_in, dtype=torch.bool)
+        if w2.shape != (n_out, n_in):  # grouped convs and the like: no per-channel pairing of the weights
+            nxt = torch.ones(len(d_in), n_in)
         else:
-            c_out = c_next if c_next is not None and c_next.numel() == n_out else torch.ones(n_out)
-        score = c_out.view(-1, 1, 1) * cov.unsqueeze(2) * w3
-        c_next = score.sum(dim=(0, 2))
-        n_cut = min(fan, math.ceil(ratio * fan)) if ratio > 0 else 0
-        flat = score.reshape(n_out, fan)
-        keep = torch.ones(n_out, fan, dtype=torch.bool)
-        if n_cut:
-            lowest = flat.argsort(dim=1, stable=True)[:, :n_cut]
-            keep.scatter_(1, lowest, False)
-        keep[c_out == 0] = False
-        masks[f"{name}.weight"] = keep.reshape(w.shape)
-    return masks
+            votes, nxt = torch.zeros(n_out, n_in), torch.zeros(len(d_in), n_in)
+            for c in range(0, len(d_in), CHUNK):
+                s = (
+                    (contrib[c : c + CHUNK] * d_out[c : c + CHUNK]).unsqueeze(2)
+                    * w2
+                    * d_in[c : c + CHUNK].unsqueeze(1)
+                )
+                if step > 0:
+                    s = s.sign()
+                votes += s.sum(dim=0)
+                nxt[c : c + CHUNK] = s.sum(dim=1)
+            n_cut = int(cut * n_in)
+            if n_cut:
+                keep.scatter_(1, votes.argsort(dim=1, stable=True)[:, :n_cut], False)
+                if step == 0 and label < n_out:
+                    nxt[:, ~keep[label]] = 0.0
+        if li < chain.below:
+            w = layer.get_parameter("weight")
+            masks[f"{name}.weight"] = (
+                keep.reshape(n_out, n_in, *([1] * (w.dim() - 2))).expand(w.shape).clone()
+            )
+        if li == chain.below:
+            key = nxt.sum(dim=0)
+        if li > 0:
+            prev = chain.outs[chain.names[li - 1]].shape[1]
+            contrib = fold(nxt, prev)
+    return masks, key
 
 
-def train_slice(
-    model: nn.Module,
-    masks: Masks,
-    n: int,
-    loss_fn: Callable[[torch.Tensor], torch.Tensor],
-    settings: TreatParams,
-    *,
-    epochs: int,
-    lr: float,
-    phase: str,
-) -> Iterator[Progress]:
-    """Minimise `loss_fn(batch indices)` with Adam over the slice only; every other parameter element stays
-    bit-identical (gradients are masked, and masked elements are restored after each step in case an optimiser
-    moves them anyway). Runs in eval mode: batch-norm statistics are not updated. `epochs` and `lr` are the
-    treatment's defaults, used where `settings` leaves them unset."""
-    epochs = settings.epochs if settings.epochs is not None else epochs
-    lr = settings.lr if settings.lr is not None else lr
-    batch_size, seed = settings.train_batch_size, settings.seed
-    params = dict(model.named_parameters())
-    dev = next(iter(params.values())).device
-    mask_dev = {k: m.to(dev) for k, m in masks.items()}
-    frozen = {k: params[k].detach().clone() for k in masks}
-    was = {k: p.requires_grad for k, p in params.items()}
-    for k, p in params.items():
-        p.requires_grad_(k in masks)
-    opt = torch.optim.Adam([params[k] for k in masks], lr=lr)
-    try:
-        with eval_mode(model):
-            for epoch in range(epochs):
-                total, count = 0.0, 0
-                for idx in index_batches(n, batch_size, seed, epoch):
-                    loss = loss_fn(idx)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    for k, m in mask_dev.items():
-                        g = params[k].grad
-                        if g is not None:
-                            g.mul_(m)
-                    opt.step()
-                    with torch.no_grad():
-                        for k, m in mask_dev.items():
-                            params[k].copy_(torch.where(m, params[k], frozen[k]))
-                    total += float(loss.detach()) * len(idx)
-                    count += len(idx)
-                yield Progress(phase, epoch + 1, epochs, f"mse {total / max(count, 1):.5f}")
-    finally:
-        for k, p in params.items():
-            p.requires_grad_(was[k])
+def class_slices(
+    model: nn.Module, chain: Chain, y: torch.Tensor, n_classes: int, cut: float
+) -> tuple[list[Masks], list[torch.Tensor]]:
+    """Per class, its slice of the regression model's weights and the summed contributions of the neurons the
+    layer after the tap reads (the deviations are from the mean over all profiled images, as NNSlicer's)."""
+    slices, keys = [], []
+    for k in range(n_classes):
+        rows = torch.nonzero(y == k).flatten()
+        if len(rows) == 0:
+            rows = torch.arange(len(y))
+        m, key = class_slice(model, chain, rows, k, cut)
+        slices.append(m)
+        keys.append(key)
+    return slices, keys
+
+
+def keep_fractions(slices: list[Masks]) -> dict[str, float]:
+    """Per layer, the mean over classes of the share of its weights in the class's slice."""
+    names = list(reversed(slices[0])) if slices else []  # built from the output down
+    return {
+        n.removesuffix(".weight"): sum(float(s[n].float().mean()) for s in slices) / len(slices)
+        for n in names
+    }
+
+
+def union(slices: list[Masks]) -> Masks:
+    """Every weight in some class's slice."""
+    out: Masks = {}
+    for s in slices:
+        for n, m in s.items():
+            out[n] = out[n] | m if n in out else m.clone()
+    return out

@@ -15,7 +15,8 @@ class ErrorScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     ErrorScreen { align: center middle; }
     ErrorScreen > Vertical {
-        width: 80; height: auto; border: thick $error; background: $surface; padding: 1 2;
+        width: 80; max-width: 100%; height: auto; max-height: 100%; border: thick $error; background: $surface;
+        padding: 1 2;
     }
     ErrorScreen #error-title { text-style: bold; color: $error; }
     ErrorScreen Button { margin: 1 0 0 0; }

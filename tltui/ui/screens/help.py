@@ -1,4 +1,4 @@
-"""The help screen: every key (as bound now, after keys.toml), and where to rebind them."""
+"""The help screen: every key (as bound now, after keys.toml), where to rebind them, and what the words mean."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tltui.ui.keys import effective_keys, keys_path_display
+from tltui.ui.glossary import GLOSSARY
+from tltui.ui.keys import ALT_DIGITS, effective_keys, key_name, keys_path_display
+
+ALT_KEY_NAMES = frozenset(key_name(c) for c in ALT_DIGITS)
 
 
 def pretty(keys: str) -> str:
@@ -27,6 +30,8 @@ def pretty(keys: str) -> str:
     }
     out = []
     for key in keys.split(","):
+        if key.strip() in ALT_KEY_NAMES:
+            continue  # what alt+digit arrives as: the help lists alt+digit itself
         parts = [names.get(p, p) for p in key.strip().split("+")]
         out.append(
             "+".join(p.upper() if len(p) <= 3 and p.startswith("f") and p[1:].isdigit() else p for p in parts)
@@ -40,9 +45,10 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 100; height: 80%; border: round $primary; background: $surface; padding: 0 1;
+        width: 110; max-width: 100%; height: 90%; border: round $primary; background: $surface; padding: 0 1;
     }
     HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-glossary { height: 1fr; }
     HelpScreen .note { color: $text-muted; height: auto; }
     """
     BINDINGS = [  # noqa: RUF012
@@ -55,14 +61,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("tltui keys", classes="section")
+            yield Static("tltui keys (Tab: the glossary below)", classes="section")
             table: DataTable[Any] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static(
-                f'Rebind in {keys_path_display()} — one line per name, e.g.  toggle_sidebar = "ctrl+b,f2".\n'
-                "Mouse: click tabs, tree nodes, table headers (sort) and buttons.  Esc closes.",
+                f'Rebind in {keys_path_display()}, one line per name, e.g.  toggle_sidebar = "ctrl+b,f2".\n'
+                "Mouse: click tabs, tree nodes, table rows and buttons.  Esc closes.",
                 classes="note",
             )
+            yield Static("What the words and numbers mean", classes="section")
+            yield DataTable(id="help-glossary", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one(DataTable)
@@ -73,6 +81,10 @@ class HelpScreen(ModalScreen[None]):
             "palette", "—", "type", "every command: analysis, mitigate, treat, variants, themes, export"
         )
         table.focus()
+        glossary: DataTable[Any] = self.query_one("#help-glossary", DataTable)
+        glossary.add_columns("term", "meaning")
+        for term, meaning in GLOSSARY:
+            glossary.add_row(term, meaning)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import MountError, Widget
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tltui.ui.jobs_client import JobsClient
 from tltui.ui.keys import LAYOUT_KEYS, bindings
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
     from tltui.ui.tabs.base import TabView
 
 REGIONS = ("#sidebar", "#views", "#panel")
+SIDEBAR_MIN_WIDTH = 110
+"""Below this many columns the sidebar starts hidden (the views need the room); F2 still shows it."""
+PANEL_MIN_HEIGHT = 32
+"""Below this many rows the panel starts hidden (the status bar shows job progress); F4 still shows it."""
 
 
 class ViewTabs(TabbedContent):
@@ -52,21 +58,41 @@ class WorkbenchScreen(Screen[None]):
         self._start_sidebar = sidebar
         self._start_panel = panel
         self._run: RunData | None = None
+        self._preview: Path | None = None
+        self._views: dict[str, TabView] = {}
+        """Tab key → its view, once mounted (after the first frame)."""
+        self._fits: tuple[bool, bool] | None = None
+        """(wide enough for the sidebar, tall enough for the panel) at the last resize."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield Explorer(id="sidebar")
             with Vertical(id="editor"), ViewTabs(id="views", initial="tab-overview"):
-                for key, entry in TABS.items():
-                    with TabPane(entry.label, id=f"tab-{key}"):
+                for i, (key, entry) in enumerate(TABS.items(), start=1):
+                    with TabPane(f"{i} {entry.label}", id=f"tab-{key}"):
                         yield Static("loading…", classes="view-loading")
         yield BottomPanel(self._jobs, id="panel")
         yield self._status
 
     def on_mount(self) -> None:
-        self.query_one("#sidebar").set_class(not self._start_sidebar, "-hidden")
-        self.query_one("#panel").set_class(not self._start_panel, "-hidden")
+        self._fit(self.app.size.width, self.app.size.height)
         self.call_after_refresh(self._mount_views)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        """Collapse the sidebar and the panel on small terminals; only when a size threshold is crossed, so a
+        region the user showed or hid stays so while the size stays on the same side."""
+        fits = (width >= SIDEBAR_MIN_WIDTH, height >= PANEL_MIN_HEIGHT)
+        if fits == self._fits:
+            return
+        before, self._fits = self._fits, fits
+        if before is None or before[0] != fits[0]:
+            self.query_one("#sidebar").set_class(not (fits[0] and self._start_sidebar), "-hidden")
+        if before is None or before[1] != fits[1]:
+            self.query_one("#panel").set_class(not (fits[1] and self._start_panel), "-hidden")
+        self.query_one("#panel").styles.height = 12 if height >= 40 else 9
 
     async def _mount_views(self) -> None:
         """After the first frame: import the views (numpy, plotext) and put them in their panes."""
@@ -79,18 +105,42 @@ class WorkbenchScreen(Screen[None]):
                 await pane.mount(view)
             except MountError:
                 return  # the app closed before the views were in
+            self._views[key] = view
+            if key == "mitigate" and self._preview is not None:
+                view.show_preview(self._preview)
+        if self.focused is None or isinstance(self.focused, Explorer):  # the shown view's keys work at once
+            self._focus_view(self.query_one("#views", TabbedContent).active)
+
+    def view(self, key: str) -> TabView | None:
+        """The view of tab `key`, None while the views are still being put in (just after the first frame)."""
+        return self._views.get(key)
+
+    def show_preview(self, folder: Path) -> None:
+        """Show a slicing preview in Mitigate now, or as soon as that view is there."""
+        self._preview = folder
+        view = self.view("mitigate")
+        if view is not None:
+            view.show_preview(folder)  # type: ignore[attr-defined]
+
+    def key_for(self, name: str) -> str:
+        """The keys bound to action `name` now (after keys.toml), as the help screen writes them."""
+        from tltui.ui.keys import ALL_KEYS, PREFIX
+        from tltui.ui.screens.help import pretty
+
+        spec = next((k for k in ALL_KEYS if k.name == name), None)
+        if spec is None:
+            return ""
+        keymap = getattr(self.app, "user_keymap", {}) or {}
+        return pretty(keymap.get(PREFIX + name, spec.keys)).replace("  ", " / ")
 
     # what is shown
     @property
     def views(self) -> list[TabView]:
-        from tltui.ui.tabs.base import TabView
-
-        return list(self.query(TabView))
+        return list(self._views.values())
 
     def current_view(self) -> TabView | None:
         active = self.query_one("#views", TabbedContent).active
-        views = [v for v in self.views if v.id == f"view-{active.removeprefix('tab-')}"]
-        return views[0] if views else None
+        return self._views.get(active.removeprefix("tab-"))
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # The workbench tells a view it is shown (a key, a click or the palette switched to it): Textual's Show
@@ -187,20 +237,21 @@ class WorkbenchScreen(Screen[None]):
         self.call_after_refresh(self._focus_view, tab_id)
 
     def _focus_view(self, tab_id: str) -> None:
-        """Put focus in the shown view so its keys (filter, sort, threshold…) work at once: its table, else its
-        first focusable widget that does not take text (an Input would swallow the view's letter keys)."""
+        """Put focus in the shown view so its keys (filter, sort, scrolling…) work at once."""
         views = self.query_one("#views", TabbedContent)
         if views.active != tab_id:  # another tab was shown meanwhile: focusing here would pull this one back
             return
-        try:
-            pane = views.get_pane(tab_id)
-        except Exception:  # the tab went away meanwhile
+        view = self._views.get(tab_id.removeprefix("tab-"))
+        if view is None:
             return
-        widgets = [w for w in pane.query(Widget) if w.focusable]
-        tables = [w for w in widgets if isinstance(w, DataTable)]
-        target = tables[0] if tables else next((w for w in widgets if not isinstance(w, Input)), None)
+        # The widget the view names (a table at its top), else none: never a widget further down (focusing it
+        # would scroll the view away from its top), nor a text box (it would swallow the keys), nor the view
+        # (focusing a container restyles all it holds: a tab switch would take 100+ ms).
+        found = view.query(view.FOCUS) if view.FOCUS else None
+        target = found.first() if found else None
         if target is not None:
-            self.set_focus(target)  # at once: Widget.focus() defers, and a later tab switch would be undone
+            # At once (Widget.focus() defers, and a later tab switch would be undone), and without scrolling.
+            self.set_focus(target, scroll_visible=False)
 
     def action_show_tab_index(self, index: int) -> None:
         ids = self._tab_ids()
@@ -218,10 +269,11 @@ class WorkbenchScreen(Screen[None]):
     def action_prev_tab(self) -> None:
         self._step_tab(-1)
 
-    def instance_choices(self) -> list[tuple[int, str]]:
+    def instance_choices(self) -> list[tuple[int, str, str]]:
         from tltui.ui.tabs.instances import InstancesTab
 
-        return self.query_one("#view-instances", InstancesTab).choices()
+        view = self.view("instances")
+        return view.choices() if isinstance(view, InstancesTab) else []
 
     def show_tab(self, key: str) -> None:
         self._activate(f"tab-{key}")

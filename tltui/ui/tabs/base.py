@@ -25,6 +25,8 @@ class TabView(VerticalScroll):
     """
 
     TITLE: ClassVar[str] = ""
+    FOCUS: ClassVar[str] = ""
+    """A selector of the widget that takes focus when the tab is shown (a table at the top); "" for the view."""
     PRODUCER: ClassVar[str] = "analyze"
     """The job whose output this view shows (named in the empty state)."""
 
@@ -48,11 +50,16 @@ class TabView(VerticalScroll):
         """Whether this view is the one shown (hidden tabs do not start jobs)."""
         return self.is_mounted and all(getattr(w, "display", True) for w in self.ancestors_with_self)
 
+    def instance_name(self, index: int) -> str:
+        """The instance's one name (its id, `digit-81`), as the Instances table and the palette show it."""
+        return self.run.instance_name(index) if self.run is not None else f"#{index}"
+
     def details_missing(self, index: int) -> str:
         """Why instance `index` has no details yet; asks for them (a details job) when this view is shown."""
+        name = self.instance_name(index)
         if index in self.failed:
             return (
-                f"Instance #{index}: the details job failed ({self.failed[index]}); select it again to retry."
+                f"Instance {name}: the details job failed ({self.failed[index]}); select it again to retry."
             )
         if index not in self.asked and self.run is not None and self.on_screen():
             self.asked.add(index)
@@ -60,8 +67,8 @@ class TabView(VerticalScroll):
             # the screen (Textual does not bubble a message past its sender).
             self.app.post_message(ComputeRequested("details", details_name(index), {"indices": [index]}))
         if index in self.asked:
-            return f"Instance #{index}: computing saliency, Grad-CAM and the layer window (details job)…"
-        return f"Instance #{index}: not among the precomputed instances; computed when this tab is shown."
+            return f"Instance {name}: computing saliency, Grad-CAM and the layer window (details job)…"
+        return f"Instance {name}: not among the precomputed instances; computed when this tab is shown."
 
     def details_ended(self, index: int | None, status: str, error: str, found: bool) -> None:
         """Bookkeeping after a details job ended: a failure is remembered for `index` unless it has its file."""

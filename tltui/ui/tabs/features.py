@@ -23,10 +23,14 @@ from tltui.ui.tabs.base import NO_RUN
 from tltui.ui.tabs.details_view import DetailsView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.mirror import ChannelHist, MirroredHistograms
 
 TOP = 10
+MAP_CELL = 16
+"""Columns of one saliency / Grad-CAM cell (a 16-pixel image and its title); the row wraps below 4 of them."""
+MAP_TITLES = {keys.SALIENCY: "saliency", keys.CAM: "Grad-CAM"}
 MIRRORED = 8
 """Channels drawn as mirrored histograms (the table lists TOP)."""
 
@@ -114,7 +118,8 @@ class FeaturesTab(DetailsView):
     FeaturesTab .form Label { padding: 1 1 0 0; width: auto; }
     FeaturesTab .form Select { width: 24; }
     FeaturesTab #ft-maps, FeaturesTab #ft-md { height: auto; padding: 1 0 0 0; }
-    FeaturesTab #ft-maps Vertical, FeaturesTab #ft-md Vertical { width: auto; height: auto; padding: 0 2 0 0; }
+    FeaturesTab #ft-maps Flow Vertical, FeaturesTab #ft-md Vertical { height: auto; }
+    FeaturesTab .ft-who { text-style: bold; }
     FeaturesTab #ft-channels { height: auto; max-height: 14; }
     FeaturesTab #ft-disc-proj { height: 16; }
     FeaturesTab #ft-disc-note { padding: 1 0; color: $text-muted; }
@@ -133,16 +138,20 @@ class FeaturesTab(DetailsView):
             yield Select[str]([], prompt="student", id="ft-student")
         yield Static("No instance selected (pick one in Instances).", id="ft-instance")
         yield EmptyState(NO_RUN, self.PRODUCER, DETAILS, id="ft-empty")
-        with Horizontal(id="ft-maps"):
+        with Vertical(id="ft-maps"):
             for who in ("teacher", "student"):
-                for kind in (keys.SALIENCY, keys.CAM):
-                    for cond in keys.MAP_TAGS:
-                        with Vertical():
-                            yield Label(f"{who} {kind} {cond}", id=f"ft-l-{who}-{kind}-{cond}")
-                            yield HalfBlockImage(scale=1, id=f"ft-{who}-{kind}-{cond}", classes="-heat")
+                yield Label(who, id=f"ft-l-{who}", classes="ft-who")
+                with Flow(cell=MAP_CELL, classes="ft-row"):
+                    for kind in (keys.SALIENCY, keys.CAM):
+                        for cond in keys.MAP_TAGS:
+                            with Vertical():
+                                yield Label(MAP_TITLES[kind] + " " + cond, id=f"ft-l-{who}-{kind}-{cond}")
+                                yield HalfBlockImage(
+                                    scale=1, legend=True, id=f"ft-{who}-{kind}-{cond}", classes="-heat"
+                                )
         yield Static("Model Doctor: class × channel gradient maps (last conv layer)", classes="section")
         yield EmptyState("", id="ft-md-empty")
-        yield Horizontal(id="ft-md")
+        yield Flow(cell=40, id="ft-md")
         yield Static("Domain-discriminative channels (source vs target data)", classes="section")
         with Horizontal(classes="form"):
             yield Label("model")
@@ -244,29 +253,37 @@ class FeaturesTab(DetailsView):
             label.update(NO_RUN if self.run is None else self.details_missing(i))
             return
         student = self.student
-        label.update(f"Instance #{i}: teacher vs {student}")
+        label.update(f"Instance {self.instance_name(i)}: teacher vs {student}")
+        widest = 0
         for who, model in (("teacher", "teacher"), ("student", student)):
+            self.query_one(f"#ft-l-{who}", Label).update(model)
             for kind in (keys.SALIENCY, keys.CAM):
                 for cond in keys.MAP_TAGS:
                     arr = self.details.get(keys.map_key(kind, model, cond))
-                    title = f"{model} {'saliency' if kind == keys.SALIENCY else 'Grad-CAM'} {cond}"
+                    title = f"{MAP_TITLES[kind]} {cond}"
                     self.query_one(f"#ft-l-{who}-{kind}-{cond}", Label).update(
-                        title if arr is not None else f"{model} {kind} {cond}: not computed"
+                        title if arr is not None else f"{title}: not computed"
                     )
                     self.query_one(f"#ft-{who}-{kind}-{cond}", HalfBlockImage).set_image(
                         None if arr is None else np.asarray(arr, dtype=float)
                     )
+                    widest = max(widest, 0 if arr is None else int(np.shape(arr)[-1]))
+        for row in self.query(".ft-row").results(Flow):
+            row.set_cell(max(MAP_CELL, widest))
 
     # -- Model Doctor ----------------------------------------------------------------------------------------
     @work(group="md", exclusive=True)
     async def _set_md(self, maps: list[tuple[str, np.ndarray]]) -> None:
-        box = self.query_one("#ft-md", Horizontal)
+        box = self.query_one("#ft-md", Flow)
         await box.remove_children()
+        widest = 0
         for name, scores in maps:
-            image = HalfBlockImage(scale=1, classes="-heat")
+            image = HalfBlockImage(scale=1, legend=True, classes="-heat")
             density = (self.meta.get("model_doctor") or {}).get(name, {}).get("density")
             await box.mount(Vertical(Label(f"{name} (density {fmt_num(density, 2)})"), image))
             image.set_image(scores)
+            widest = max(widest, int(np.shape(scores)[-1]))
+        box.set_cell(max(24, widest + 2))
 
     def _draw_model_doctor(self) -> None:
         maps = list(md_maps(self.features).items())

@@ -19,9 +19,17 @@ from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.tabs.instances_data import Instances, load_instances, load_tsne
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 
 MAX_ROWS = 2000
+
+
+def attack_eps(run: RunData | None) -> float | None:
+    """The study's attack budget ε (pixel units) from summary.json, None when the run does not say."""
+    attack = run.summary.get("attack") if run is not None else None
+    eps = attack.get("eps") if isinstance(attack, dict) else None
+    return float(eps) if isinstance(eps, (int, float)) and eps > 0 else None
 
 
 def projection_spec(
@@ -48,10 +56,11 @@ def projection_spec(
             series.append(pts("" if marked_adv else "+ teacher-crafted", cls, xy_adv, int(k), "+"))
             marked_adv = True
     if selected is not None and 0 <= selected < len(xy):
-        series.append(Series(f"#{selected}", (float(xy[selected, 1]),), (float(xy[selected, 0]),), "●"))
+        name = data.ids[selected]
+        series.append(Series(name, (float(xy[selected, 1]),), (float(xy[selected, 0]),), "◉"))
         if xy_adv is not None and selected < len(xy_adv):
             series.append(
-                Series(f"#{selected} adv", (float(xy_adv[selected, 1]),), (float(xy_adv[selected, 0]),), "◆")
+                Series(f"{name} adv", (float(xy_adv[selected, 1]),), (float(xy_adv[selected, 0]),), "◈")
             )
     return ChartSpec("scatter", tuple(series), f"penultimate features of {model} ({method})")
 
@@ -59,13 +68,17 @@ def projection_spec(
 class InstancesTab(TabView):
     """Instance level (docs/levels.md#instances)."""
 
+    FOCUS = "#in-table"
     TITLE = "Instances"
     BINDINGS = bindings(INSTANCE_KEYS)
     DEFAULT_CSS = """
     InstancesTab #in-filter { width: 1fr; }
-    InstancesTab #in-table { height: 18; }
+    InstancesTab #in-bar { height: auto; }
+    InstancesTab #in-bar Select { width: 30; }
+    InstancesTab #in-count { height: 1; color: $text-muted; }
+    InstancesTab #in-table { height: 12; }
     InstancesTab #in-images { height: auto; padding: 1 0; }
-    InstancesTab #in-images Vertical { width: auto; height: auto; padding: 0 2 0 0; }
+    InstancesTab #in-images Vertical { height: auto; }
     InstancesTab .form { height: auto; }
     InstancesTab .form Label { padding: 1 1 0 0; width: auto; }
     InstancesTab .form Select { width: 24; }
@@ -86,18 +99,26 @@ class InstancesTab(TabView):
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, INSTANCES, id="in-empty")
-        yield Input(
-            placeholder="filter: fooled  fixed  label=7  <id text>   (/ focuses this, f sorts by fooled, t: t-SNE)",
-            id="in-filter",
-            classes="data",
-        )
+        with Horizontal(id="in-bar", classes="data"):
+            yield Input(
+                placeholder="filter: fooled  fixed  label=7  <id text>   (/ focuses this, f sorts, t: t-SNE)",
+                id="in-filter",
+            )
+            yield Select[str]([], prompt="columns of every variant", id="in-cols")
+        yield Static("", id="in-count", classes="data")
         yield DataTable(id="in-table", cursor_type="row", zebra_stripes=True, classes="data")
-        with Horizontal(id="in-images", classes="data"):
-            for name in ("clean", "adversarial (teacher-crafted)", "perturbation ×10"):
+        with Flow(cell=34, id="in-images", classes="data"):
+            for name, title in (
+                ("clean", "clean"),
+                ("adversarial", "teacher-crafted (adversarial)"),
+                ("perturbation", "perturbation |δ|"),
+            ):
                 with Vertical():
-                    yield Label(name)
+                    yield Label(title, id=f"in-l-{name}")
                     yield HalfBlockImage(
-                        id=f"in-img-{name.split()[0]}", classes="-heat" if name.startswith("pert") else ""
+                        id=f"in-img-{name}",
+                        legend=name == "perturbation",
+                        classes="-heat" if name == "perturbation" else "",
                     )
         with Horizontal(classes="form data"):
             yield Label("projection of")
@@ -105,6 +126,10 @@ class InstancesTab(TabView):
             yield Button("t-SNE", id="in-tsne")
             yield Static("", id="in-proj-note")
         yield Chart(id="in-proj", classes="data")
+
+    def on_resize(self) -> None:
+        # The table takes what the view has left under the filter bar (scrolling on to the drawings below).
+        self.query_one("#in-table").styles.height = max(8, min(18, self.size.height - 5))
 
     def show_run(self, run: RunData | None) -> None:
         super().show_run(run)
@@ -127,22 +152,51 @@ class InstancesTab(TabView):
                 select.set_options([(m, m) for m in models])
                 if models:
                     select.value = keep if keep in models else models[-1]
+            cols = self.query_one("#in-cols", Select)
+            only = self.only
+            with cols.prevent(Select.Changed):
+                cols.set_options([(f"columns of {v} only", v) for v in self.data.variants])
+                if only in self.data.variants:
+                    cols.value = only
             self._fill(self.query_one("#in-filter", Input).value)
             self.query_one("#in-images").set_class(keys.IMAGES not in self.data.arrays, "-hidden")
+
+    @property
+    def only(self) -> str:
+        """The variant whose columns the table shows ("": every variant's)."""
+        value = self.query_one("#in-cols", Select).value
+        return str(value) if isinstance(value, str) else ""
 
     def _fill(self, query: str) -> None:
         data = self.data
         if data is None:
             return
-        self.shown = [i for i in range(len(data)) if data.matches(i, query)][:MAX_ROWS]
+        matching = [i for i in range(len(data)) if data.matches(i, query)]
+        self.shown = matching[:MAX_ROWS]
         table: DataTable[Any] = self.query_one("#in-table", DataTable)
         table.clear(columns=True)
-        table.add_columns(*data.columns())
+        table.fixed_columns = 2  # the id and the label stay while the variants' columns scroll
+        keep = data.keep(self.only)
+        table.add_columns(*(c for c, k in zip(data.columns(), keep, strict=True) if k))
         for i in self.shown:
-            table.add_row(*data.row(i), key=str(i))
+            table.add_row(*(c for c, k in zip(data.row(i), keep, strict=True) if k), key=str(i))
+        self._count(query, len(matching), len(data))
         self._projection(None)
         if self.pending in self.shown:
             self.select(self.pending)
+
+    def _count(self, query: str, matching: int, total: int) -> None:
+        """How many rows the filter leaves, and what to do when it leaves none."""
+        note = self.query_one("#in-count", Static)
+        if not query.strip():
+            note.update(f"{total} instances")
+        elif matching == 0:
+            note.update(
+                f"no instance matches {query.strip()!r} (filters: fooled, fixed, label=CLASS, or id text)"
+            )
+        else:
+            shown = f", the first {MAX_ROWS} shown" if matching > MAX_ROWS else ""
+            note.update(f"{matching} of {total} instances match {query.strip()!r}{shown}")
 
     @property
     def proj_model(self) -> str:
@@ -199,6 +253,9 @@ class InstancesTab(TabView):
         if event.select.id == "in-proj-model":
             event.stop()
             self._projection(None)
+        elif event.select.id == "in-cols":
+            event.stop()
+            self._fill(self.query_one("#in-filter", Input).value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -220,10 +277,17 @@ class InstancesTab(TabView):
             if keys.TEACHER_ADV_IMAGES in arrays
             else None
         )
-        self.query_one("#in-img-clean", HalfBlockImage).set_image(clean)
-        self.query_one("#in-img-adversarial", HalfBlockImage).set_image(adv)
-        pert = None if adv is None else np.clip(np.abs(adv - clean) * 10, 0, 1)
-        self.query_one("#in-img-perturbation", HalfBlockImage).set_image(pert)
+        self.query_one("#in-img-clean", HalfBlockImage).set_image(clean, 0.0, 1.0)
+        self.query_one("#in-img-adversarial", HalfBlockImage).set_image(adv, 0.0, 1.0)
+        # Scaled to the attack's budget: the brightest shade is a pixel moved by the full ε, none saturates.
+        eps = attack_eps(self.run)
+        pert = None if adv is None else np.abs(adv - clean)
+        hi = eps if eps else (float(pert.max()) if pert is not None else None)
+        self.query_one("#in-img-perturbation", HalfBlockImage).set_image(pert, 0.0, hi)
+        self.query_one("#in-l-perturbation", Label).update(
+            f"perturbation |δ| (0 … ε = {eps:g})" if eps else "perturbation |δ|"
+        )
+        self.query_one("#in-l-clean", Label).update(f"{self.instance_name(index)} clean")
         self._projection(index)
 
     def action_focus_filter(self) -> None:
@@ -235,13 +299,14 @@ class InstancesTab(TabView):
         table: DataTable[Any] = self.query_one("#in-table", DataTable)
         fooled = self.data.fooled
         order = sorted(self.shown, key=lambda i: -int(fooled[:, i].sum()))
+        keep = self.data.keep(self.only)
         table.clear()
         for i in order:
-            table.add_row(*self.data.row(i), key=str(i))
+            table.add_row(*(c for c, k in zip(self.data.row(i), keep, strict=True) if k), key=str(i))
         self.shown = order
 
-    def choices(self, limit: int = 20) -> list[tuple[int, str]]:
-        """Instances worth picking from the palette: the most-fooled first."""
+    def choices(self, limit: int = 20) -> list[tuple[int, str, str]]:
+        """Instances worth picking from the palette, the most-fooled first: (position, id, what it is)."""
         if self.data is None:
             return []
         data = self.data
@@ -249,7 +314,8 @@ class InstancesTab(TabView):
         return [
             (
                 i,
-                f"{data.ids[i]}, label {data.label(i)}; fooled on: "
+                data.ids[i],
+                f"label {data.label(i)}; fooled on: "
                 + (", ".join(n for v, n in enumerate(data.variants) if data.fooled[v, i]) or "none"),
             )
             for i in order

@@ -94,6 +94,15 @@ class Instances:
             cols += [f"{name} clean", f"{name} adv", f"{name} t-adv", f"{name} fooled"]
         return tuple(cols)
 
+    def keep(self, only: str = "") -> tuple[bool, ...]:
+        """Which of `columns()` to show: all, or the id, the label, the updates and `only`'s columns."""
+        cols = self.columns()
+        if not only or only not in self.variants:
+            return tuple(True for _ in cols)
+        fixed = 2 + len(self.table.updates)
+        mine = {f"{only} clean", f"{only} adv", f"{only} t-adv", f"{only} fooled"}
+        return tuple(i < fixed or c in mine for i, c in enumerate(cols))
+
     def matches(self, i: int, query: str) -> bool:
         for token in query.lower().split():
             if token == "fooled":

@@ -22,8 +22,9 @@ from tltui.ui.messages import LayerSelected
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN
 from tltui.ui.tabs.details_view import DetailsView
-from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.layer_window import LayerWindow, Window
 
@@ -32,13 +33,23 @@ def layer_variants(layers: list[dict[str, Any]], key: str) -> list[str]:
     return list(dict.fromkeys(v for layer in layers for v in (layer.get(key) or {})))
 
 
-def per_layer_spec(layers: list[dict[str, Any]], key: str, title: str) -> ChartSpec | None:
+def per_layer_spec(
+    layers: list[dict[str, Any]], key: str, title: str, order: list[str] | None = None
+) -> ChartSpec | None:
+    """One line per variant across the layers; `order` (the run's variants) fixes each variant's colour."""
     names = layer_variants(layers, key)
     if not layers or not names:
         return None
+    colors = color_order(order or names)
     x = tuple(float(i) for i in range(len(layers)))
     series = tuple(
-        Series(v, tuple(as_float((layer.get(key) or {}).get(v)) for layer in layers), x) for v in names
+        Series(
+            v,
+            tuple(as_float((layer.get(key) or {}).get(v)) for layer in layers),
+            x,
+            color=colors.get(v, len(colors) + i),
+        )
+        for i, v in enumerate(names)
     )
     step = max(1, len(layers) // 8)
     ticks = tuple(range(0, len(layers), step))
@@ -72,7 +83,11 @@ def hist_spec(arrays: dict[str, Any], meta: dict[str, Any], layer: str) -> Chart
         return None
     e = np.asarray(edges[li], dtype=float)
     centres = tuple(((e[:-1] + e[1:]) / 2).tolist())
-    series = tuple(Series(m, tuple(float(c) for c in counts[mi, li]), centres) for mi, m in enumerate(models))
+    colors = color_order(models)
+    series = tuple(
+        Series(m, tuple(float(c) for c in counts[mi, li]), centres, color=colors[m])
+        for mi, m in enumerate(models)
+    )
     return ChartSpec("line", series, f"weights of {layer}", "weight", "count")
 
 
@@ -129,8 +144,9 @@ class LayersTab(DetailsView):
     LayersTab #ly-table { height: auto; max-height: 14; }
     LayersTab #ly-detail-row { height: auto; }
     LayersTab #ly-hist { height: 14; width: 1fr; }
-    LayersTab #ly-dist { height: auto; width: auto; }
-    LayersTab #ly-dist Vertical { width: auto; height: auto; padding: 0 2 0 0; }
+    LayersTab #ly-dist { height: auto; }
+    LayersTab #ly-dist Vertical { height: auto; }
+    LayersTab #ly-charts Chart { height: 16; }
     LayersTab .form { height: auto; }
     LayersTab .form Label { padding: 1 1 0 0; width: auto; }
     LayersTab .form Select { width: 24; }
@@ -145,7 +161,7 @@ class LayersTab(DetailsView):
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ly-empty")
-        with Horizontal(classes="row data"):
+        with Flow(cell=56, row_height=16, id="ly-charts", classes="data"):
             yield Chart(id="ly-adv")
             yield Chart(id="ly-wc")
         yield Static("Per layer (select a row for its detail)", classes="section data")
@@ -158,9 +174,8 @@ class LayersTab(DetailsView):
             id="ly-detail",
             classes="data",
         )
-        with Horizontal(id="ly-detail-row", classes="data"):
-            yield Chart(id="ly-hist")
-            yield Horizontal(id="ly-dist")
+        yield Chart(id="ly-hist", classes="data")
+        yield Flow(cell=40, id="ly-dist", classes="data")
         yield Static("Layer window of the selected instance", classes="section data")
         with Horizontal(classes="form data"):
             yield Label("model")
@@ -189,16 +204,21 @@ class LayersTab(DetailsView):
         self.arrays = _read(npz[-1]) if npz else {}
         self.meta = _read(meta[-1], json=True) if meta else {}
         self.query_one("#ly-adv", Chart).show(
-            per_layer_spec(layers, "adv_deviation", "adversarial deviation ‖f(x_adv)−f(x)‖/‖f(x)‖"),
+            per_layer_spec(
+                layers, "adv_deviation", "adversarial deviation ‖f(x_adv)−f(x)‖/‖f(x)‖", list(run.variants)
+            ),
             "no adversarial deviation in summary.json",
         )
         self.query_one("#ly-wc", Chart).show(
-            per_layer_spec(layers, "weight_change", "relative weight change ‖Ws−Wt‖/‖Wt‖"),
+            per_layer_spec(
+                layers, "weight_change", "relative weight change ‖Ws−Wt‖/‖Wt‖", list(run.variants)
+            ),
             "no weight change in summary.json",
         )
         columns, rows = layer_rows(layers)
         table: DataTable[Any] = self.query_one("#ly-table", DataTable)
         table.clear(columns=True)
+        table.fixed_columns = 1
         table.add_columns(*columns)
         for row in rows:
             table.add_row(str(row[0]), *(fmt_num(v) for v in row[1:]))
@@ -206,7 +226,7 @@ class LayersTab(DetailsView):
         default = str(self.meta.get("distance_layer") or names[-1])
         self.selected_layer = self.selected_layer if self.selected_layer in names else default
         if self.selected_layer in names:
-            table.move_cursor(row=names.index(self.selected_layer))
+            table.move_cursor(row=names.index(self.selected_layer), scroll=False)
         self._show_layer()
         self.draw_details()
 
@@ -229,11 +249,14 @@ class LayersTab(DetailsView):
         self.selected_layer = name
         table: DataTable[Any] = self.query_one("#ly-table", DataTable)
         if table.row_count > names.index(name):
-            table.move_cursor(row=names.index(name))
+            table.move_cursor(row=names.index(name), scroll=False)
         self._show_layer()
 
     def _show_layer(self) -> None:
-        self.query_one("#ly-detail-title", Static).update(f"Layer detail: {self.selected_layer}")
+        self.query_one("#ly-detail-title", Static).update(
+            f"Layer detail: {self.selected_layer} (weight histograms; teacher × variant neuron distances,"
+            " dark = close)"
+        )
         self.query_one("#ly-hist", Chart).show(
             hist_spec(self.arrays, self.meta, self.selected_layer),
             f"no weight histograms of {self.selected_layer} ({LAYERS_NPZ})",
@@ -243,7 +266,7 @@ class LayersTab(DetailsView):
     @work(group="dist", exclusive=True)
     async def _show_distance(self) -> None:
         """layers.npz `dist.<variant>@<layer>`: teacher-neuron × student-neuron distance at the selected layer."""
-        box = self.query_one("#ly-dist", Horizontal)
+        box = self.query_one("#ly-dist", Flow)
         await box.remove_children()
         maps, at = distance_maps(self.arrays, self.meta, self.selected_layer)
         self.query_one("#ly-detail").set_class(bool(keys.parse_dist_keys(self.arrays)), "-hidden")
@@ -252,12 +275,17 @@ class LayersTab(DetailsView):
                 Label(f"No neuron distances at {self.selected_layer} (they are computed per conv layer).")
             )
             return
+        widest = 0
         for name, dist in maps:
-            image = HalfBlockImage(scale=1, classes="-heat")
+            image = HalfBlockImage(scale=1, legend=True, classes="-heat")
             c_t, c_s = dist.shape
-            await box.mount(Vertical(Label(f"teacher × {name} at {at} ({c_t}×{c_s})"), image))
+            title = f"teacher × {name} at {at} ({c_t}×{c_s})"
+            await box.mount(Vertical(Label(title), image))
             step = max(1, -(-max(c_t, c_s) // 64))  # at most 64 cells a side: a terminal is narrow
-            image.set_image(np.asarray(dist, dtype=float)[::step, ::step])
+            shown = np.asarray(dist, dtype=float)[::step, ::step]
+            image.set_image(shown)
+            widest = max(widest, shown.shape[1], len(title))
+        box.set_cell(widest + 2)
 
     # -- the layer window -------------------------------------------------------------------------------------
     @property
@@ -295,9 +323,9 @@ class LayersTab(DetailsView):
             return
         window = window_of(self.details, self.window_model)
         note.update(
-            f"Instance #{i}, {self.window_model}: top channels by mean activation, strongest |w| between them"
+            f"Instance {self.run.instance_name(i)}, {self.window_model}: top channels by mean activation, strongest |w| between them"
             if window is not None
-            else f"Instance #{i}: no layer window of {self.window_model or 'any model'} in {DETAILS}"
+            else f"Instance {self.run.instance_name(i)}: no layer window of {self.window_model or 'any model'} in {DETAILS}"
         )
         widget.show(window, "")
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from tltui.base.catalogue import MITIGATIONS, MitigateParams, parse
 from tltui.base.catalogue.params import spec_of
@@ -16,11 +15,13 @@ from tltui.base.errors import ParamError, TltuiError
 from tltui.base.rundir import PREVIEW_NPZ, SUMMARY, keys, metric_rows
 from tltui.base.rundir.tables import preview_cut
 from tltui.base.runfiles import load_npz
+from tltui.base.seedstats import seed_groups
 from tltui.ui.export import ExportTable, fmt_num
+from tltui.ui.glossary import delta
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import TabView
-from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
 
@@ -51,22 +52,85 @@ def run_layers(run: RunData | None) -> list[tuple[str, str]] | None:
 
 
 def tradeoff_spec(run: RunData | None) -> ChartSpec:
-    """Accuracy against DIR, one point per variant: a good mitigation sits top left (accurate, not inherited)."""
+    """Accuracy against DIR, one point per variant; a `--seeds` run as one series of its seeds' points (and one
+    of its baselines'), so its spread shows: a good mitigation sits top left (accurate, not inherited)."""
+    variants = run.variants if run else {}
+    colors = color_order(variants)
+    groups = seed_groups(run.derived, variants) if run else []
+    grouped = {n for g in groups for p in g["pairs"] for n in (p["variant"], p["baseline"])} - {None}
     series = []
-    for i, (name, v) in enumerate((run.variants if run else {}).items()):
+    for name, v in variants.items():
         aoi, dir_ = v.get("aoi"), v.get("dir")
-        if isinstance(aoi, (int, float)) and isinstance(dir_, (int, float)):
-            series.append(Series(name, (float(aoi),), (float(dir_),), "●", i))
-    return ChartSpec("scatter", tuple(series), "accuracy vs inherited weakness", xlabel="DIR", ylabel="AOI")
+        if name not in grouped and isinstance(aoi, (int, float)) and isinstance(dir_, (int, float)):
+            series.append(Series(name, (float(aoi),), (float(dir_),), color=colors[name]))
+    for g in groups:
+        for role, label in (("variant", g["method"]), ("baseline", g["baseline"])):
+            names = list(dict.fromkeys(p[role] for p in g["pairs"] if p.get(role) in variants))
+            pts = [(variants[n].get("dir"), variants[n].get("aoi")) for n in names]
+            ok = [
+                (float(d), float(a))
+                for d, a in pts
+                if isinstance(d, (int, float)) and isinstance(a, (int, float))
+            ]
+            if ok:
+                xs, ys = zip(*ok, strict=True)
+                series.append(Series(f"{label} ×{len(ok)} seeds", tuple(ys), tuple(xs), color=len(series)))
+    return ChartSpec(
+        "scatter",
+        tuple(series),
+        "accuracy vs inherited weakness (best: top left)",
+        xlabel="DIR",
+        ylabel="AOI",
+    )
 
 
-def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None) -> None:
-    """Fill a comparison table (one row per variant) and its accuracy-vs-DIR chart."""
+def baseline_of(run: RunData | None, preferred: str = "finetune") -> str:
+    """The variant a comparison measures Δ against: `preferred` when the run has it, else the first variant."""
+    names = list(run.variants) if run else []
+    return preferred if preferred in names else names[0] if names else ""
+
+
+def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None, baseline: str = "") -> None:
+    """Fill a comparison table (one row per variant, each number with its Δ against `baseline`, and the run
+    it came from) and its accuracy-vs-DIR chart."""
     table.clear(columns=True)
-    table.add_columns("variant", *(label for _, label in COMPARE))
+    table.fixed_columns = 1
+    base = dict(
+        zip(
+            (k for k, _ in COMPARE),
+            next((r[1:] for r in compare_rows(run) if r[0] == baseline), ()),
+            strict=False,
+        )
+    )
+    table.add_columns(
+        "variant", *(f"{label} (Δ {baseline})" if baseline else label for _, label in COMPARE), "run"
+    )
     for row in compare_rows(run):
-        table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
+        name = str(row[0])
+        cells = (
+            fmt_num(v) if name == baseline or not baseline else delta(v, base.get(k))
+            for (k, _), v in zip(COMPARE, row[1:], strict=True)
+        )
+        table.add_row(
+            name + (" (baseline)" if name == baseline else ""), *cells, run.source(name) if run else ""
+        )
+    for g in seed_groups(run.derived, run.variants) if run else []:
+        cells = (seed_cell(g["metrics"].get(k)) for k, _ in COMPARE)
+        table.add_row(f"{g['method']} ×{len(g['seeds'])} seeds", *cells, f"vs {g['baseline']}")
     chart.show(tradeoff_spec(run), "no variants to compare")
+
+
+def seed_cell(m: dict[str, Any] | None) -> str:
+    """mean ± SD over seeds, and the paired Δ to the matched baselines, marked `~` when within the seed noise."""
+    if not m or m["method"]["mean"] is None:
+        return "—"
+    sd = m["method"]["sd"]
+    text = f"{m['method']['mean']:.3f}" + (f"±{sd:.3f}" if sd is not None else "")
+    d = m["delta"]
+    if d.get("mean") is None:
+        return text
+    noise = " ~noise" if d.get("within_noise") else "" if d.get("within_noise") is False else " (1 seed)"
+    return f"{text} Δ{d['mean']:+.3f}{noise}"
 
 
 class MitigateTab(TabView):
@@ -75,10 +139,8 @@ class MitigateTab(TabView):
     TITLE = "Mitigate"
     PRODUCER = "mitigate"
     DEFAULT_CSS = """
-    MitigateTab #mt-scope { width: 28; }
-    MitigateTab #mt-compare { height: auto; max-height: 12; }
-    MitigateTab #mt-compare-row { height: auto; }
-    MitigateTab #mt-tradeoff { height: 16; width: 1fr; }
+    MitigateTab #mt-compare { height: auto; max-height: 14; }
+    MitigateTab #mt-tradeoff { height: 16; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -96,24 +158,27 @@ class MitigateTab(TabView):
                 Button("Run as job", id="mt-run", variant="primary"),
             ),
         )
-        yield Static("Preview: fraction of each layer's weights ReMoS would cut", classes="section")
+        yield Static(
+            "Preview: fraction of each layer's weights ReMoS would cut", classes="section remos-only"
+        )
         yield EmptyState(
             "No slicing preview yet: press “Preview cut” (a short job profiles the teacher's coverage; "
             "then the ratio box updates the preview at once).",
             "preview",
             PREVIEW_NPZ,
             id="mt-preview",
+            classes="remos-only",
         )
         yield Chart(id="mt-preview-chart", classes="row -hidden")
-        yield Static("Comparison (variants of this run and the mitigations joined to it)", classes="section")
+        yield Static("", classes="section", id="mt-compare-title")
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
-        with Horizontal(id="mt-compare-row"):
-            yield DataTable(id="mt-compare", zebra_stripes=True)
-            yield Chart(id="mt-tradeoff")
+        yield DataTable(id="mt-compare", zebra_stripes=True)
+        yield Chart(id="mt-tradeoff")
 
     def on_mount(self) -> None:
         self.show_run(self.run)
         self._draw_preview()
+        self._show_method_parts()
 
     def show_run(self, run: RunData | None) -> None:
         super().show_run(run)
@@ -123,7 +188,12 @@ class MitigateTab(TabView):
         self.query_one("#mt-compare-empty").set_class(bool(rows), "-hidden")
         table: DataTable[Any] = self.query_one("#mt-compare", DataTable)
         table.set_class(not rows, "-hidden")
-        show_comparison(table, self.query_one("#mt-tradeoff", Chart), run)
+        baseline = baseline_of(run)
+        self.query_one("#mt-compare-title", Static).update(
+            "Comparison: every variant's newest diagnosis"
+            + (f"; Δ against {baseline}, the fine-tuned student mitigations start from" if baseline else "")
+        )
+        show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
 
     def params(self, method: str | None = None) -> dict[str, Any] | None:
         """The form as job parameters (checked as the CLI checks them), or None after a toast."""
@@ -164,17 +234,32 @@ class MitigateTab(TabView):
         spec = ChartSpec(
             "bar",
             (Series("cut", tuple(cut.tolist())),),
-            f"ratio {ratio:g}: fraction of each layer cut",
-            categories=tuple(n[-10:] for n in layers),
+            f"ratio {ratio:g}: fraction of each layer's weights cut",
+            categories=tuple(n[-14:] for n in layers),
+            ylim=(0.0, 1.0),
+            colors=tuple(0 for _ in layers),
         )
-        self.query_one("#mt-preview").add_class("-hidden")
         chart = self.query_one("#mt-preview-chart", Chart)
-        chart.remove_class("-hidden")
         chart.show(spec)
+        self._show_method_parts()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "mt-ratio":
             self._draw_preview()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "mt-method":
+            self._show_method_parts()
+
+    def _show_method_parts(self) -> None:
+        """The slicing preview belongs to ReMoS: other methods do not show it (nor its button)."""
+        remos = self.query_one(ParamForm).method == "remos"
+        for w in self.query(".remos-only, #mt-preview-run"):
+            w.set_class(not remos, "-hidden")
+        chart = self.query_one("#mt-preview-chart")
+        chart.set_class(not remos or self.preview is None, "-hidden")
+        if remos and self.preview is not None:
+            self.query_one("#mt-preview").add_class("-hidden")
 
     def export_table(self) -> ExportTable | None:
         rows = compare_rows(self.run)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from tltui.base.rundir import OVERALL, SUMMARY, metric_rows
 from tltui.ui.export import ExportTable, as_float, fmt_num
+from tltui.ui.glossary import verdicts
 from tltui.ui.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
-from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.flow import Flow
 
 METRICS: tuple[tuple[str, str], ...] = (
     ("aoi", "AOI"),
@@ -56,7 +57,11 @@ def fairness_title(fairness: dict[str, Any]) -> str:
     if fairness.get("threshold") is not None:
         details.append(f"split at {fmt_num(fairness.get('threshold'), 1)}")
     if fairness.get("n_group1") is not None:
-        details.append(f"{fairness.get('n_group1')} instances in group 1")
+        details.append(f"{fairness.get('n_group1')} instances in group 1 (privileged)")
+    if fairness.get("scheme") == "one-vs-rest":
+        details.append("SPD, EOD, AAOD: one-vs-rest means over the classes")
+    elif fairness.get("scheme") == "binary":
+        details.append(f"AIF360 definitions, favourable class {fairness.get('favourable', '?')}")
     return title + (f" ({', '.join(details)})" if details else "")
 
 
@@ -69,36 +74,56 @@ def fairness_rows(variants: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 def eps_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
+    """Accuracy under the white-box attack against its budget ε, in the pixel units of the table and the study."""
+    colors = color_order(variants)
     series = []
     for name, v in variants.items():
         curve = [p for p in v.get("eps_curve") or [] if isinstance(p, (list, tuple)) and len(p) == 2]
         if curve:
             series.append(
-                Series(name, tuple(as_float(a) for _, a in curve), tuple(as_float(e) * 255 for e, _ in curve))
+                Series(
+                    name,
+                    tuple(as_float(a) for _, a in curve),
+                    tuple(as_float(e) for e, _ in curve),
+                    color=colors[name],
+                )
             )
     if not series:
         return None
-    return ChartSpec("line", tuple(series), "accuracy vs ε", "ε (×1/255)", "accuracy", ylim=(0.0, 1.0))
+    return ChartSpec(
+        "line",
+        tuple(series),
+        "accuracy vs ε (white-box)",
+        "ε (pixel units, inputs in [0, 1])",
+        "accuracy",
+        ylim=(0.0, 1.0),
+    )
 
 
 def dir_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
     names = [n for n, v in variants.items() if isinstance(v.get("dir"), (int, float))]
     if not names:
         return None
+    colors = color_order(variants)
     values = tuple(as_float(variants[n]["dir"]) for n in names)
     return ChartSpec(
-        "bar", (Series("DIR", values),), "defect inheritance rate (DIR)", categories=tuple(names)
+        "bar",
+        (Series("DIR", values),),
+        "DIR (the teacher's weakness carried)",
+        categories=tuple(names),
+        colors=tuple(colors[n] for n in names),
     )
 
 
 def profile_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
     if not variants:
         return None
+    colors = color_order(variants)
     series = []
     for name, v in variants.items():
         vals = [as_float(v.get(k)) for k, _ in PROFILE]
         vals[-1] = 1.0 - vals[-1]
-        series.append(Series(name, tuple(vals)))
+        series.append(Series(name, tuple(vals), color=colors[name]))
     return ChartSpec(
         "grouped",
         tuple(series),
@@ -111,29 +136,41 @@ def profile_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
 class OverviewTab(TabView):
     """Overall performance of every variant (docs/levels.md#overall)."""
 
+    FOCUS = "#ov-metrics"
     TITLE = "Overview"
     DEFAULT_CSS = """
-    OverviewTab #ov-metrics { height: auto; max-height: 10; }
-    OverviewTab #ov-dir { width: 2fr; }
-    OverviewTab #ov-eps { width: 3fr; }
+    OverviewTab #ov-verdict { height: auto; margin: 1 0 0 0; }
+    OverviewTab #ov-metrics { height: auto; max-height: 14; }
+    OverviewTab #ov-legend { height: auto; color: $text-muted; }
     OverviewTab #ov-perclass, OverviewTab #ov-similarity { height: auto; max-height: 14; }
     OverviewTab #ov-fairness { height: auto; max-height: 12; }
+    OverviewTab #ov-charts Chart { height: 16; }
     """
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
+        yield Static("", id="ov-verdict", classes="data", markup=False)
         yield DataTable(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
-        with Horizontal(classes="row data", id="ov-row1"):
+        yield Static(
+            "AOI clean accuracy · AAI accuracy under its own (white-box) attack · DR = 1 − AAI/AOI · "
+            "Robust = AAI/AOI · DIR share of correct answers teacher-crafted inputs turn wrong · "
+            "run: where the row comes from.  F1 explains every term.",
+            id="ov-legend",
+            classes="data",
+        )
+        with Flow(cell=56, row_height=16, id="ov-charts", classes="data"):
             yield Chart(id="ov-eps")
             yield Chart(id="ov-dir")
-        with Horizontal(classes="row data", id="ov-row2"):
             yield Chart(id="ov-profile")
         yield Static("Fairness", classes="section data", id="ov-fairness-title")
         yield DataTable(id="ov-fairness", zebra_stripes=True, classes="data")
         yield Static("Per-class accuracy and transferability", classes="section data")
         yield EmptyState("", id="ov-perclass-empty", classes="data")
         yield DataTable(id="ov-perclass", zebra_stripes=True, classes="data")
-        yield Static("Variant similarity (linear CKA: bottom layers / all layers)", classes="section data")
+        yield Static(
+            "Variant similarity (linear CKA, 1 = same features: bottom layers / all layers)",
+            classes="section data",
+        )
         yield EmptyState("", id="ov-similarity-empty", classes="data")
         yield DataTable(id="ov-similarity", classes="data")
 
@@ -147,11 +184,13 @@ class OverviewTab(TabView):
         if run is None:
             return
         variants = run.variants
+        self.query_one("#ov-verdict", Static).update("\n".join(verdicts(variants)))
         table: DataTable[Any] = self.query_one("#ov-metrics", DataTable)
         table.clear(columns=True)
-        table.add_columns("variant", *(label for _, label in METRICS))
+        table.fixed_columns = 1
+        table.add_columns("variant", *(label for _, label in METRICS), "run")
         for row in metric_rows(variants, (k for k, _ in METRICS)):
-            table.add_row(row[0], *(fmt_num(v) for v in row[1:]), key=row[0])
+            table.add_row(row[0], *(fmt_num(v) for v in row[1:]), run.source(str(row[0])), key=row[0])
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
@@ -207,7 +246,7 @@ class OverviewTab(TabView):
                 for j in range(len(names)):
                     b = bottom[i][j] if i < len(bottom) and j < len(bottom[i]) else None
                     a = full[i][j] if i < len(full) and j < len(full[i]) else None
-                    cells.append(f"{fmt_num(b, 2)} / {fmt_num(a, 2)}")
+                    cells.append(f"{fmt_num(b)} / {fmt_num(a)}")
                 sim_table.add_row(name, *cells)
 
     @staticmethod

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, DataTable, Label, Select, Static
 
 from tltui.base.catalogue import TREATMENTS
@@ -21,6 +21,7 @@ from tltui.ui.tabs.base import TabView
 from tltui.ui.tabs.mitigate import COMPARE, compare_rows, run_layers, show_comparison
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.empty_state import EmptyState
+from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.param_form import ParamForm
 
@@ -58,10 +59,10 @@ class TreatTab(TabView):
     PRODUCER = "treat"
     DEFAULT_CSS = """
     TreatTab #tr-maps { height: auto; }
-    TreatTab #tr-maps Vertical { width: auto; height: auto; padding: 0 4 0 0; }
-    TreatTab #tr-compare-row { height: auto; }
+    TreatTab #tr-maps Vertical { height: auto; }
+    TreatTab #tr-after { width: 30; }
     TreatTab #tr-compare { height: auto; max-height: 14; }
-    TreatTab #tr-tradeoff { height: 16; width: 1fr; }
+    TreatTab #tr-tradeoff { height: 16; }
     """
 
     def compose(self) -> ComposeResult:
@@ -75,18 +76,17 @@ class TreatTab(TabView):
         )
         yield Static("Model Doctor map (class × channel at the diagnosed layer)", classes="section")
         yield EmptyState("", id="tr-map-empty")
-        with Horizontal(id="tr-maps"):
+        with Flow(cell=66, id="tr-maps"):
             with Vertical():
                 yield Label("", id="tr-l-map")
-                yield HalfBlockImage(scale=1, id="tr-map", classes="-heat")
+                yield HalfBlockImage(scale=1, legend=True, id="tr-map", classes="-heat")
             with Vertical():
                 yield Select[str]([], prompt="compare with", id="tr-after")
                 yield Label("", id="tr-l-after")
-                yield HalfBlockImage(scale=1, id="tr-map-after", classes="-heat")
-        yield Static("Comparison", classes="section")
-        with Horizontal(id="tr-compare-row"):
-            yield DataTable(id="tr-compare", zebra_stripes=True)
-            yield Chart(id="tr-tradeoff")
+                yield HalfBlockImage(scale=1, legend=True, id="tr-map-after", classes="-heat")
+        yield Static("Comparison", classes="section", id="tr-compare-title")
+        yield DataTable(id="tr-compare", zebra_stripes=True)
+        yield Chart(id="tr-tradeoff")
 
     def on_mount(self) -> None:
         self.show_run(self.run)
@@ -105,6 +105,7 @@ class TreatTab(TabView):
         if event.select.id == "tr-variant":
             self._fill_after()
             self._draw_maps()
+            self._compare()
         elif event.select.id == "tr-after":
             self._draw_maps()
 
@@ -124,7 +125,20 @@ class TreatTab(TabView):
                 base.value = default
         self._fill_after()
         self._draw_maps()
-        show_comparison(self.query_one("#tr-compare", DataTable), self.query_one("#tr-tradeoff", Chart), run)
+        self._compare()
+
+    def _compare(self) -> None:
+        """The comparison, Δ against the variant chosen for treatment (what a treatment starts from)."""
+        baseline = self.variant if self.run is not None and self.variant in self.run.variants else ""
+        self.query_one("#tr-compare-title", Static).update(
+            "Comparison" + (f": Δ against {baseline}, the variant to treat" if baseline else "")
+        )
+        show_comparison(
+            self.query_one("#tr-compare", DataTable),
+            self.query_one("#tr-tradeoff", Chart),
+            self.run,
+            baseline,
+        )
 
     def _fill_after(self) -> None:
         """The comparison map: by default the newest treatment of the chosen variant, else the teacher."""

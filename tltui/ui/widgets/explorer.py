@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tltui.ui.jobs_client import short_id
-from tltui.ui.messages import RunRequested, VariantPicked
-from tltui.ui.studyinfo import StudyInfo
+from tltui.ui.messages import RunRequested, StateRequested, VariantPicked
+
+if TYPE_CHECKING:
+    from tltui.ui.studyinfo import StudyInfo
 
 NodeData = tuple[str, Any]
+STATUS_MARKS = {"queued": "…", "running": "▶", "done": "✓", "failed": "✗", "cancelled": "⊘"}
+"""A job's status in one cell, so the sidebar's narrow lines keep the kind and the id."""
 
 
 class Explorer(Tree[NodeData]):
@@ -48,14 +52,16 @@ class Explorer(Tree[NodeData]):
         for item in info.data:
             dnode.add_leaf(item)
 
-    def set_runs(self, runs: Iterable[tuple[str, Path]], current: Path | None) -> None:
+    def set_runs(self, runs: Iterable[tuple[str, Path]], current: Path | None, state: bool = False) -> None:
+        """The study's runs, newest first; ● marks the one shown (with `state`: the state's newest run)."""
         self._runs.remove_children()
+        self._runs.add_leaf(("● " if state else "  ") + "newest of every variant", data=("state", None))
         for label, path in runs:
-            mark = "● " if current is not None and path == current else "  "
+            mark = "● " if current is not None and path == current and not state else "  "
             self._runs.add_leaf(mark + label, data=("run", path))
 
     def set_jobs(self, jobs: Iterable[Any]) -> None:
-        items = [(f"{j.kind} {short_id(j.id)} {j.status}", j.id) for j in jobs]
+        items = [(f"{STATUS_MARKS.get(j.status, '?')} {j.kind} {short_id(j.id)}", j.id) for j in jobs]
         if [label for label, _ in items] == self._job_labels:
             return  # rebuilding on every poll would move the cursor
         self._job_labels = [label for label, _ in items]
@@ -72,3 +78,5 @@ class Explorer(Tree[NodeData]):
             self.post_message(VariantPicked(value))
         elif kind == "run":
             self.post_message(RunRequested(value))
+        elif kind == "state":
+            self.post_message(StateRequested())

@@ -1,8 +1,8 @@
-"""The Jobs panel: every job with a progress bar and ETA, live progress of the followed job, cancel."""
+"""The Jobs panel: every job with the whole job's progress and ETA (tltui.jobs.progress, the numbers the status
+bar and `tltui jobs` show), live progress of the followed job, cancel after a confirmation."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,30 +15,16 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Label, ProgressBar
 
 from tltui.base.errors import TltuiError
-from tltui.ui.jobs_client import TERMINAL, JobsClient, fmt_duration, short_id
+from tltui.ui.jobs_client import TERMINAL, JobsClient, short_id
 from tltui.ui.keys import PANEL_KEYS, bindings
-from tltui.ui.messages import JobFinished, LineLogged
+from tltui.ui.messages import CancelRequested, JobFinished, LineLogged
 
-COLUMNS = ("id", "kind", "study", "variant", "status", "progress", "phase", "ETA")
-
-
-class PhaseEta:
-    """ETA of the current phase by linear extrapolation from when this phase was first seen."""
-
-    def __init__(self) -> None:
-        self._first: dict[tuple[str, str], tuple[float, float]] = {}
-
-    def __call__(self, job_id: str, phase: str, progress: float, now: float | None = None) -> float | None:
-        now = time.time() if now is None else now
-        t0, p0 = self._first.setdefault((job_id, phase), (now, progress))
-        if progress <= p0 or now <= t0:
-            return None
-        return max(0.0, (1.0 - progress) * (now - t0) / (progress - p0))
+COLUMNS = ("id", "kind", "study", "variant", "status", "progress", "ETA", "phase")
 
 
-def bar(progress: float, width: int = 12) -> str:
-    filled = round(max(0.0, min(1.0, progress)) * width)
-    return "█" * filled + "░" * (width - filled) + f" {progress * 100:3.0f}%"
+def bar(fraction: float, width: int = 12) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled) + f" {fraction * 100:3.0f}%"
 
 
 class JobsPanel(Vertical):
@@ -65,11 +51,14 @@ class JobsPanel(Vertical):
         self._announced: set[str] = set()
         self._known: set[str] | None = None
         """Jobs in the index at the first poll (their ends are old news); None before it."""
-        self._eta = PhaseEta()
+        self.progress: dict[str, Any] = {}
+        """Job id → its JobProgress at the last poll or event: what the table, the live line and the status
+        bar all show."""
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
         yield table
         with Horizontal(id="job-live"):
             yield Label("no job followed", id="job-live-label")
@@ -118,25 +107,62 @@ class JobsPanel(Vertical):
             if active:
                 self.follow(active[0].id)
 
+    def _progress_of(self, job: Any, event: Any = None) -> Any:
+        """The job's progress by the one model, kept so every place shows the same numbers."""
+        if self.client is None:
+            return None
+        progress = self.client.progress(job, event)
+        if progress is not None:
+            self.progress[job.id] = progress
+        return progress
+
+    def _cells(self, job: Any) -> tuple[Any, ...]:
+        p = self.progress.get(job.id)
+        fraction = 1.0 if job.status == "done" else p.fraction if p is not None else float(job.progress or 0)
+        eta = p.eta_text if p is not None and job.status == "running" else ""
+        phase = (p.phase if p is not None else job.phase) or ""
+        return (Text(bar(fraction)), eta, phase)
+
     def _fill(self, jobs: list[Any]) -> None:
         table: DataTable[Any] = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         for j in jobs:
-            eta = fmt_duration(self._eta(j.id, j.phase, j.progress)) if j.status == "running" else ""
+            if j.status in ("queued", "running") or j.id not in self.progress:
+                self._progress_of(j)
             table.add_row(
                 short_id(j.id),
                 j.kind,
                 Path(str(j.study)).stem if j.study else "",
                 j.variant or "",
                 j.status,
-                Text(bar(j.progress if j.status != "done" else 1.0)),
-                j.phase or "",
-                eta,
+                *self._cells(j),
                 key=j.id,
             )
         if jobs:
             table.move_cursor(row=min(cursor, len(jobs) - 1))
+        self._show_live()
+
+    def _show_live(self) -> None:
+        """The followed job's line under the table, from the same numbers as its row."""
+        job = next((j for j in self.jobs if j.id == self.followed), None)
+        p = self.progress.get(job.id) if job is not None else None
+        if job is None or p is None or job.status not in ("queued", "running"):
+            return
+        self.query_one("#job-live-bar", ProgressBar).update(progress=p.fraction)
+        self.query_one("#job-live-label", Label).update(
+            f"{short_id(job.id)} {job.kind}: {p.phase or job.status} {p.percent} ETA {p.eta_text}"
+        )
+
+    def summary(self) -> str:
+        """One line for the status bar: the running jobs, the first with its progress and ETA."""
+        running = [j for j in self.jobs if j.status in ("queued", "running")]
+        if not running:
+            return ""
+        job = next((j for j in running if j.id == self.followed), running[0])
+        p = self.progress.get(job.id)
+        text = f"{job.kind} {p.percent} ETA {p.eta_text}" if p is not None else f"{job.kind} {job.status}"
+        return text + (f" +{len(running) - 1}" if len(running) > 1 else "")
 
     def _announce(self, job_id: str, kind: str, status: str, run_dir: Any, error: str) -> None:
         if job_id in self._announced:
@@ -164,14 +190,14 @@ class JobsPanel(Vertical):
             return
         label = self.query_one("#job-live-label", Label)
         progress = self.query_one("#job-live-bar", ProgressBar)
-        eta = PhaseEta()
         try:
+            record = self.client.get(job_id)
             async for ev in self.client.watch(job_id):
-                if ev.type in ("progress", "started") and ev.total:
-                    frac = ev.done / ev.total
-                    progress.update(progress=frac)
-                    left = fmt_duration(eta(job_id, ev.phase, frac, ev.t))
-                    label.update(f"{short_id(job_id)} {ev.phase or ''} {ev.done}/{ev.total} ETA {left}")
+                if ev.type == "started":
+                    record = self.client.get(job_id)
+                elif ev.type == "progress":
+                    self._progress_of(record, ev)
+                    self._show_row(job_id, record)
                 elif ev.type == "message" and ev.msg:
                     self.post_message(LineLogged(f"[{short_id(job_id)}] {ev.msg}"))
                 elif ev.type in TERMINAL or ev.type == "finished":
@@ -188,9 +214,31 @@ class JobsPanel(Vertical):
             if self.followed == job_id:
                 self.followed = None
 
+    def _show_row(self, job_id: str, record: Any) -> None:
+        """A new progress step of the followed job: its row and the live line, from the same numbers."""
+        table: DataTable[Any] = self.query_one(DataTable)
+        job = next((j for j in self.jobs if j.id == job_id), record)
+        if job_id in table.rows:
+            for column, value in zip(("progress", "ETA", "phase"), self._cells(job), strict=True):
+                table.update_cell(job_id, column, value)
+        self._show_live()
+
     def action_cancel_job(self) -> None:
+        """Ask first: cancelling loses the job's work so far."""
         job_id = self.selected_job_id()
         if job_id is None or self.client is None:
+            return
+        job = next((j for j in self.jobs if j.id == job_id), None)
+        if job is None or job.status not in ("queued", "running"):
+            self.notify(f"job {short_id(job_id)} is not running", title="Jobs")
+            return
+        question = f"Cancel job {short_id(job_id)} ({job.kind}{', ' + job.variant if job.variant else ''})?"
+        question += " Its work so far is lost."
+        self.app.post_message(CancelRequested(job_id, question))  # the app asks, then calls `cancel`
+
+    def cancel(self, job_id: str) -> None:
+        """Cancel a job (the user confirmed)."""
+        if self.client is None:
             return
         try:
             self.client.cancel(job_id)

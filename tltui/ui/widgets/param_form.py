@@ -5,13 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Container, Horizontal
+from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from tltui.base.catalogue import Entry, ParamSpec, parse
 from tltui.base.catalogue.params import build, check_layers
 from tltui.base.errors import ParamError
+from tltui.ui.widgets.flow import Flow
+
+
+def box_width(spec: ParamSpec) -> int:
+    """Columns a parameter's box needs to show its longest choice or its default whole (border and arrow
+    included), so no value is cut to `defaul`."""
+    if spec.choices:
+        return max(12, max(len(str(c)) for c in spec.choices) + 10)
+    return max(12, min(28, len(spec.default_text()) + 6))
 
 
 class ParamForm(Widget):
@@ -22,14 +31,13 @@ class ParamForm(Widget):
 
     DEFAULT_CSS = """
     ParamForm { height: auto; }
-    ParamForm .pf-head { height: auto; }
-    ParamForm .pf-head Label { padding: 1 1 0 0; width: auto; }
-    ParamForm .pf-head Select { width: 26; }
-    ParamForm .pf-fields { layout: grid; grid-size: 6; grid-columns: auto 14; height: auto; }
-    ParamForm .pf-fields Label { padding: 1 1 0 1; width: auto; }
-    ParamForm .pf-fields Input { width: 14; }
-    ParamForm .pf-fields Select { width: 14; }
+    ParamForm .pf-group { height: auto; width: auto; }
+    ParamForm .pf-group Label { padding: 1 1 0 0; }
+    ParamForm .pf-head .pf-group Select { width: 26; }
+    ParamForm .pf-head .pf-group Label { width: auto; max-width: 15; }
+    ParamForm .pf-actions Button { margin: 0 1 0 0; }
     ParamForm .pf-help { height: auto; color: $text-muted; }
+    ParamForm .pf-error { height: auto; color: $error; }
     ParamForm .-hidden { display: none; }
     """
 
@@ -57,27 +65,37 @@ class ParamForm(Widget):
 
     def compose(self) -> ComposeResult:
         p = self.prefix
-        with Horizontal(classes="pf-head"):
-            yield Label("method")
-            options = [(name, name) for name in self.entries]
-            yield Select(options, value=self.initial, allow_blank=False, id=f"{p}-method")
+        label_w = min(14, max((len(spec.label) for spec in self.specs.values()), default=6)) + 1
+        box_w = max(box_width(spec) for spec in self.specs.values()) if self.specs else 12
+        with Flow(cell=42, classes="pf-head"):
+            with Horizontal(classes="pf-group"):
+                yield Label("method")
+                options = [(name, name) for name in self.entries]
+                yield Select(options, value=self.initial, allow_blank=False, id=f"{p}-method")
             for name in self.pickers:
-                yield Label(self.specs[name].label, id=f"{p}-l-{name}")
-                yield Select[str]([], prompt=name, id=f"{p}-{name}")
-            yield from self.extra
-        with Container(classes="pf-fields"):
+                with Horizontal(classes="pf-group"):
+                    yield Label(self.specs[name].label, id=f"{p}-l-{name}")
+                    yield Select[str]([], prompt=name, id=f"{p}-{name}")
+            if self.extra:
+                yield Horizontal(*self.extra, classes="pf-group pf-actions")
+        with Flow(cell=label_w + box_w, classes="pf-fields"):
             for name, spec in self.specs.items():
                 if name in self.pickers:
                     continue
-                yield Label(spec.label, id=f"{p}-l-{name}")
-                if spec.choices:
-                    choices = [(c, c) for c in spec.choices]
-                    yield Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
-                else:
-                    self.shown[name] = spec.default_text()
-                    box = Input(spec.default_text(), placeholder="auto", id=f"{p}-{name}")
-                    box.tooltip = spec.describe()
+                with Horizontal(classes="pf-group", id=f"{p}-g-{name}"):
+                    label = Label(spec.label, id=f"{p}-l-{name}")
+                    label.styles.width = label_w
+                    yield label
+                    if spec.choices:
+                        choices = [(c, c) for c in spec.choices]
+                        box: Widget = Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
+                    else:
+                        self.shown[name] = spec.default_text()
+                        box = Input(spec.default_text(), placeholder="auto", id=f"{p}-{name}")
+                        box.tooltip = spec.describe()
+                    box.styles.width = box_width(spec)
                     yield box
+        yield Static("", classes="pf-error", id=f"{p}-error")
         yield Static("", classes="pf-help", id=f"{p}-help")
 
     def on_mount(self) -> None:
@@ -101,9 +119,32 @@ class ParamForm(Widget):
                 box.value = spec.default_text()
             self.shown[name] = spec.default_text()
         for name in self.specs:
-            for w in self.query(f"#{self.prefix}-{name}, #{self.prefix}-l-{name}"):
+            for w in self.query(f"#{self.prefix}-{name}, #{self.prefix}-l-{name}, #{self.prefix}-g-{name}"):
                 w.set_class(name not in mine, "-hidden")
         self.query_one(f"#{self.prefix}-help", Static).update(self.entry.help)
+        self.check()
+
+    def check(self) -> bool:
+        """Check each shown box as the job would (range, type) and say at once what is wrong; True if all pass."""
+        problems = []
+        for spec in self.entry.specs():
+            if spec.name in self.pickers:
+                continue
+            box = self.query_one(f"#{self.prefix}-{spec.name}")
+            if not isinstance(box, Input):
+                continue
+            try:
+                if box.value.strip():
+                    parse(spec, box.value.strip(), spec.label)
+                box.remove_class("-invalid")
+            except ParamError as exc:
+                box.add_class("-invalid")
+                problems.append(exc.msg)
+        self.query_one(f"#{self.prefix}-error", Static).update("\n".join(problems))
+        return not problems
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.check()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == f"{self.prefix}-method":

@@ -1,4 +1,4 @@
-"""The one-line status bar: study, run, device, GPU (only with NVML), running jobs."""
+"""The one-line status bar: study, run, device, GPU (only with NVML), running jobs with their progress."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class StatusBar(Widget):
     StatusBar {
         dock: bottom;
         height: 1;
-        background: $primary-background;
+        background: $panel;
         color: $foreground;
     }
     """
@@ -24,6 +24,8 @@ class StatusBar(Widget):
     device: reactive[str] = reactive("")
     gpu: reactive[str] = reactive("")
     running: reactive[int] = reactive(0)
+    jobs: reactive[str] = reactive("")
+    """The running jobs' progress, as the Jobs panel shows it (`analyze 42% ETA 0:05 +1`)."""
     note: reactive[str] = reactive("")
 
     def __init__(self, study: str = "", device: str = "", *, id: str | None = None) -> None:
@@ -32,16 +34,24 @@ class StatusBar(Widget):
         self.set_reactive(StatusBar.device, device)
 
     def render(self) -> Text:
-        parts = [f" study: {self.study}"]
-        if self.run:
-            parts.append(f"run: {self.run}")
-        parts.append(f"device: {self.device}")
-        if self.gpu:
-            parts.append(self.gpu)
-        parts.append(f"jobs running: {self.running}")
-        if self.note:
-            parts.append(self.note)
-        left = "  │  ".join(parts)
+        width = self.size.width or 80
+        labelled = width >= 140
+        fields = [
+            ("study", self.study),
+            ("run", self.run),
+            ("device", self.device),
+            ("", self.gpu),
+            ("jobs", self.jobs or (f"{self.running} running" if self.running else "none running")),
+            ("", self.note),
+        ]
+        left = " " + "  │  ".join(
+            (f"{name}: {value}" if labelled and name else value) for name, value in fields if value
+        )
         right = "F1 help  ^P commands "
-        gap = max(1, self.size.width - len(left) - len(right))
+        if len(left) + len(right) + 1 > width:
+            right = "F1 help "
+        room = width - len(right) - 1
+        if len(left) > room:  # the help key stays in sight; the fields give way
+            left = left[: max(0, room - 1)] + "…"
+        gap = max(1, width - len(left) - len(right))
         return Text(left + " " * gap + right, no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,79 @@
+"""The README's seed tables: for each method run with `--seeds N`, mean ± SD of AOI, AAI and DIR beside its matched
+baselines, the paired difference and whether it exceeds the seed noise; optionally DIR under a second teacher
+attack (an `analyze --teacher-preset …` run of the same workspace).
+
+`.venv/bin/python scripts/seed_table.py RUN [RUN …] [--preset-suffix -remos]`: RUN is a `mitigate`/`treat` output
+directory; `RUN<suffix>` (if it exists) is the preset analysis of the same workspace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from tltui.base.seedstats import seed_block
+
+
+def pm(s: dict[str, Any]) -> str:
+    if s.get("mean") is None:
+        return "—"
+    return f"{s['mean']:.3f} ± {s['sd']:.3f}" if s.get("sd") is not None else f"{s['mean']:.3f}"
+
+
+def verdict(d: dict[str, Any]) -> str:
+    if d.get("within_noise") is None:
+        return f"{d['mean']:+.3f}" if d.get("mean") is not None else "—"
+    lo, hi = d["ci95"]
+    mark = "within noise" if d["within_noise"] else "**exceeds noise**"
+    return f"{d['mean']:+.3f} [{lo:+.3f}, {hi:+.3f}] {mark}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Markdown seed tables from `--seeds` runs.")
+    ap.add_argument("runs", nargs="+", type=Path)
+    ap.add_argument("--preset-suffix", default="-remos")
+    ap.add_argument("--fairness", action="store_true", help="also SPD and EOD (one-vs-rest on the demo)")
+    args = ap.parse_args(argv)
+    head = "| method (n seeds) | vs | AOI | AAI | DIR | Δ DIR vs baseline (95 % CI) | DIR, remos preset | Δ (remos preset) |"
+    if args.fairness:
+        head += " SPD | EOD |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for run in args.runs:
+        s = json.loads((run / "summary.json").read_text())
+        block = s["seeds"]
+        m = block["metrics"]
+        preset = Path(str(run) + args.preset_suffix) / "summary.json"
+        p_dir, p_delta = "—", "—"
+        if preset.is_file():
+            pairs = [(p["seed"], p["variant"], p["baseline"]) for p in block["pairs"]]
+            pm_block = seed_block(
+                block["method"], block["baseline"], pairs, json.loads(preset.read_text())["variants"]
+            )
+            p_dir, p_delta = (
+                pm(pm_block["metrics"]["dir"]["method"]),
+                verdict(pm_block["metrics"]["dir"]["delta"]),
+            )
+        base = block["baseline"] or "—"
+        row = [
+            f"{block['method']} ({len(block['seeds'])})",
+            str(base),
+            f"{pm(m['aoi']['method'])} (vs {pm(m['aoi']['baseline'])})",
+            pm(m["aai"]["method"]),
+            f"{pm(m['dir']['method'])} (vs {pm(m['dir']['baseline'])})",
+            verdict(m["dir"]["delta"]),
+            p_dir,
+            p_delta,
+        ]
+        if args.fairness:
+            row += [
+                f"{pm(m['spd']['method'])} (vs {pm(m['spd']['baseline'])})" if "spd" in m else "—",
+                f"{pm(m['eod']['method'])} (vs {pm(m['eod']['baseline'])})" if "eod" in m else "—",
+            ]
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

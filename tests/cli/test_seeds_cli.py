@@ -1,0 +1,37 @@
+"""`--seeds N`: N runs, each beside its matched same-seed baseline, summarised with spread; baselines are reused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.e2e
+def test_seeds_produce_matched_pairs_and_reuse_baselines(
+    tmp_path: Path, demo_run: Path, isolated_home: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    ws = tmp_path / "ws"
+    shutil.copytree(isolated_home / "models", ws / "models")  # the demo's cached models: nothing retrains
+    common = ("--seeds", "2", "--seed", "3", "--epochs", "1", "--device", "cpu", "--workspace", str(ws))
+    proc = cli("mitigate", "demo", "--method", "remos", "--out", str(tmp_path / "a"), *common)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    s = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert s["produced"]["names"] == ["remos-s3", "finetune-s3", "remos-s4", "finetune-s4"]
+    block = s["seeds"]
+    assert block["method"] == "remos" and block["baseline"] == "finetune" and block["seeds"] == [3, 4]
+    dir_ = block["metrics"]["dir"]
+    assert dir_["method"]["values"] == [s["variants"]["remos-s3"]["dir"], s["variants"]["remos-s4"]["dir"]]
+    assert dir_["delta"]["n"] == 2 and len(dir_["delta"]["ci95"]) == 2
+    baseline = ws / "variants" / "demo" / "finetune-s3.safetensors"
+    before = baseline.stat().st_mtime_ns
+
+    proc = cli("mitigate", "demo", "--method", "magprune", "--out", str(tmp_path / "b"), *common)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "reusing baseline 'finetune-s3'" in proc.stderr + proc.stdout
+    assert baseline.stat().st_mtime_ns == before  # not trained again
+    s2 = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert s2["seeds"]["pairs"][0] == {"seed": 3, "variant": "magprune-s3", "baseline": "finetune-s3"}
+    assert s2["variants"]["finetune-s3"] == s["variants"]["finetune-s3"]

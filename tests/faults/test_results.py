@@ -1,0 +1,101 @@
+"""Results are atomic: an unfinished run never reads as finished, and a failed re-run keeps the earlier variant."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.faults.conftest import refused, tltui
+from tltui.base import rundir
+from tltui.base.errors import WriteError
+from tltui.base.runfiles import save_json, save_npz
+
+PLUGINS = Path(__file__).resolve().parent / "plugins"
+BOOM = {
+    "TLTUI_PLUGINS": "boom",
+    "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")]),
+}
+
+
+def test_begin_run_unmarks_an_old_run_before_anything_is_written(tmp_path: Path) -> None:
+    from tltui.core.pipeline import begin_run
+
+    out = tmp_path / "out"
+    save_json(out / rundir.SUMMARY, {"format": 1})
+    for name in (rundir.details_name(3), rundir.tsne_name("teacher"), ".summary.json.x1y2.json", "mine.txt"):
+        (out / name).write_text("old")
+    begin_run(out)
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # only what is not tltui's stays
+
+
+@pytest.mark.e2e
+def test_a_run_without_summary_is_not_opened(tmp_path: Path) -> None:
+    out = tmp_path / "half"
+    save_npz(out / rundir.INSTANCES, y=np.zeros(3))  # level files written, summary.json not yet
+    refused(
+        tltui("open", "demo", "--run", str(out), "--workspace", str(tmp_path / "ws")),
+        str(out),
+        "summary.json",
+    )
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_failed_write_names_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    def full(*args: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "replace", full)
+    for write in (lambda p: save_json(p, {"a": 1}), lambda p: save_npz(p, a=np.zeros(3))):
+        target = tmp_path / "out" / "summary.json"
+        with pytest.raises(WriteError) as info:
+            write(target)
+        assert str(target) in info.value.msg and os.strerror(code) in info.value.msg
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no temporary file left behind
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.e2e
+def test_a_failed_re_run_keeps_the_earlier_variant(demo_ws: Path, tmp_path: Path) -> None:
+    common = ("--device", "cpu", "--workspace", str(demo_ws))
+    first = tmp_path / "first"
+    proc = tltui(
+        "mitigate",
+        "demo",
+        "--method",
+        "finetune",
+        "--epochs",
+        "1",
+        "--name",
+        "keep",
+        "--out",
+        str(first),
+        *common,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    weights = demo_ws / "variants" / "demo" / "keep.safetensors"
+    before = digest(weights)
+    again = tmp_path / "again"
+    proc = tltui(
+        "mitigate", "demo", "--method", "boom", "--name", "keep", "--out", str(again), *common, env=BOOM
+    )
+    refused(proc, "boom: this method always fails")
+    assert digest(weights) == before
+    assert sorted(p.name for p in weights.parent.iterdir()) == [
+        "keep.json",
+        "keep.safetensors",
+    ]  # no staged file
+    assert not (again / rundir.SUMMARY).exists()
+    later = tmp_path / "later"
+    proc = tltui("analyze", "demo", "--out", str(later), *common)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    kept = json.loads((later / rundir.SUMMARY).read_text())["variants"]["keep"]
+    assert kept == json.loads((first / rundir.SUMMARY).read_text())["variants"]["keep"]

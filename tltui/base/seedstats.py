@@ -1,0 +1,115 @@
+"""Seeds as an axis: per-seed values, mean ± SD, and whether a method's difference to its matched baseline exceeds
+the seed noise (a paired 95 % t interval)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+METRICS = ("aoi", "aai", "dir", "macro_f1")
+FAIRNESS = ("spd", "eod", "aaod")
+
+_T95 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+)
+"""Two-sided 95 % Student t quantiles for 1…15 degrees of freedom."""
+
+
+def t95(df: int) -> float:
+    """The two-sided 95 % t quantile (tabulated to 15 degrees of freedom, then a close upper bound, 2.131→1.96)."""
+    if df < 1:
+        raise ValueError("a t interval needs at least two values")
+    return _T95[df - 1] if df <= len(_T95) else max(1.96, 2.131 - (df - 15) * 0.004)
+
+
+def spread(values: Sequence[float | None]) -> dict[str, Any]:
+    """The values with their mean, sample SD (None for one value), min and max; None values are left out."""
+    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    n = len(vals)
+    if n == 0:
+        return {"values": [], "n": 0, "mean": None, "sd": None, "min": None, "max": None}
+    mean = sum(vals) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / (n - 1)) if n > 1 else None
+    return {"values": vals, "n": n, "mean": mean, "sd": sd, "min": min(vals), "max": max(vals)}
+
+
+def paired(method: Sequence[float | None], baseline: Sequence[float | None]) -> dict[str, Any]:
+    """method − baseline per seed: mean, SD, the 95 % t interval of the mean difference, and `within_noise` (the
+    interval contains 0; None with a single seed, where the noise is unknown)."""
+    diffs = [m - b for m, b in zip(method, baseline, strict=True) if m is not None and b is not None]
+    s = spread(diffs)
+    if s["n"] < 2:
+        return {**s, "ci95": None, "within_noise": None}
+    half = t95(s["n"] - 1) * s["sd"] / math.sqrt(s["n"])
+    lo, hi = s["mean"] - half, s["mean"] + half
+    return {**s, "ci95": [lo, hi], "within_noise": lo <= 0.0 <= hi}
+
+
+def _metric(variant: dict[str, Any], key: str) -> float | None:
+    value = (variant.get("fairness") or {}).get(key) if key in FAIRNESS else variant.get(key)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def seed_block(
+    method: str,
+    baseline: str | None,
+    pairs: Sequence[tuple[int, str, str | None]],
+    variants: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The `seeds` entry of a summary: which variant and baseline each seed produced, and per metric the method's
+    and the baseline's spread and their paired difference."""
+    keys = [*METRICS, *(k for k in FAIRNESS if any("fairness" in variants.get(v, {}) for _, v, _ in pairs))]
+    metrics = {}
+    for key in keys:
+        mv = [_metric(variants.get(v, {}), key) for _, v, _ in pairs]
+        bv = [_metric(variants.get(b, {}), key) if b is not None else None for _, _, b in pairs]
+        metrics[key] = {"method": spread(mv), "baseline": spread(bv), "delta": paired(mv, bv)}
+    return {
+        "method": method,
+        "baseline": baseline,
+        "seeds": [s for s, _, _ in pairs],
+        "pairs": [{"seed": s, "variant": v, "baseline": b} for s, v, b in pairs],
+        "metrics": metrics,
+    }
+
+
+def seed_groups(
+    derived: dict[str, dict[str, Any]], variants: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The `--seeds` runs among a run's produced variants (their records carry `group`, `role` and `seed`): per
+    group, the method's variants by seed with their baselines, and the `seed_block` of the group."""
+    groups: dict[str, dict[str, Any]] = {}
+    for name, meta in derived.items():
+        if "seed" not in meta or meta.get("role") not in ("method", "baseline") or name not in variants:
+            continue
+        g = groups.setdefault(str(meta.get("group")), {"method": None, "baseline": None, "by_seed": {}})
+        g["by_seed"].setdefault(int(meta["seed"]), {})[meta["role"]] = name
+        g["method" if meta["role"] == "method" else "baseline"] = meta.get("method")
+        if meta["role"] == "method" and meta.get("kind") == "treatment":
+            g.setdefault("untreated", meta.get("base"))
+    out = []
+    for group, g in groups.items():
+        pairs = [
+            (s, d["method"], d.get("baseline", g.get("untreated")))
+            for s, d in sorted(g["by_seed"].items())
+            if "method" in d
+        ]
+        if pairs:
+            block = seed_block(str(g["method"]), g["baseline"] or g.get("untreated"), pairs, variants)
+            out.append({"group": group, **block})
+    return out

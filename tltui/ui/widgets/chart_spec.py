@@ -1,0 +1,119 @@
+"""What a chart draws (series, spec), cleaned of what cannot be drawn and downsampled; no Textual here."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+ChartKind = Literal["line", "scatter", "bar", "grouped"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named series: x and y for lines and scatters, y alone (one value per category) for bars."""
+
+    label: str
+    y: tuple[float, ...]
+    x: tuple[float, ...] = ()
+    marker: str = ""
+    """A plotext marker for lines and scatters (one character, or a plotext name); default braille."""
+    color: int | None = None
+    """Index into the theme's series colours (series sharing a meaning, e.g. a class, share it); default: the
+    series' position."""
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything a chart draws; hashable, so it keys the render cache."""
+
+    kind: ChartKind
+    series: tuple[Series, ...]
+    title: str = ""
+    xlabel: str = ""
+    ylabel: str = ""
+    categories: tuple[str, ...] = ()
+    """Bar labels (bar and grouped kinds)."""
+    xticks: tuple[tuple[float, ...], tuple[str, ...]] | None = None
+    ylim: tuple[float, float] | None = None
+    yscale: Literal["linear", "log"] = "linear"
+    notes: tuple[str, ...] = field(default=())
+    """What cleaning dropped, shown under the chart title."""
+    colors: tuple[int, ...] = ()
+    """Bar charts: a colour index per category (e.g. each variant's own colour)."""
+
+
+def _floats(values: Iterable[object]) -> np.ndarray:
+    out = []
+    for v in values:
+        try:
+            out.append(float(v))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            out.append(math.nan)
+    return np.asarray(out, dtype=float)
+
+
+def clean_spec(spec: ChartSpec) -> ChartSpec:
+    """Drop non-finite points of lines (and non-positive ones on a log axis); bars get 0 for non-finite."""
+    series: list[Series] = []
+    notes = list(spec.notes)
+    dropped = 0
+    for s in spec.series:
+        y = _floats(s.y)
+        if spec.kind in ("bar", "grouped"):
+            bad = ~np.isfinite(y)
+            dropped += int(bad.sum())
+            series.append(
+                Series(s.label, tuple(np.where(bad, 0.0, y).tolist()), marker=s.marker, color=s.color)
+            )
+            continue
+        x = _floats(s.x) if s.x else np.arange(len(y), dtype=float)
+        n = min(len(x), len(y))
+        x, y = x[:n], y[:n]
+        ok = np.isfinite(x) & np.isfinite(y)
+        if spec.yscale == "log":
+            ok &= y > 0
+        dropped += int((~ok).sum())
+        series.append(Series(s.label, tuple(y[ok].tolist()), tuple(x[ok].tolist()), s.marker, s.color))
+    if dropped:
+        notes.append(f"{dropped} non-finite value(s) not drawn")
+    return ChartSpec(
+        spec.kind,
+        tuple(series),
+        spec.title,
+        spec.xlabel,
+        spec.ylabel,
+        spec.categories,
+        spec.xticks,
+        spec.ylim,
+        spec.yscale,
+        tuple(notes),
+        spec.colors,
+    )
+
+
+def downsample(x: Sequence[float], y: Sequence[float], target: int) -> tuple[list[float], list[float]]:
+    """At most ~`target` points: per bucket keep the min and max (peaks survive), in x order."""
+    n = len(y)
+    if n <= target or target < 4:
+        return list(x), list(y)
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    edges = np.linspace(0, n, target // 2 + 1).astype(int)
+    keep: list[int] = []
+    for lo, hi in itertools.pairwise(edges):
+        if hi <= lo:
+            continue
+        seg = ya[lo:hi]
+        a, b = lo + int(np.argmin(seg)), lo + int(np.argmax(seg))
+        keep.extend(sorted({a, b}))
+    idx = np.asarray(keep)
+    return xa[idx].tolist(), ya[idx].tolist()
+
+
+def color_order(names: Iterable[str]) -> dict[str, int]:
+    """One colour index per model, the same in every chart: the teacher first, then the variants in order."""
+    return {name: i for i, name in enumerate(dict.fromkeys(["teacher", *names]))}
