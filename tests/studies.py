@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 GOOD = """
 name = "s"
 [data]
@@ -25,3 +27,11 @@ eps = 0.1
 alpha = 0.02
 steps = 5
 """
+
+
+def study_files(d: Path) -> Path:
+    """The files GOOD names (train/, test/ with one class each, an empty teacher file) under `d`; returns `d`."""
+    (d / "train" / "a").mkdir(parents=True)
+    (d / "test" / "a").mkdir(parents=True)
+    (d / "t.safetensors").write_bytes(b"")
+    return d

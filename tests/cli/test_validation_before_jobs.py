@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.exits import bad_input_line
-from tests.studies import GOOD
+from tests.studies import GOOD, study_files
 
 PROBE = """
 import json, sys
@@ -34,10 +34,7 @@ def probe(*args: str, workspace: Path) -> tuple[dict[str, object], str]:
 
 @pytest.fixture
 def bad_study(tmp_path: Path) -> Path:
-    (tmp_path / "train" / "a").mkdir(parents=True)
-    (tmp_path / "test" / "a").mkdir(parents=True)
-    (tmp_path / "t.safetensors").write_bytes(b"")
-    (tmp_path / "study.toml").write_text(STUDY)
+    (study_files(tmp_path) / "study.toml").write_text(STUDY)
     return tmp_path / "study.toml"
 
 

@@ -6,17 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.studies import GOOD
+from tests.studies import GOOD, study_files
 from tltui.base.errors import StudyError
 from tltui.base.study import demo_study, load_study
 
 
 @pytest.fixture
 def study_dir(tmp_path: Path) -> Path:
-    (tmp_path / "train" / "a").mkdir(parents=True)
-    (tmp_path / "test" / "a").mkdir(parents=True)
-    (tmp_path / "t.safetensors").write_bytes(b"")
-    return tmp_path
+    return study_files(tmp_path)
 
 
 def write(d: Path, text: str) -> Path:

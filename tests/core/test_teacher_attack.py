@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.studies import GOOD
+from tests.studies import GOOD, study_files
 from tltui.base.errors import StudyError
 from tltui.base.study import TeacherAttackSpec, demo_study, load_study
 from tltui.core.analysis import attack_config, teacher_config
@@ -18,10 +18,7 @@ from tltui.core.attacks.engine import AttackConfig, ascend
 
 @pytest.fixture
 def study_dir(tmp_path: Path) -> Path:
-    (tmp_path / "train" / "a").mkdir(parents=True)
-    (tmp_path / "test" / "a").mkdir(parents=True)
-    (tmp_path / "t.safetensors").write_bytes(b"")
-    return tmp_path
+    return study_files(tmp_path)
 
 
 def with_teacher(d: Path, lines: str) -> Path:
