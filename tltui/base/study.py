@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS, TEACHER_PRESETS
 from tltui.base.errors import StudyError
-from tltui.base.names import RESERVED, check_name, shown
+from tltui.base.names import RESERVED, check_name
+from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
 from tltui.base.tomlcheck import TableReader
-from tltui.base.trust import TRUST_FLAG, runs_code
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,133 +22,6 @@ BUILD_RECIPES = ("scratch", "probe", "finetune")
 MAX_SEED = 2**32 - 1
 MAX_EPOCHS = 100_000
 MAX_CLASSES = 1_000_000
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """Where the images come from and how they are prepared."""
-
-    kind: str = "imagefolder"
-    """`imagefolder` (paths below) or `digits` (the bundled scikit-learn digits of the demo)."""
-    train: Path | None = None
-    """Student training data (ImageFolder tree root/<class>/<image>)."""
-    test: Path | None = None
-    """Student test data: every metric is computed on all of it."""
-    source_test: Path | None = None
-    """Optional source-task data for the teacher's own accuracy."""
-    image_size: int = 32
-    """Images are resized to image_size × image_size."""
-    channels: int = 3
-    """1 (grayscale) or 3 (RGB)."""
-    mean: tuple[float, ...] = (0.485, 0.456, 0.406)
-    std: tuple[float, ...] = (0.229, 0.224, 0.225)
-    groups: Path | None = None
-    """Optional CSV of instance id → sensitive group (turns on fairness metrics); group 1 is the privileged one."""
-    favourable: str | None = None
-    """Binary tasks: the favourable class (its folder name) for SPD/EOD/AAOD; None = the second class."""
-    val_fraction: float = 0.2
-    """Share of the training data set aside (seeded, stratified) as the validation split: every choice tltui makes
-    or tunes reads it; nothing trains on it; test data serve only the reported numbers. 0 = none."""
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A teacher or a variant: how to build it and where its weights are."""
-
-    name: str
-    arch: str
-    num_classes: int
-    weights: Path | None = None
-    """Weights file (.safetensors, or a .pt/.pth state_dict loaded weights-only); None = built by tltui."""
-    build: str | None = None
-    """For variants without weights: `scratch`, `probe` or `finetune`, trained on [data].train."""
-    epochs: int | None = None
-    """Training epochs for a built variant (None = the recipe's default)."""
-
-    @property
-    def runs_code(self) -> bool:
-        """Whether building it runs code from the user's files: a `file:` factory or a TorchScript archive."""
-        return runs_code(self.arch)
-
-
-@dataclass(frozen=True)
-class TeacherAttackSpec:
-    """The attack crafted on the teacher alone for DIR, with its own budget and objective ([attack.teacher])."""
-
-    name: str = "feature"
-    """Objective: `feature` (penultimate distortion), `neuron` (one neuron dominant) or `remos` (ReMoS's myloss)."""
-    eps: float | None = None
-    """L∞ budget; None = the white-box attack's ε (and α, steps below likewise)."""
-    alpha: float | None = None
-    steps: int | None = None
-    random_start: bool = True
-    space: str = "pixel"
-    """Units of eps and alpha: `pixel` (inputs in [0,1]) or `normalized` (after mean/std; per channel ×std)."""
-    preset: str | None = None
-    """`remos`: ReMoS's protocol (myloss, ε 0.1 and step 0.01 normalised, 40 steps, random start)."""
-
-
-@dataclass(frozen=True)
-class AttackSpec:
-    """The pixel-space attack: inputs in [0,1] before normalisation."""
-
-    name: str = "pgd"
-    eps: float = 8 / 255
-    alpha: float = 2 / 255
-    steps: int = 10
-    random_start: bool = False
-    norm: str = "linf"
-    """`linf` or `l2`."""
-    teacher: TeacherAttackSpec = field(default_factory=TeacherAttackSpec)
-    """The teacher-crafted attack for DIR (`teacher_attack = "<name>"` in [attack] sets only its objective)."""
-    eps_grid: tuple[float, ...] = (0.0, 1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255)
-    """Budgets of the accuracy-vs-ε curves."""
-
-
-@dataclass(frozen=True)
-class Study:
-    """A whole study: data, teacher, variants, attack."""
-
-    name: str
-    data: DataSpec
-    teacher: ModelSpec
-    variants: tuple[ModelSpec, ...]
-    attack: AttackSpec = field(default_factory=AttackSpec)
-    path: Path | None = None
-    """The TOML file (None for the built-in demo)."""
-    seed: int = 0
-
-    @property
-    def base_dir(self) -> Path:
-        return self.path.parent if self.path else Path.cwd()
-
-    @property
-    def is_demo(self) -> bool:
-        return self.data.kind == "digits"
-
-    def variant(self, name: str) -> ModelSpec:
-        for v in self.variants:
-            if v.name == name:
-                return v
-        raise StudyError(f"study '{self.name}': no variant named '{name}' (have {', '.join(self.names)})")
-
-    @property
-    def names(self) -> list[str]:
-        return [v.name for v in self.variants]
-
-    def code_archs(self) -> list[ModelSpec]:
-        """The teacher and variants whose `arch` runs code from a user's file (they need the trust flag)."""
-        return [m for m in (self.teacher, *self.variants) if m.runs_code]
-
-    def check_trust(self, trust: bool) -> None:
-        """A one-line StudyError unless every code-running arch is trusted (`--trust-code`)."""
-        found = self.code_archs()
-        if found and not trust:
-            m = found[0]
-            raise StudyError(
-                f"{self.path.name if self.path else self.name}: {m.name} arch = {shown(repr(m.arch))} runs "
-                f"code from that file when loaded; pass {TRUST_FLAG} if you trust its author"
-            )
 
 
 def demo_study() -> Study:
@@ -219,6 +92,7 @@ class _Parser(TableReader):
             "groups",
             "favourable",
             "val_fraction",
+            "counterfactuals",
         }
         self.check_keys("data", t, allowed, {"test"})
         val_fraction = float(self.get("data", t, "val_fraction", (int, float), 0.2))
@@ -251,6 +125,7 @@ class _Parser(TableReader):
             groups=self.file("data", t, "groups"),
             favourable=self.get("data", t, "favourable", str, None),
             val_fraction=val_fraction,
+            counterfactuals=self.file("data", t, "counterfactuals", is_dir=True),
         )
 
     def model(self, section: str, t: dict[str, Any], *, teacher: bool) -> ModelSpec:

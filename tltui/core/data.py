@@ -76,6 +76,33 @@ def load_imagefolder(root: Path, spec: DataSpec, *, what: str) -> Split:
     return Split(x=x, y=y, classes=classes, ids=ids)
 
 
+def load_counterfactuals(root: Path, spec: DataSpec, split: Split) -> tuple[torch.Tensor, np.ndarray]:
+    """The counterfactual of each instance of `split` (the image at `root/<its id>`, prepared like the split) and
+    which instances have one; a one-line error when none has."""
+    from PIL import Image, UnidentifiedImageError
+
+    mode = "L" if spec.channels == 1 else "RGB"
+    size = spec.image_size
+    x_cf = torch.zeros_like(split.x)
+    have = np.zeros(len(split), dtype=bool)
+    for i, rel in enumerate(split.ids):
+        f = root / rel
+        if not f.is_file():
+            continue
+        try:
+            with Image.open(f) as im:
+                pixels = np.asarray(im.convert(mode).resize((size, size), Image.Resampling.BILINEAR))
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            raise DataError(f"counterfactual image {f}: cannot read it ({type(exc).__name__})") from None
+        x_cf[i] = torch.from_numpy(pixels.reshape(size, size, spec.channels)).permute(2, 0, 1).float() / 255.0
+        have[i] = True
+    if not have.any():
+        raise DataError(
+            f"[data] counterfactuals {root}: no image matches a training image's path (<class>/<image>)"
+        )
+    return x_cf, have
+
+
 @dataclass
 class DigitsSplits:
     """The demo's four splits: source (digits 0–4) and target (digits 5–9, relabelled 0–4)."""

@@ -20,8 +20,13 @@ class TreatParams:
         help="where to work (empty: the last conv for Model Doctor, the head's input for Dare and FMT)",
         layers="any",
     )
-    alpha: float = param(10.0, label="α", help="weight of the channel loss in CE + α·L_channel", lo=0.0)
-    """A plain per-sample batch mean: the reference's α corresponds to α·B here (docs/treatments.md)."""
+    alpha: float = param(
+        10.0,
+        label="α",
+        help="weight of the channel loss in CE + α·L_channel, a per-sample mean (= the reference's α ÷ batch size)",
+        lo=0.0,
+    )
+    """The reference differentiates the batch-mean logit, so its loss is ours ÷ B (docs/treatments.md#alpha)."""
     theta: float = param(
         0.2,
         label="θ",

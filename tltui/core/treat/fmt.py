@@ -13,7 +13,7 @@ from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
-from tltui.core.data import normalize
+from tltui.core.data import load_counterfactuals, normalize
 from tltui.core.fairness import demo_groups, study_groups
 from tltui.core.treat._common import (
     RegressionModel,
@@ -109,13 +109,22 @@ def important_masks(model: nn.Module, chain: Chain, votes: dict[str, torch.Tenso
 
 
 def counterfactual_pairs(an: Analysis) -> Generator[Progress, None, tuple[torch.Tensor, torch.Tensor]]:
-    """The training images whose sensitive attribute a stroke-weight flip really changes, and their flips."""
+    """Training images and their attribute flips: the study's declared counterfactual images ([data]
+    counterfactuals), else the demo's stroke-weight flip (only the images whose group it really changes)."""
     split = train_split(an, "fmt")
+    declared = an.study.data.counterfactuals
+    if declared is not None:
+        x_cf, have = load_counterfactuals(declared, an.study.data, split)
+        keep = torch.as_tensor(have)
+        yield Progress(
+            "fmt pairs", 1, 1, f"declared flips: {int(keep.sum())} of {len(split)} training images"
+        )
+        return split.x[keep], x_cf[keep]
     groups = study_groups(an)
     if groups.kind != "ink":
         raise StudyError(
-            "FMT is not applicable: the study's groups come from [data] groups and no flip of that attribute is "
-            "declared, so there are no counterfactual pairs (tltui can flip only the demo's stroke weight)"
+            "FMT is not applicable: the study declares no attribute flip; give [data] counterfactuals (each "
+            "training image with the attribute flipped) to pair images with their counterfactuals"
         )
     x_cf, flipped = flip_ink(split.x, groups.train, groups.threshold)
     keep = torch.as_tensor(flipped)
