@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from tltui.ui.app import WorkbenchApp
+from tltui.ui.tabs import TABS
 
 SIZE = (160, 48)
 MakeApp = Callable[..., WorkbenchApp]
@@ -38,4 +39,6 @@ async def ready(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, WorkbenchApp)
     await wait_until(pilot, lambda: app.started)
+    # The views are put in after the first frame, one by one: wait for all of them (a test may query any view).
+    await wait_until(pilot, lambda: len(app.workbench.views) == len(TABS))
     await pilot.pause()

@@ -36,7 +36,7 @@ def test_help_screen_fits_80x24(make_app: MakeApp, snap_compare: Any) -> None:
 
 async def _settle(pilot: Any) -> None:
     app = pilot.app
-    while not app.started or not app.workbench.views:
+    while not app.started or len(app.workbench.views) < len(TABS):
         await pilot.pause(0.05)
     await pilot.pause(0.3)
 
