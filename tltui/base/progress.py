@@ -41,3 +41,13 @@ def drain(gen: Generator[Progress, None, T]) -> T:
             next(gen)
         except StopIteration as stop:
             return stop.value
+
+
+def collect(gen: Generator[Progress, None, T]) -> tuple[list[Progress], T]:
+    """Run a progress generator to the end, keeping its progress records; returns them and its result."""
+    steps: list[Progress] = []
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            return steps, stop.value

@@ -27,20 +27,23 @@ def default_workspace() -> Path:
     return base / "tltui"
 
 
+def make_dir(path: Path, what: str, fix: str, error: type[TltuiError]) -> Path:
+    """`path` as a directory, created if missing; a one-line `error` naming it (`what`) and the `fix` if it is a
+    file or cannot be created."""
+    if path.exists() and not path.is_dir():
+        raise error(f"{path}: is a file, not a directory; {fix}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error(f"{path}: cannot create {what} ({exc.strerror}); {fix}") from None
+    return path
+
+
 def resolve_workspace(path: str | os.PathLike[str] | None = None) -> Path:
     """The workspace directory (created if missing): `path` if given, else the default."""
     ws = Path(path).expanduser() if path else default_workspace()
     where = "--workspace or $TLTUI_WORKSPACE" if path or os.environ.get(ENV_VAR) else "$XDG_DATA_HOME or ~"
-    if ws.exists() and not ws.is_dir():
-        raise WorkspaceError(f"{ws}: is a file, not a directory; point {where} at a directory")
-    try:
-        ws.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WorkspaceError(
-            f"{ws}: cannot create the workspace ({exc.strerror}); set --workspace or $TLTUI_WORKSPACE "
-            "to a writable directory"
-        ) from None
-    return ws.resolve()
+    return make_dir(ws, "the workspace", f"point {where} at a writable directory", WorkspaceError).resolve()
 
 
 def derived_dir(workspace: Path, study: Study) -> Path:

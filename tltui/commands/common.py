@@ -16,7 +16,7 @@ from tltui.base.errors import ParamError
 from tltui.base.names import RESERVED, check_name, produced_name, shown
 from tltui.base.runfiles import load_json
 from tltui.base.study import Study
-from tltui.base.workspace import produced_names, resolve_workspace
+from tltui.base.workspace import make_dir, produced_names, resolve_workspace
 from tltui.jobs import api
 from tltui.jobs.foreground import raise_if_failed, run_foreground
 from tltui.jobs.store import JobRecord
@@ -28,15 +28,7 @@ def study_ref(ref: str) -> str:
 
 def writable_out(text: str) -> Path:
     """`--out` as an absolute directory that exists (created) and can be written, or a one-line error."""
-    out = Path(text).expanduser().resolve()
-    if out.exists() and not out.is_dir():
-        raise ParamError(f"--out {out}: is a file, not a directory; give a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ParamError(
-            f"--out {out}: cannot create it ({exc.strerror}); choose another directory"
-        ) from None
+    out = make_dir(Path(text).expanduser().resolve(), "it", "give --out another directory", ParamError)
     if not os.access(out, os.W_OK | os.X_OK):
         raise ParamError(f"--out {out}: not writable; choose another directory")
     return out

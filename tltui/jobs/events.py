@@ -70,8 +70,8 @@ def has_final_event(path: Path) -> bool:
     return last_final_event(path) is not None
 
 
-def last_progress_event(path: Path, tail: int = 8192) -> Event | None:
-    """The newest progress event, looking only at the end of the file (None if there is none there)."""
+def _last_event(path: Path, markers: tuple[bytes, ...], tail: int) -> Event | None:
+    """The newest event whose line holds one of `markers`, reading only the end of the file."""
     try:
         with open(path, "rb") as fh:
             size = fh.seek(0, os.SEEK_END)
@@ -80,12 +80,17 @@ def last_progress_event(path: Path, tail: int = 8192) -> Event | None:
     except FileNotFoundError:
         return None
     for line in reversed(chunk.splitlines()):
-        if b'"type":"progress"' in line:
+        if any(m in line for m in markers):
             try:
                 return Event.from_json(line.decode())
             except (ValueError, TypeError):
                 continue
     return None
+
+
+def last_progress_event(path: Path, tail: int = 8192) -> Event | None:
+    """The newest progress event, looking only at the end of the file (None if there is none there)."""
+    return _last_event(path, (b'"type":"progress"',), tail)
 
 
 def progress_of(ev: Event, started: float | None, now: float | None = None) -> JobProgress:
@@ -106,20 +111,7 @@ def job_progress(record: Any, now: float | None = None) -> JobProgress:
 
 def last_final_event(path: Path, tail: int = 16384) -> Event | None:
     """The final event, if any, looking only at the end of the file (a final event is the last one written)."""
-    try:
-        with open(path, "rb") as fh:
-            size = fh.seek(0, os.SEEK_END)
-            fh.seek(max(size - tail, 0))
-            chunk = fh.read()
-    except FileNotFoundError:
-        return None
-    for line in reversed(chunk.splitlines()):
-        if b'"type":"finished"' in line or b'"type":"failed"' in line or b'"type":"cancelled"' in line:
-            try:
-                return Event.from_json(line.decode())
-            except (ValueError, TypeError):
-                continue
-    return None
+    return _last_event(path, (b'"type":"finished"', b'"type":"failed"', b'"type":"cancelled"'), tail)
 
 
 class EventReader:

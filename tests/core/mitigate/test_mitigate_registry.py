@@ -7,7 +7,7 @@ import torch
 
 from tltui.base.catalogue import MITIGATIONS
 from tltui.base.catalogue.mitigation import MitigateParams
-from tltui.base.progress import Progress
+from tltui.base.progress import Progress, collect
 from tltui.core.analysis import Analysis
 
 METHODS = {name: entry.load() for name, entry in MITIGATIONS.items()}
@@ -23,14 +23,7 @@ def test_method_yields_progress_returns_a_student_and_leaves_the_teacher_alone(
 ) -> None:
     teacher = tiny_an.teacher
     before = {k: v.clone() for k, v in teacher.state_dict().items()}
-    gen = METHODS[name](tiny_an, MitigateParams(epochs=1, ratio=0.1))
-    steps = []
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            model = stop.value
-            break
+    steps, model = collect(METHODS[name](tiny_an, MitigateParams(epochs=1, ratio=0.1)))
     assert steps and all(isinstance(p, Progress) for p in steps)
     assert model is not teacher and not model.training
     x = tiny_an.data.test.x[:4]

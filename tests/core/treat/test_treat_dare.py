@@ -13,7 +13,7 @@ import torch
 from tests.nets import body_checkpoint, row_split, tiny_analysis
 from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.errors import StudyError
-from tltui.base.progress import Progress, drain
+from tltui.base.progress import collect, drain
 from tltui.base.study import demo_study
 from tltui.core import models as M
 from tltui.core.build import ModelStore, checkpoint_epochs, schedule_for
@@ -100,14 +100,7 @@ def test_dare_moves_only_the_class_slices_and_keeps_the_head(tmp_path: Path) -> 
     masks = union(p.slices)
     assert set(masks) == {"conv1.weight", "conv2.weight"}
     assert bool((~masks["conv2.weight"]).any())  # weights in no class's slice
-    steps: list[Progress] = []
-    gen = dare.run(an, params)
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            treated = stop.value
-            break
+    steps, treated = collect(dare.run(an, params))
     before, after = original.state_dict(), treated.state_dict()
     for name, m in masks.items():
         assert torch.equal(after[name][~m], before[name][~m]), f"{name}: a weight outside the slices moved"

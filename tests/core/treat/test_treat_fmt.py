@@ -15,7 +15,7 @@ import torch
 from tests.nets import tiny_analysis
 from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.errors import DataError, StudyError, TltuiError
-from tltui.base.progress import Progress, drain
+from tltui.base.progress import collect, drain
 from tltui.core.analysis import Analysis
 from tltui.core.fairness import demo_groups, groups_from_csv, ink_mass
 from tltui.core.treat import fmt
@@ -107,14 +107,7 @@ def test_fmt_changes_only_weights_between_important_neurons_and_logs_it(tmp_path
         n: sorted(range(len(v)), key=lambda i: (-float(v[i]), i))[: round(0.5 * len(v))]
         for n, v in votes.items()
     }
-    steps: list[Progress] = []
-    gen = fmt.run(an, params)
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            treated = stop.value
-            break
+    steps, treated = collect(fmt.run(an, params))
     before, after = original.state_dict(), treated.state_dict()
     pairs = {"conv1.weight": [(o, i) for o in imp["conv1"] for i in range(1)],
              "conv2.weight": [(o, i) for o in imp["conv2"] for i in imp["conv1"]]}  # fmt: skip
@@ -183,11 +176,6 @@ def test_groups_file_missing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("pairs", "n"), [("dual", 96), ("single", 48)])
 def test_dual_trains_both_members_single_the_less_confident(pairs: str, n: int, tmp_path: Path) -> None:
-    gen = fmt.run(tiny_analysis(tmp_path), TreatParams(epochs=1, pairs=pairs))
-    msgs = []
-    while True:
-        try:
-            msgs.append(next(gen).msg)
-        except StopIteration:
-            break
+    steps, _ = collect(fmt.run(tiny_analysis(tmp_path), TreatParams(epochs=1, pairs=pairs)))
+    msgs = [p.msg for p in steps]
     assert any(m.startswith(f"{n} training inputs ({pairs})") for m in msgs)

@@ -12,7 +12,7 @@ from tests.nets import body_checkpoint, tiny_analysis
 from tltui.base.catalogue import TREATMENTS as ENTRIES
 from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.errors import StudyError
-from tltui.base.progress import Progress, drain
+from tltui.base.progress import Progress, collect, drain
 
 TREATMENTS = {name: entry.load() for name, entry in ENTRIES.items()}
 
@@ -23,14 +23,9 @@ def test_treatment_returns_a_treated_copy(name: str, tmp_path: Path) -> None:
     original = an.variants["finetune"]
     before = copy.deepcopy(original.state_dict())
     ck = body_checkpoint(an, tmp_path)
-    gen = TREATMENTS[name](an, TreatParams(epochs=2, lr=1e-2, n_per_class=8, checkpoints=(ck,)))
-    steps = []
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            treated = stop.value
-            break
+    steps, treated = collect(
+        TREATMENTS[name](an, TreatParams(epochs=2, lr=1e-2, n_per_class=8, checkpoints=(ck,)))
+    )
     assert steps and all(isinstance(p, Progress) for p in steps)
     assert treated is not original
     assert isinstance(treated, type(original))
