@@ -61,21 +61,3 @@ def test_core_refuses_code_archs_without_trust(tmp_path: Path) -> None:
     with pytest.raises(StudyError, match="--trust-code"):
         build_arch("file:net.py:build", 5, base_dir=tmp_path)
     assert not (tmp_path / "RAN").exists()
-
-
-@pytest.mark.e2e
-def test_a_trusted_torchscript_model_is_a_clear_refusal_not_a_crash(tmp_path: Path) -> None:
-    import torch
-
-    from tests.cli.test_analyze_user_study import make_study
-    from tltui.core.models import DigitsNet
-
-    study = make_study(tmp_path)
-    torch.jit.save(torch.jit.script(DigitsNet(5)), str(tmp_path / "teacher.ts"))
-    text = study.read_text().replace(
-        'arch = "torchvision:resnet18"\nweights = "teacher.safetensors"', 'arch = "teacher.ts"', 1
-    )
-    study.write_text(text)
-    refused(tltui("analyze", str(study), "--out", str(tmp_path / "o")), "study.toml", "--trust-code")
-    proc = tltui("analyze", str(study), "--out", str(tmp_path / "o"), "--trust-code")
-    refused(proc, "TorchScript", "cannot analyse yet", "file:<path.py>:<factory>")

@@ -20,7 +20,7 @@ from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.build import ModelStore, head_classes
 from tltui.core.data import StudyData, load_study_data
-from tltui.core.derived import derived_variants
+from tltui.core.derived import derived_variants, file_identity, variant_record
 from tltui.core.evaluate import PixelModel, attack_split, feature_fn, predict
 
 
@@ -106,7 +106,10 @@ class Analysis:
         self, spec: ModelSpec, meta: dict[str, Any] | None = None
     ) -> Generator[Progress, None, None]:
         """Load or build one variant after `load` (a produced one when `meta` is given)."""
-        model = yield from self.store.variant(spec, self.teacher)
+        if meta is not None and spec.weights is not None:
+            model, meta = yield from self._load_produced(spec)
+        else:
+            model = yield from self.store.variant(spec, self.teacher)
         if head_classes(model) != self.data.test.num_classes:
             raise DataError(
                 f"variant '{spec.name}': its head has {head_classes(model)} outputs but the test data has "
@@ -115,6 +118,21 @@ class Analysis:
         self.variants[spec.name] = model
         if meta is not None:
             self.derived[spec.name] = meta
+
+    def _load_produced(self, spec: ModelSpec) -> Generator[Progress, None, tuple[nn.Module, dict[str, Any]]]:
+        """A produced variant's weights with the record of that very file: a re-run of the same name may rename
+        its new file over the one listed, so the file must be the same one before and after reading both."""
+        assert spec.weights is not None
+        for _ in range(5):
+            before = file_identity(spec.weights)
+            model = yield from self.store.variant(spec, self.teacher)
+            record = variant_record(spec.weights)
+            if record is not None and before is not None and file_identity(spec.weights) == before:
+                return model, record
+        raise StudyError(
+            f"variant '{spec.name}': {spec.weights} kept being replaced while it was read; run again when the job "
+            "writing it has finished"
+        )
 
     def predict(self, model: nn.Module, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return predict(model, x, self.mean, self.std, device=self.device, batch_size=self.batch_size)

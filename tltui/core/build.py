@@ -19,6 +19,7 @@ from tltui.base.progress import Progress
 from tltui.base.study import ModelSpec, Study
 from tltui.core import models as M
 from tltui.core.data import Split, StudyData
+from tltui.core.scripted import is_scripted, refuse_changes
 from tltui.core.train import Schedule, train
 
 RECIPE_VERSION = 1
@@ -67,6 +68,8 @@ def schedule_for(study: Study, recipe: str, epochs: int | None = None) -> Schedu
 
 def replace_head(model: nn.Module, num_classes: int, seed: int) -> str:
     """Swap the classifier head for a freshly initialised Linear with `num_classes` outputs; returns its name."""
+    if is_scripted(model):
+        raise refuse_changes("build students from (their head is replaced)", "the teacher")
     name = M.head_name(model)
     old = model.get_submodule(name)
     assert isinstance(old, nn.Linear)
@@ -171,12 +174,6 @@ class ModelStore:
 
     def _from_spec(self, spec: ModelSpec) -> nn.Module:
         model = M.build_arch(spec.arch, spec.num_classes, base_dir=self.study.base_dir, trust=self.trust)
-        if isinstance(model, torch.jit.ScriptModule):
-            raise StudyError(
-                f"{spec.name}: arch {spec.arch!r} is TorchScript, which tltui cannot analyse yet (its layers are "
-                "read through forward hooks, which TorchScript does not run); give the Python architecture as "
-                "file:<path.py>:<factory> and its weights as a state_dict"
-            )
         if spec.weights is not None:
             M.load_state_dict(
                 model, M.read_state_dict(spec.weights, trust=self.trust), source=str(spec.weights)

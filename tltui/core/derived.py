@@ -100,6 +100,20 @@ def _record(weights: Path, meta_path: Path) -> dict[str, Any] | None:
     return None
 
 
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is replaced (a commit renames a new file over the old): inode, size, mtime."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def variant_record(weights: Path) -> dict[str, Any] | None:
+    """The record stored with a produced variant's weights (None if unreadable)."""
+    return _record(weights, weights.with_suffix(".json"))
+
+
 def derived_variants(workspace: Path, study: Study) -> list[tuple[ModelSpec, dict[str, Any]]]:
     """The study's produced variants, oldest first, with their metadata (method, base, parameters)."""
     d = derived_dir(workspace, study)

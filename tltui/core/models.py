@@ -8,6 +8,7 @@ import os
 import pickle
 import pickletools
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -117,12 +118,18 @@ def _from_factory_file(path: Path, factory: str, num_classes: int) -> nn.Module:
 
 def load_torchscript(path: Path) -> nn.Module:
     """Load a TorchScript archive (its code runs: the caller checked the trust flag), with finite weights."""
+    from tltui.core.scripted import ScriptedNet
+
     try:
-        model = torch.jit.load(str(path), map_location="cpu")
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "ignore", FutureWarning
+            )  # torch marks TorchScript deprecated; users still ship it
+            model = torch.jit.load(str(path), map_location="cpu")
     except Exception as exc:
         raise CheckpointError(f"{path}: not a loadable TorchScript file ({exc.__class__.__name__})") from None
     check_finite(model.state_dict(), str(path))
-    return model
+    return ScriptedNet(model)
 
 
 def read_state_dict(path: Path, *, trust: bool = False) -> dict[str, torch.Tensor]:

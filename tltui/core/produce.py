@@ -23,6 +23,7 @@ from tltui.core.analysis import Analysis
 from tltui.core.derived import Staged, check_name, commit, derived_variants, discard, stage_variant
 from tltui.core.device import resolve_device
 from tltui.core.pipeline import analyze, begin_run
+from tltui.core.scripted import is_scripted, refuse_changes
 
 FAMILIES: dict[str, dict[str, Entry]] = {
     "mitigation": catalogue.MITIGATIONS,
@@ -110,6 +111,10 @@ def produce(
     reused = {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
     an.skip.update(r.name for r in runs if r.name not in reused)  # replaced: not inputs to their successors
     yield from an.load()
+    changed = {"teacher": an.teacher, **{n: an.variants[n] for n in [_target(settings)] if n in an.variants}}
+    for name, model_in in changed.items():
+        if is_scripted(model_in):
+            raise refuse_changes("mitigate from" if family == "mitigate" else "treat", name)
     staged: list[Staged] = []
     try:
         for r in runs:
@@ -156,6 +161,11 @@ def produce(
         for one in staged:
             discard(one)  # a no-op once committed
     return summary
+
+
+def _target(settings: Any) -> str:
+    """The variant a method starts from (a treatment's variant, a mitigation's base)."""
+    return str(getattr(settings, "variant", None) or getattr(settings, "base", None))
 
 
 def _same(meta: dict[str, Any] | None, r: Planned) -> bool:

@@ -11,6 +11,7 @@ from torch import nn
 
 from tltui.base.progress import Progress
 from tltui.core.data import Split, normalize
+from tltui.core.scripted import is_scripted, refuse_changes
 
 ExtraLoss = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -54,6 +55,8 @@ def train(
     optimiser step (e.g. to keep pruned weights at zero); `after_epoch(epoch, model)` after every epoch (1-based;
     e.g. to keep checkpoints).
     """
+    if is_scripted(model):
+        raise refuse_changes("train", "a model")
     torch.manual_seed(schedule.seed)
     gen = torch.Generator().manual_seed(schedule.seed)
     model.to(device)
