@@ -10,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from torch import nn
 
 from tests.faults.conftest import refused, tltui
 from tltui.base import rundir
 from tltui.base.errors import WriteError
 from tltui.base.runfiles import save_json, save_npz
+from tltui.core.models import save_weights
 
 PLUGINS = Path(__file__).resolve().parent / "plugins"
 BOOM = {
@@ -51,12 +53,34 @@ def test_a_failed_write_names_the_path(tmp_path: Path, monkeypatch: pytest.Monke
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(os, "replace", full)
-    for write in (lambda p: save_json(p, {"a": 1}), lambda p: save_npz(p, a=np.zeros(3))):
+    writes = (
+        lambda p: save_json(p, {"a": 1}),
+        lambda p: save_npz(p, a=np.zeros(3)),
+        lambda p: save_weights(nn.Linear(2, 2), p),
+    )
+    for write in writes:
         target = tmp_path / "out" / "summary.json"
         with pytest.raises(WriteError) as info:
             write(target)
         assert str(target) in info.value.msg and os.strerror(code) in info.value.msg
     assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no temporary file left behind
+
+
+def test_a_full_disk_inside_safetensors_names_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import safetensors.torch
+    from safetensors import SafetensorError
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise SafetensorError("Error while serializing: IoError(No space left on device (os error 28))")
+
+    monkeypatch.setattr(safetensors.torch, "save_file", full)
+    target = tmp_path / "models" / "finetune.safetensors"
+    with pytest.raises(WriteError) as info:
+        save_weights(nn.Linear(2, 2), target)
+    assert str(target) in info.value.msg and "No space left" in info.value.msg
+    assert list(target.parent.iterdir()) == []  # no temporary file left behind
 
 
 def digest(path: Path) -> str:
