@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from tests.ui.helpers import SIZE, MakeApp, fake, ready, wait_until
 from tltui.jobs import api
+from tltui.ui.commands import palette_commands
 from tltui.ui.screens.confirm import ConfirmScreen
 from tltui.ui.widgets.jobs_panel import JobsPanel
 
@@ -67,6 +68,29 @@ async def test_cancel_a_running_job_from_the_panel(make_app: MakeApp, run_dir: P
             panel.poll()
             await pilot.pause()
             assert "cancelled" in [str(c) for c in table.get_row(job_id)]
+    finally:
+        if not api.get(job_id, env).final:
+            api.cancel(job_id, env, grace=0.5)
+
+
+async def test_cancel_from_the_palette_asks_first(make_app: MakeApp, run_dir: Path, env: Path) -> None:
+    job_id = api.submit(fake("forever"), {}, study="demo", device="cpu", workspace=env)
+    app = make_app(run_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.workbench.query_one(JobsPanel)
+            await wait_until(pilot, lambda: (panel.poll(), api.get(job_id, env).status == "running")[1])
+            panel.poll()
+            [cancel] = [run for title, _, run in palette_commands(app) if title.startswith("Cancel job")]
+            cancel()
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("n")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+            assert api.get(job_id, env).status == "running"
+            cancel()
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: api.get(job_id, env).status == "cancelled")
     finally:
         if not api.get(job_id, env).final:
             api.cancel(job_id, env, grace=0.5)

@@ -274,11 +274,8 @@ class WorkbenchApp(App[None]):
         return [j for j in self.workbench.query_one(JobsPanel).jobs if j.status in ("queued", "running")]
 
     def cancel_job(self, job_id: str) -> None:
-        try:
-            if self.session.jobs is not None:
-                self.session.jobs.cancel(job_id)
-        except TltuiError as exc:
-            self.show_error(exc)
+        """The palette's cancel: asked first, as from the Jobs panel."""
+        self.workbench.query_one(JobsPanel).ask_cancel(job_id)
 
     # what is shown
     def open_run(self, path: Path) -> None:

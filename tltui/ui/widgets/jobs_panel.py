@@ -226,7 +226,12 @@ class JobsPanel(Vertical):
     def action_cancel_job(self) -> None:
         """Ask first: cancelling loses the job's work so far."""
         job_id = self.selected_job_id()
-        if job_id is None or self.client is None:
+        if job_id is not None:
+            self.ask_cancel(job_id)
+
+    def ask_cancel(self, job_id: str) -> None:
+        """Have the app ask whether to cancel a running job (the key `x` and the palette both come here)."""
+        if self.client is None:
             return
         job = next((j for j in self.jobs if j.id == job_id), None)
         if job is None or job.status not in ("queued", "running"):
