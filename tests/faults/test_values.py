@@ -71,6 +71,7 @@ def test_meaningless_flags_are_refused(tmp_path: Path, args: list[str], needle: 
         ("TLTUI_CPU_SLOTS", "0", "TLTUI_CPU_SLOTS=0"),
         ("TLTUI_THREADS", "-3", "TLTUI_THREADS=-3"),
         ("TLTUI_DB_TIMEOUT", "nan", "TLTUI_DB_TIMEOUT=nan"),
+        ("TLTUI_JOB_NICE", "20", "TLTUI_JOB_NICE=20: use a whole number from 0 to 19"),
     ],
 )
 def test_environment_values_are_checked(tmp_path: Path, var: str, value: str, needle: str) -> None:

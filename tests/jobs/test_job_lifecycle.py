@@ -156,3 +156,16 @@ def test_unknown_job_and_kind(ws: Path) -> None:
         api.submit("no-such-kind")
     with pytest.raises(JobError, match="plain JSON"):
         api.submit(fake("count"), {"x": object()})
+
+
+def test_jobs_run_below_the_interface_priority(ws: Path) -> None:
+    """A running analysis must not make the workbench wait for a core: the worker lowers its own priority."""
+    job_id = api.submit(fake("forever"), device="cpu", workspace=ws)
+    try:
+        wait_for(running(job_id, ws))
+        pid = api.get(job_id, ws).pid
+        assert pid is not None
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) - own == min(10, 19 - own)  # the kernel caps nice at 19
+    finally:
+        api.cancel(job_id, ws, grace=0.5)

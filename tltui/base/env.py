@@ -11,6 +11,7 @@ from tltui.base.names import shown
 CPU_SLOTS = "TLTUI_CPU_SLOTS"
 THREADS = "TLTUI_THREADS"
 DB_TIMEOUT = "TLTUI_DB_TIMEOUT"
+NICE = "TLTUI_JOB_NICE"
 
 
 class EnvError(TltuiError):
@@ -67,8 +68,15 @@ def db_timeout() -> float:
     return env_float(DB_TIMEOUT, 60.0, 0.0, 3600.0)
 
 
+def job_nice() -> int:
+    """How much lower a job's CPU priority is than the workbench's: `$TLTUI_JOB_NICE` (0–19), else 10, so a
+    running analysis never makes the interface wait for a core."""
+    return env_int(NICE, 10, 0, 19)
+
+
 def check_env() -> None:
     """Check every variable tltui reads now, so a bad value is refused before anything starts."""
     cpu_slots()
     threads(1)
     db_timeout()
+    job_nice()

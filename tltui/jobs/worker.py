@@ -242,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m tltui.jobs.worker RUN_DIR", file=sys.stderr)
         return 2
     try:
+        os.nice(env.job_nice())
         worker = Worker(Path(args[0]).resolve())
     except TltuiError as exc:
         print(f"tltui worker: {exc.msg}", file=sys.stderr)

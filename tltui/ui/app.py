@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,10 @@ class WorkbenchApp(App[None]):
         gpu: GpuProbe | None = None,
     ) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Sliding tab underlines and smooth scrolls repaint the screen a dozen times per key: over SSH and
+            # on two cores that is latency, not polish. TEXTUAL_ANIMATIONS=full brings them back.
+            self.animation_level = "none"
         self.session = session
         self.settings = settings or Settings()
         self.persist = persist

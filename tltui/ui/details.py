@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,16 @@ from tltui.ui.rundata import RunData
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:
+    """The file's arrays, read once per version of the file (a tab switch redraws details from memory)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return {}
+    return _read_version(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_version(path: Path, _mtime_ns: int, _size: int) -> dict[str, np.ndarray]:
     try:
         return load_npz(path)
     except (TltuiError, OSError, ValueError):

@@ -12,6 +12,13 @@ class DetailsView(TabView):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.instance: int | None = None
+        self._drawn: tuple[int, int | None] | None = None
+        """(run, instance) last drawn: showing the tab again redraws nothing when neither changed."""
+
+    def _redraw(self) -> None:
+        # Drawn while hidden, it may have held back a details job (asked for only when shown): draw again then.
+        self._drawn = (id(self.run), self.instance) if self.on_screen() else None
+        self.draw_details()
 
     def draw_details(self) -> None:
         """Redraw what shows the selected instance's details."""
@@ -20,14 +27,15 @@ class DetailsView(TabView):
         self.instance = index
         self.failed.pop(index, None)
         if self.is_mounted:
-            self.draw_details()
+            self._redraw()
 
     def became_active(self) -> None:
-        self.draw_details()
+        if self._drawn != (id(self.run), self.instance):
+            self._redraw()
 
     def computed(self, kind: str, status: str, error: str) -> None:
         if kind != "details" or self.instance is None:
             return
         found = instance_details(self.run, self.instance) is not None
         self.details_ended(self.instance, status, error, found)
-        self.draw_details()
+        self._redraw()

@@ -57,6 +57,8 @@ class HalfBlockImage(Widget):
         self.legend = legend
         self.range: tuple[float, float] = (0.0, 0.0)
         self._pixels: np.ndarray = np.zeros((0, 0))
+        self._strips: dict[tuple[int, Color, Color, bool, int], Strip] = {}
+        """Rendered lines of the current image (a tab switch or scroll redraws them from here)."""
 
     def set_image(self, image: np.ndarray | None, lo: float | None = None, hi: float | None = None) -> None:
         """Draw `image` shaded over [lo, hi] (default: its own extremes)."""
@@ -69,6 +71,7 @@ class HalfBlockImage(Widget):
         if self.scale > 1 and px.size:
             px = np.kron(px, np.ones((self.scale, self.scale)))
         self._pixels = px
+        self._strips.clear()
         self.refresh(layout=True)
 
     @property
@@ -95,9 +98,16 @@ class HalfBlockImage(Widget):
         return lo, hi
 
     def render_line(self, y: int) -> Strip:
-        px = self._pixels
         lo, hi = self._colors()
         plain = ascii_only()
+        key = (y, lo, hi, plain, self.size.width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_line(y, lo, hi, plain)
+        return strip
+
+    def _render_line(self, y: int, lo: Color, hi: Color, plain: bool) -> Strip:
+        px = self._pixels
         if y >= self.image_rows:
             return self._legend_line(y - self.image_rows, lo, hi, plain)
         top = px[2 * y]
