@@ -53,7 +53,7 @@ def preparation(spec: DataSpec) -> Prep:
             f"[data] transforms = {spec.transforms!r} crops to {crop} px: set image_size = {crop}"
         )
     for key, mine, theirs in (("mean", spec.mean, preset.mean), ("std", spec.std, preset.std)):
-        if not np.allclose(mine, theirs):
+        if len(mine) != len(theirs) or not np.allclose(mine, theirs):
             raise DataError(
                 f"[data] {key} = {list(mine)}, but {spec.transforms} expects {list(theirs)}: set it"
             )

@@ -29,6 +29,8 @@ SAMPLE = 512
 """Instances (a seeded stratified sample) behind CKA, the discriminative channels and the distance matrices."""
 WINDOW_LAYERS = 3
 TOP_K = 8
+LEVEL_BATCH = 256
+"""Images per batch of the levels' passes; a smaller analysis batch size (an OOM retry halves it) lowers it too."""
 
 
 class Levels:
@@ -37,6 +39,7 @@ class Levels:
     def __init__(self, an: Analysis, x_teacher_adv: Images, out: Path) -> None:
         self.an, self.x_adv, self.out = an, x_teacher_adv, out
         self.dev = an.device
+        self.bs = min(LEVEL_BATCH, an.batch_size)
         self.models: dict[str, nn.Module] = {"teacher": an.teacher, **an.variants}
 
     def sample(self, y: torch.Tensor) -> np.ndarray:
@@ -91,7 +94,7 @@ class Levels:
         transfer["source_method"] = how
         x = self.norm(test.images[self.sample(test.y)])
         layers = {k: M.layer_names(m) for k, m in self.models.items()}
-        cka = O.cka_matrix(self.models, x, layers, device=str(self.dev))
+        cka = O.cka_matrix(self.models, x, layers, device=str(self.dev), batch_size=self.bs)
         teacher_per_class = None
         if self.an.data.source_test is not None:
             st = self.an.data.source_test
@@ -127,8 +130,12 @@ class Levels:
                 None,
                 "not measurable: the label spaces differ and the study has no [data] train for a probe",
             )
-        ftr = I.penultimate_features(an.teacher, self.norm(an.data.train.images), head, device=str(self.dev))
-        fte = I.penultimate_features(an.teacher, self.norm(test.images), head, device=str(self.dev))
+        ftr = I.penultimate_features(
+            an.teacher, self.norm(an.data.train.images), head, device=str(self.dev), batch_size=self.bs
+        )
+        fte = I.penultimate_features(
+            an.teacher, self.norm(test.images), head, device=str(self.dev), batch_size=self.bs
+        )
         clf = LogisticRegression(max_iter=2000).fit(ftr, an.data.train.y.numpy())
         return float(clf.score(fte, test.y.numpy())), "logistic probe on frozen teacher features"
 
@@ -139,8 +146,8 @@ class Levels:
         x, xa = self.norm(self.an.data.test.images), self.norm(self.x_adv)
         for name, model in self.models.items():
             head = M.head_name(model)
-            fc = I.penultimate_features(model, x, head, device=str(self.dev))
-            fa = I.penultimate_features(model, xa, head, device=str(self.dev))
+            fc = I.penultimate_features(model, x, head, device=str(self.dev), batch_size=self.bs)
+            fa = I.penultimate_features(model, xa, head, device=str(self.dev), batch_size=self.bs)
             p = I.project(fc, fa, method="pca")
             for part in keys.PROJ_PARTS:
                 arrays[keys.proj_key(name, part)] = p[part].astype(np.float32)
@@ -177,8 +184,8 @@ class Levels:
         for name, model in self.models.items():
             per_layer = {}
             for layer in M.conv_names(model):
-                a_s = F.channel_activations(model, xs, layer, device=str(self.dev))
-                a_t = F.channel_activations(model, xt, layer, device=str(self.dev))
+                a_s = F.channel_activations(model, xs, layer, device=str(self.dev), batch_size=self.bs)
+                a_t = F.channel_activations(model, xt, layer, device=str(self.dev), batch_size=self.bs)
                 d = F.discriminative_channels(a_s, a_t)
                 top = d["order"][:TOP_K]
                 acts = np.concatenate([a_s, a_t])
@@ -228,11 +235,16 @@ class Levels:
         change = {v: L.weight_change(an.teacher, m, names) for v, m in an.variants.items()}
         cov_split = an.data.train if an.data.train is not None else an.data.test
         cov = L.neuron_coverage(
-            an.teacher, self.norm(cov_split.images), names, threshold=0.5, device=str(self.dev)
+            an.teacher,
+            self.norm(cov_split.images),
+            names,
+            threshold=0.5,
+            device=str(self.dev),
+            batch_size=self.bs,
         )
         x, xa = self.norm(an.data.test.images), self.norm(self.x_adv)
         dev = {
-            k: L.adversarial_deviation(m, x, xa, M.layer_names(m), device=str(self.dev))
+            k: L.adversarial_deviation(m, x, xa, M.layer_names(m), device=str(self.dev), batch_size=self.bs)
             for k, m in self.models.items()
         }
         arrays: dict[str, np.ndarray] = {}
@@ -240,7 +252,12 @@ class Levels:
         dist_layers = [n for n in names if n in M.conv_names(an.teacher)] or [last]
         for v, m in an.variants.items():
             mats = L.neuron_distance_matrices(
-                an.teacher, m, x[self.sample(an.data.test.y)], dist_layers, device=str(self.dev)
+                an.teacher,
+                m,
+                x[self.sample(an.data.test.y)],
+                dist_layers,
+                device=str(self.dev),
+                batch_size=self.bs,
             )
             for layer, mat in mats.items():
                 # float16: a ResNet-18's 20 conv layers stay ≈3 MB per variant
