@@ -20,15 +20,19 @@ class Split:
     """One dataset split: pixel images in [0,1] (N×C×H×W, before normalisation), labels and instance ids.
 
     `images` reads them a batch at a time (the uint8 decoded-data cache of an ImageFolder tree); `x` is all of
-    them as one float tensor, for the code that trains on a whole split."""
+    them as one float tensor, for the code that trains on a whole split (mitigations, treatments, builds)."""
 
     def __init__(self, x: torch.Tensor | Images, y: torch.Tensor, classes: list[str], ids: list[str]) -> None:
         self.images = Images.of(x)
         self.y, self.classes, self.ids = y, classes, ids
+        self._x: torch.Tensor | None = None
 
     @property
     def x(self) -> torch.Tensor:
-        return self.images.full()
+        """All images as one float tensor, made on first use and kept (the analysis never asks for it)."""
+        if self._x is None:
+            self._x = self.images.full()
+        return self._x
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
