@@ -12,3 +12,4 @@ ARCH_LAYERS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 """arch spec -> (module name, module type) of every conv and linear layer, in network order."""
+ARCH_LAYERS["tltui:smallcnn"] = ARCH_LAYERS["tltui:digitsnet"]  # the same layers, a strided first conv

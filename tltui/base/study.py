@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS, TEACHER_PRESETS
 from tltui.base.errors import StudyError
-from tltui.base.names import RESERVED, check_name
+from tltui.base.names import RESERVED, check_name, shown
 from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
 from tltui.base.tomlcheck import TableReader
 
@@ -22,6 +23,9 @@ BUILD_RECIPES = ("scratch", "probe", "finetune")
 MAX_SEED = 2**32 - 1
 MAX_EPOCHS = 100_000
 MAX_CLASSES = 1_000_000
+MAX_IMAGES = 2**31 - 1
+PREP_KEYS = ("resize", "crop", "interpolation", "transforms", "limit")
+INTERPOLATIONS = ("bilinear", "bicubic", "nearest")
 
 
 def demo_study() -> Study:
@@ -93,6 +97,7 @@ class _Parser(TableReader):
             "favourable",
             "val_fraction",
             "counterfactuals",
+            *PREP_KEYS,
         }
         self.check_keys("data", t, allowed, {"test"})
         val_fraction = float(self.get("data", t, "val_fraction", (int, float), 0.2))
@@ -110,9 +115,7 @@ class _Parser(TableReader):
                 raise StudyError(f"{self.path.name}: [data] {key} needs {channels} values (one per channel)")
         if any(s <= 0 for s in std):
             raise StudyError(f"{self.path.name}: [data] std values must be > 0")
-        size = self.get("data", t, "image_size", int, 32)
-        if not 4 <= size <= 1024:
-            raise StudyError(f"{self.path.name}: [data] image_size must be between 4 and 1024, got {size}")
+        size, prep = self.preprocessing(t)
         return DataSpec(
             kind="imagefolder",
             train=self.file("data", t, "train", is_dir=True),
@@ -126,7 +129,41 @@ class _Parser(TableReader):
             favourable=self.get("data", t, "favourable", str, None),
             val_fraction=val_fraction,
             counterfactuals=self.file("data", t, "counterfactuals", is_dir=True),
+            limit=self.int_in("data", t, "limit", None, 2, MAX_IMAGES),
+            **prep,
         )
+
+    def preprocessing(self, t: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """image_size and the torchvision-style keys: `crop` is image_size, `resize` the shorter side before it,
+        or `transforms` names a torchvision weights whose own evaluation transforms apply."""
+        where = f"{self.path.name}: [data]"
+        transforms = self.get("data", t, "transforms", str, None)
+        if transforms is not None:
+            if not re.fullmatch(r"torchvision:\w+_Weights\.\w+", transforms):
+                raise StudyError(
+                    f"{where} transforms = {shown(repr(transforms))}: give torchvision:<Weights>.<NAME>, "
+                    "e.g. 'torchvision:ResNet50_Weights.IMAGENET1K_V2'"
+                )
+            if {"resize", "crop", "interpolation"} & set(t):
+                raise StudyError(f"{where} give transforms or resize/crop/interpolation, not both")
+        size = self.int_in("data", t, "image_size", None, 4, 1024)
+        crop = self.int_in("data", t, "crop", None, 4, 1024)
+        if size is not None and crop is not None and size != crop:
+            raise StudyError(f"{where} crop = {crop} and image_size = {size} differ; give one of them")
+        size = size or crop or (224 if transforms else 32)
+        resize = self.int_in("data", t, "resize", None, 4, 4096)
+        if crop is not None and resize is None:
+            raise StudyError(f"{where} crop needs resize (the shorter side before the centre crop), e.g. 256")
+        if resize is not None and resize < size:
+            raise StudyError(
+                f"{where} resize = {resize} is smaller than the crop ({size}); the crop would pad"
+            )
+        interpolation = self.get("data", t, "interpolation", str, "bilinear")
+        if interpolation not in INTERPOLATIONS:
+            raise StudyError(
+                f"{where} interpolation must be one of {', '.join(INTERPOLATIONS)}, got {shown(repr(interpolation))}"
+            )
+        return size, {"resize": resize, "interpolation": interpolation, "transforms": transforms}
 
     def model(self, section: str, t: dict[str, Any], *, teacher: bool) -> ModelSpec:
         if not isinstance(t, dict):

@@ -23,7 +23,17 @@ class DataSpec:
     source_test: Path | None = None
     """Optional source-task data for the teacher's own accuracy."""
     image_size: int = 32
-    """Images are resized to image_size × image_size."""
+    """Images are image_size × image_size: resized to it (square), or centre-cropped to it after `resize`."""
+    resize: int | None = None
+    """torchvision-style preprocessing: resize the shorter side to this, then centre-crop image_size ([data] crop);
+    None = a plain square resize to image_size."""
+    interpolation: str = "bilinear"
+    """The resize's interpolation with `resize`: `bilinear`, `bicubic` or `nearest` (torchvision's names)."""
+    transforms: str | None = None
+    """`torchvision:<Weights>.<NAME>`: that weights' own evaluation transforms (resize, crop, interpolation), read
+    from torchvision's metadata; no weights are downloaded."""
+    limit: int | None = None
+    """Quick looks: each split keeps at most this many images, a seeded stratified sample (None = all)."""
     channels: int = 3
     """1 (grayscale) or 3 (RGB)."""
     mean: tuple[float, ...] = (0.485, 0.456, 0.406)

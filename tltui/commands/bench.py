@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tltui.base.errors import ParamError
 from tltui.base.rundir import BENCH
 from tltui.base.runfiles import load_json
 from tltui.commands import common
@@ -20,6 +21,23 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile measurement")
     p.add_argument("--no-analyze", action="store_true", help="skip timing a full `analyze demo`")
+    p.add_argument(
+        "--study",
+        choices=["large"],
+        default=None,
+        help="large: analyse the generated 224-px study, timed per stage, with peak memory (written once into the "
+        "workspace; procedural images, no download)",
+    )
+    p.add_argument("--n", type=int, default=2000, help="--study large: test images (default 2000)")
+    p.add_argument(
+        "--arch",
+        choices=["small", "resnet18"],
+        default=None,
+        help="--study large: the models (default: resnet18 on CUDA, a small CNN on the CPU)",
+    )
+    p.add_argument(
+        "--steps", type=int, default=2, help="--study large: PGD steps of every attack (default 2)"
+    )
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
     add_job_flags(p)
     add_common(p)
@@ -33,12 +51,46 @@ def run(args: argparse.Namespace) -> int:
         "analyze": not args.no_analyze,
         "out": str(Path(args.out).resolve()) if args.out else None,
     }
+    if args.study:
+        for flag, value in (("--n", args.n), ("--steps", args.steps), ("--batch-size", args.batch_size or 1)):
+            if value < 1:
+                raise ParamError(f"{flag} must be at least 1, got {value}")
+        params.update(study=args.study, n=args.n, arch=args.arch, steps=args.steps)
     record = common.run_job("bench", params, args)
     if record is None:
         return 0
     out = Path(args.out).resolve() if args.out else Path(record.run_dir)
-    print_bench(load_json(out / BENCH))
+    result = load_json(out / BENCH)
+    if result.get("kind") == "large":
+        print_large(result)
+    else:
+        print_bench(result)
     return 0
+
+
+def print_large(r: dict[str, Any]) -> None:
+    """The large-study benchmark: seconds per stage, peak memory and the attack rates."""
+    print(
+        f"large study · {r['n_test']} test images {'×'.join(map(str, r['image']))} · {r['arch']} on "
+        f"{r.get('gpu', r['device'])} · batch {r['batch']} · PGD-{r['attack']['steps']}"
+    )
+    print(f"  {'generate (first run only)':<40} {r['generate_s']:>9.1f} s")
+    for stage, sec in r["stages_s"].items():
+        print(f"  {stage:<40} {sec:>9.2f} s")
+    print(f"  {'analyze, end to end':<40} {r['analyze_s']:>9.1f} s")
+    print(f"  {'peak host memory (RSS)':<40} {r['peak_rss_mib']:>9,.0f} MiB")
+    print(f"  {'decoded data (uint8)':<40} {r['uint8_mib']:>9,.0f} MiB")
+    if "peak_gpu_mib" in r:
+        print(f"  {'peak GPU memory':<40} {r['peak_gpu_mib']:>9,.0f} MiB")
+    for key, label in (
+        ("eager_fp32_img_s", "PGD, plain fp32 eager loop"),
+        ("ours_img_s", "PGD, ours"),
+        ("torchattacks_img_s", "PGD, torchattacks"),
+    ):
+        print(f"  {label:<40} {r[key]:>9,.0f} img/s")
+    print(
+        f"  {'ours vs fp32 eager / vs torchattacks':<40} {r['vs_eager']:>8.2f}x / {r['vs_torchattacks']:.2f}x"
+    )
 
 
 def print_bench(r: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from torch import nn
 
 from tltui.base.progress import Progress
 from tltui.core.attacks.engine import AttackConfig
+from tltui.core.images import Images, NpySource
 
 MAX_BYTES = 256 * 2**20
 """Larger adversarial sets are recomputed rather than cached (disk is not free either)."""
@@ -32,8 +33,55 @@ def model_digest(model: nn.Module) -> str:
     return h.hexdigest()[:20]
 
 
-def data_digest(x: torch.Tensor) -> str:
-    return hashlib.sha256(x.detach().cpu().contiguous().numpy().tobytes()).hexdigest()[:20]
+def data_digest(x: torch.Tensor | Images) -> str:
+    """What identifies a split's images (a float tensor: its bytes; the decoded-data cache: its key)."""
+    h = hashlib.sha256()
+    Images.of(x.detach().cpu() if isinstance(x, torch.Tensor) else x).hash_into(h)
+    return h.hexdigest()[:20]
+
+
+class AdvWriter:
+    """An adversarial set written batch by batch into a float32 `.npy` file with plain writes (no copy of the
+    whole set stays in memory; the page cache holds the file), read back batch by batch."""
+
+    def __init__(self, root: Path, stem: str, shape: tuple[int, ...]) -> None:
+        self.shape, self.count = shape, 0
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=f".{stem}.", suffix=".tmp")
+        self.tmp: Path | None = Path(tmp)
+        self.fh = os.fdopen(fd, "w+b")
+        header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(self.fh, header)
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * 4
+
+    def write(self, batch: torch.Tensor) -> None:
+        arr = np.ascontiguousarray(batch.detach().float().cpu().numpy())
+        if tuple(arr.shape[1:]) != tuple(self.shape[1:]) or self.count + len(arr) > self.shape[0]:
+            raise ValueError(f"batch {arr.shape} does not fit a set of shape {self.shape} at {self.count}")
+        self.fh.write(arr.tobytes())
+        self.count += len(arr)
+
+    def finish(self, path: Path | None) -> Images:
+        """The written set: kept at `path` (renamed there), or, with None, a file already unlinked that lives
+        as long as the returned Images."""
+        if self.count != self.shape[0]:
+            raise ValueError(f"{self.count} of {self.shape[0]} adversarial images were written")
+        self.fh.flush()
+        assert self.tmp is not None
+        if path is None:
+            self.tmp.unlink(missing_ok=True)
+        else:
+            os.replace(self.tmp, path)
+        self.tmp = None
+        return Images(NpySource(self.fh, str(path or id(self))))
+
+    def discard(self) -> None:
+        self.fh.close()
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
 
 
 class AdvCache:
@@ -55,6 +103,59 @@ class AdvCache:
         }
         return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:24]
 
+    def _cached(self, key: str, clean: Images | None, cfg: AttackConfig | None) -> Images | None:
+        """The entry for `key` when it could be this attack's output on `clean`; a damaged one (truncated, wrong
+        shape, NaN, out of range or of budget) is logged and removed."""
+        path = self.root / f"{key}.npy"
+        if not path.is_file():
+            return None
+        try:
+            with open(path, "rb") as fh:
+                found = Images(NpySource(fh, key))
+                bad = check(found, clean, cfg) if clean is not None else None
+            if bad is None:
+                return Images(NpySource(open(path, "rb"), key))
+        except (OSError, ValueError, EOFError) as exc:
+            bad = f"unreadable ({type(exc).__name__})"
+        print(f"adversarial cache: removed {path.name} ({bad}); recomputing it", flush=True)
+        path.unlink(missing_ok=True)
+        return None
+
+    def _writer(self, key: str, shape: tuple[int, ...]) -> AdvWriter:
+        try:
+            return AdvWriter(self.root, key, shape)
+        except OSError as exc:  # a cache that cannot be written only costs time: the run goes on
+            print(f"adversarial cache: cannot write in {self.root} ({exc.strerror}); using a temporary file")
+            return AdvWriter(Path(tempfile.gettempdir()), key, shape)
+
+    def _commit(self, writer: AdvWriter, key: str) -> Images:
+        keep = writer.nbytes <= MAX_BYTES and writer.tmp is not None and writer.tmp.parent == self.root
+        try:
+            return writer.finish(self.root / f"{key}.npy" if keep else None)
+        except OSError as exc:
+            print(f"adversarial cache: cannot write {key}.npy ({exc.strerror}); not cached", flush=True)
+            return writer.finish(None)
+
+    def get_or_write(
+        self,
+        key: str,
+        compute: Callable[[AdvWriter], Generator[Progress, None, None]],
+        clean: Images,
+        cfg: AttackConfig | None = None,
+    ) -> Generator[Progress, None, Images]:
+        """The cached set for `key`, else the set `compute` writes batch by batch (cached when it is at most
+        MAX_BYTES, else kept in an unlinked temporary file); read back batch by batch either way."""
+        found = self._cached(key, clean, cfg)
+        if found is not None:
+            return found
+        writer = self._writer(key, tuple(clean.shape))
+        try:
+            yield from compute(writer)
+            return self._commit(writer, key)
+        except BaseException:
+            writer.discard()
+            raise
+
     def get_or_run(
         self,
         key: str,
@@ -62,40 +163,30 @@ class AdvCache:
         clean: torch.Tensor | None = None,
         cfg: AttackConfig | None = None,
     ) -> Generator[Progress, None, torch.Tensor]:
-        """The cached set for `key`, else run `compute` and cache its result (atomically).
-
-        With `clean` (and `cfg`), an entry is used only if it could be this attack's output on `clean`; a damaged
-        one (truncated, wrong shape, NaN, out of range or of budget) is logged, removed and recomputed."""
-        path = self.root / f"{key}.npy"
-        if path.is_file():
-            try:
-                arr = np.load(path, allow_pickle=False)
-                bad = problem(arr, clean, cfg) if clean is not None else None
-            except (OSError, ValueError, EOFError) as exc:
-                bad = f"unreadable ({type(exc).__name__})"
-            if bad is None:
-                compute.close()
-                return torch.from_numpy(arr)
-            print(f"adversarial cache: removed {path.name} ({bad}); recomputing it", flush=True)
-            path.unlink(missing_ok=True)
+        """`get_or_write` for a computation that returns the whole set as one tensor."""
+        found = self._cached(key, None if clean is None else Images.of(clean), cfg)
+        if found is not None:
+            compute.close()
+            return found.full()
         result: torch.Tensor = yield from compute
-        arr = result.detach().cpu().float().numpy()
-        if arr.nbytes <= MAX_BYTES:
-            self._store(path, arr)
+        writer = self._writer(key, tuple(result.shape))
+        try:
+            writer.write(result)
+            self._commit(writer, key)
+        finally:
+            writer.fh.close()
         return result
 
-    def _store(self, path: Path, arr: np.ndarray) -> None:
-        tmp = None
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, arr)
-            os.replace(tmp, path)
-        except OSError as exc:  # a cache that cannot be written only costs time: the run goes on
-            print(f"adversarial cache: cannot write {path} ({exc.strerror}); not cached", flush=True)
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+
+def check(adv: Images, clean: Images, cfg: AttackConfig | None, batch_size: int = 256) -> str | None:
+    """`problem`, batch by batch over a set read from disk."""
+    if tuple(adv.shape) != tuple(clean.shape):
+        return f"shape {tuple(adv.shape)}, expected {tuple(clean.shape)}"
+    for i in range(0, len(clean), batch_size):
+        bad = problem(adv[i : i + batch_size].numpy(), clean[i : i + batch_size], cfg)
+        if bad is not None:
+            return bad
+    return None
 
 
 TOLERANCE = 1e-4

@@ -22,6 +22,7 @@ from tltui.core.build import ModelStore, head_classes
 from tltui.core.data import StudyData, load_study_data
 from tltui.core.derived import derived_variants, file_identity, variant_record
 from tltui.core.evaluate import PixelModel, attack_split, feature_fn, predict
+from tltui.core.images import Images
 
 
 def attack_config(study: Study, eps: float | None = None) -> AttackConfig:
@@ -89,7 +90,7 @@ class Analysis:
     def load(self) -> Generator[Progress, None, None]:
         """Read the data and load or build the teacher and every variant."""
         yield Progress("load data", 0, 1)
-        self.data = load_study_data(self.study)
+        self.data = load_study_data(self.study, self.workspace / "data")
         yield Progress("load data", 1, 1, f"{len(self.data.test)} test images")
         self.store = ModelStore(self.study, self.data, self.workspace, self.device, trust=self.trust)
         self.teacher = yield from self.store.teacher()
@@ -134,10 +135,12 @@ class Analysis:
             "writing it has finished"
         )
 
-    def predict(self, model: nn.Module, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def predict(
+        self, model: nn.Module, x: torch.Tensor | Images
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return predict(model, x, self.mean, self.std, device=self.device, batch_size=self.batch_size)
 
-    def whitebox(self, model: nn.Module, cfg: AttackConfig) -> Generator[Progress, None, torch.Tensor]:
+    def whitebox(self, model: nn.Module, cfg: AttackConfig) -> Generator[Progress, None, Images]:
         """White-box adversarial test images for `model` (the study's attack family), cached."""
         name = self.study.attack.name
         run = ATTACKS.get(name)
@@ -148,14 +151,14 @@ class Analysis:
             pix = torch.compile(pix)  # type: ignore[assignment]
         t = self.data.test
         compute = attack_split(
-            run, pix, t.x, t.y, cfg, device=self.device, batch_size=self.batch_size, seed=self.study.seed
+            run, pix, t.images, t.y, cfg, device=self.device, batch_size=self.batch_size, seed=self.study.seed
         )
         key = self.cache.key(
             self.digest(model), name, cfg, self.test_digest, self.study.seed, [self.mean, self.std]
         )
-        return (yield from self.cache.get_or_run(key, compute, t.x, cfg))
+        return (yield from self.cache.get_or_write(key, compute, t.images, cfg))
 
-    def teacher_crafted(self) -> Generator[Progress, None, torch.Tensor]:
+    def teacher_crafted(self) -> Generator[Progress, None, Images]:
         """Adversarial test images crafted on the teacher's feature extractor only (for DIR), cached."""
         name = self.study.attack.teacher.name
         phi = feature_fn(self.teacher, M.head_name(self.teacher), self.mean, self.std)
@@ -164,7 +167,7 @@ class Analysis:
         compute = attack_split(
             TEACHER_ATTACKS[name],
             phi,
-            self.data.test.x,
+            self.data.test.images,
             None,
             cfg,
             device=self.device,
@@ -174,7 +177,7 @@ class Analysis:
         key = self.cache.key(
             self.digest(self.teacher), f"teacher:{name}", cfg, self.test_digest, seed, [self.mean, self.std]
         )
-        return (yield from self.cache.get_or_run(key, compute, self.data.test.x, cfg))
+        return (yield from self.cache.get_or_write(key, compute, self.data.test.images, cfg))
 
     def digest(self, model: nn.Module) -> str:
         found = self._digests.get(id(model))
@@ -185,5 +188,5 @@ class Analysis:
     @property
     def test_digest(self) -> str:
         if self._test_digest is None:
-            self._test_digest = data_digest(self.data.test.x)
+            self._test_digest = data_digest(self.data.test.images)
         return self._test_digest

@@ -95,7 +95,8 @@ def _fingerprint(path: Path | None) -> Any:
 
 
 def _split_fingerprint(split: Split) -> list[Any]:
-    h = hashlib.sha256(split.x.numpy().tobytes())
+    h = hashlib.sha256()
+    split.images.hash_into(h)
     h.update(split.y.numpy().tobytes())
     return [len(split), h.hexdigest()[:16]]
 

@@ -1,4 +1,4 @@
-"""Datasets as in-memory tensors: ImageFolder trees prepared per the study, and the bundled digits demo."""
+"""Datasets: ImageFolder trees prepared per the study (through the decoded-data cache), and the bundled digits."""
 
 from __future__ import annotations
 
@@ -11,19 +11,28 @@ import torch.nn.functional as F
 
 from tltui.base.errors import DataError
 from tltui.base.study import DataSpec, Study
+from tltui.core.datacache import decode, list_images, load_pixels, preparation
+from tltui.core.images import Images, Uint8Source
 from tltui.core.sampling import stratified_sample
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
-
-@dataclass
 class Split:
-    """One dataset split: pixel images in [0,1] (N×C×H×W, before normalisation), labels and instance ids."""
+    """One dataset split: pixel images in [0,1] (N×C×H×W, before normalisation), labels and instance ids.
 
-    x: torch.Tensor
-    y: torch.Tensor
-    classes: list[str]
-    ids: list[str]
+    `images` reads them a batch at a time (the uint8 decoded-data cache of an ImageFolder tree); `x` is all of
+    them as one float tensor, for the code that trains on a whole split (mitigations, treatments, builds)."""
+
+    def __init__(self, x: torch.Tensor | Images, y: torch.Tensor, classes: list[str], ids: list[str]) -> None:
+        self.images = Images.of(x)
+        self.y, self.classes, self.ids = y, classes, ids
+        self._x: torch.Tensor | None = None
+
+    @property
+    def x(self) -> torch.Tensor:
+        """All images as one float tensor, made on first use and kept (the analysis never asks for it)."""
+        if self._x is None:
+            self._x = self.images.full()
+        return self._x
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -40,61 +49,34 @@ def normalize(x: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) 
     return (x - m) / s
 
 
-def load_imagefolder(root: Path, spec: DataSpec, *, what: str) -> Split:
-    """Read root/<class>/<image> into a Split; empty trees, single classes and unreadable images are errors."""
-    from PIL import Image, UnidentifiedImageError
-
-    if not root.is_dir():
-        raise DataError(f"{what} data {root}: directory not found")
-    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    files: list[tuple[Path, int]] = []
-    for ci, c in enumerate(classes):
-        files += [(f, ci) for f in sorted((root / c).rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES]
-    if not files:
-        raise DataError(f"{what} data {root}: no images found (expected {root}/<class>/<image>.png)")
-    used = sorted({ci for _, ci in files})
-    if len(used) < 2:
-        only = classes[used[0]] if used else "?"
-        raise DataError(
-            f"{what} data {root}: only one class ('{only}') has images; a classifier needs two or more"
-        )
-    mode = "L" if spec.channels == 1 else "RGB"
-    size = spec.image_size
-    xs = np.empty((len(files), size, size, spec.channels), dtype=np.uint8)
-    for i, (f, _) in enumerate(files):
-        try:
-            with Image.open(f) as im:
-                pixels = im.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
-                xs[i] = np.asarray(pixels).reshape(size, size, spec.channels)
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise DataError(
-                f"{what} data: cannot read image {f} ({type(exc).__name__}); remove or replace it"
-            ) from None
-    x = torch.from_numpy(xs).permute(0, 3, 1, 2).float().div_(255.0).contiguous()
+def load_imagefolder(
+    root: Path, spec: DataSpec, *, what: str, cache: Path | None = None, seed: int = 0
+) -> Split:
+    """Read root/<class>/<image> into a Split (through the decoded-data cache `cache` when given); empty trees,
+    single classes and unreadable images are errors."""
+    classes, files = list_images(root, what=what, limit=spec.limit, seed=seed)
+    prep = preparation(spec)
+    pixels, ident = load_pixels(root, files, prep, cache, what=what)
     y = torch.tensor([ci for _, ci in files], dtype=torch.long)
     ids = [str(f.relative_to(root)) for f, _ in files]
-    return Split(x=x, y=y, classes=classes, ids=ids)
+    return Split(Images(Uint8Source(pixels, ident)), y, classes, ids)
 
 
 def load_counterfactuals(root: Path, spec: DataSpec, split: Split) -> tuple[torch.Tensor, np.ndarray]:
     """The counterfactual of each instance of `split` (the image at `root/<its id>`, prepared like the split) and
     which instances have one; a one-line error when none has."""
-    from PIL import Image, UnidentifiedImageError
-
-    mode = "L" if spec.channels == 1 else "RGB"
-    size = spec.image_size
-    x_cf = torch.zeros_like(split.x)
+    prep = preparation(spec)
+    x_cf = torch.zeros(split.images.shape)
     have = np.zeros(len(split), dtype=bool)
     for i, rel in enumerate(split.ids):
         f = root / rel
         if not f.is_file():
             continue
         try:
-            with Image.open(f) as im:
-                pixels = np.asarray(im.convert(mode).resize((size, size), Image.Resampling.BILINEAR))
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise DataError(f"counterfactual image {f}: cannot read it ({type(exc).__name__})") from None
-        x_cf[i] = torch.from_numpy(pixels.reshape(size, size, spec.channels)).permute(2, 0, 1).float() / 255.0
+            pixels = decode(f, prep)
+        except DataError:
+            raise DataError(f"counterfactual image {f}: cannot read it") from None
+        x_cf[i] = torch.from_numpy(pixels).permute(2, 0, 1).float() / 255.0
         have[i] = True
     if not have.any():
         raise DataError(
@@ -158,9 +140,7 @@ class StudyData:
 def subset(split: Split, idx: np.ndarray) -> Split:
     """The instances of `split` at positions `idx` (in that order)."""
     t = torch.as_tensor(idx, dtype=torch.long)
-    return Split(
-        x=split.x[t].contiguous(), y=split.y[t], classes=split.classes, ids=[split.ids[i] for i in idx]
-    )
+    return Split(split.images.take(np.asarray(idx)), split.y[t], split.classes, [split.ids[i] for i in idx])
 
 
 def carve_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split | None]:
@@ -173,8 +153,9 @@ def carve_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
     return subset(train, keep), subset(train, val)
 
 
-def load_study_data(study: Study) -> StudyData:
-    """Load the study's splits (the demo builds its own from the bundled digits)."""
+def load_study_data(study: Study, cache: Path | None = None) -> StudyData:
+    """Load the study's splits (the demo builds its own from the bundled digits); ImageFolder trees go through the
+    decoded-data cache directory `cache` when given."""
     spec = study.data
     if spec.kind == "digits":
         s = load_digits_splits(spec.image_size, seed=study.seed)
@@ -183,9 +164,14 @@ def load_study_data(study: Study) -> StudyData:
             train=fit, test=s.target_test, source_test=s.source_test, source_train=s.source_train, val=held
         )
     assert spec.test is not None
-    test = load_imagefolder(spec.test, spec, what="test")
-    train = load_imagefolder(spec.train, spec, what="train") if spec.train else None
-    source = load_imagefolder(spec.source_test, spec, what="source_test") if spec.source_test else None
+    seed = study.seed
+    test = load_imagefolder(spec.test, spec, what="test", cache=cache, seed=seed)
+    train = load_imagefolder(spec.train, spec, what="train", cache=cache, seed=seed) if spec.train else None
+    source = (
+        load_imagefolder(spec.source_test, spec, what="source_test", cache=cache, seed=seed)
+        if spec.source_test
+        else None
+    )
     if train is not None and train.classes != test.classes:
         raise DataError(
             f"train data {spec.train} and test data {spec.test} have different class folders "

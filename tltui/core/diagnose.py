@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from tltui.base.rundir import keys
 from tltui.base.runfiles import save_json, save_npz
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
-from tltui.core.data import normalize
+from tltui.core.images import Images
 from tltui.core.levels import features as F
 from tltui.core.levels import instances as I
 from tltui.core.levels import layers as L
@@ -29,14 +29,17 @@ SAMPLE = 512
 """Instances (a seeded stratified sample) behind CKA, the discriminative channels and the distance matrices."""
 WINDOW_LAYERS = 3
 TOP_K = 8
+LEVEL_BATCH = 256
+"""Images per batch of the levels' passes; a smaller analysis batch size (an OOM retry halves it) lowers it too."""
 
 
 class Levels:
     """Computes overall/instances/features/layers data for an `Analysis` whose metrics are already known."""
 
-    def __init__(self, an: Analysis, x_teacher_adv: torch.Tensor, out: Path) -> None:
+    def __init__(self, an: Analysis, x_teacher_adv: Images, out: Path) -> None:
         self.an, self.x_adv, self.out = an, x_teacher_adv, out
         self.dev = an.device
+        self.bs = min(LEVEL_BATCH, an.batch_size)
         self.models: dict[str, nn.Module] = {"teacher": an.teacher, **an.variants}
 
     def sample(self, y: torch.Tensor) -> np.ndarray:
@@ -47,8 +50,10 @@ class Levels:
         """How the sampled levels chose their instances (written beside their results)."""
         return {"max": SAMPLE, "of": list(sizes), "stratified": True, "seed": self.an.study.seed}
 
-    def norm(self, x: torch.Tensor) -> torch.Tensor:
-        return normalize(x, self.an.mean, self.an.std)
+    def norm(self, x: torch.Tensor | Images) -> torch.Tensor:
+        """`x` normalised a batch at a time as the levels read it: an Images view slices like the tensor they
+        expect, and never becomes one float copy of the whole split."""
+        return cast(torch.Tensor, Images.of(x).normalized(self.an.mean, self.an.std))
 
     def run(
         self, variants: dict[str, Any], preds: dict[str, np.ndarray]
@@ -87,13 +92,13 @@ class Levels:
         src_acc, how = self.source_on_target()
         transfer = O.transferability_score({k: v["aoi"] for k, v in variants.items()}, src_acc)
         transfer["source_method"] = how
-        x = self.norm(test.x[self.sample(test.y)])
+        x = self.norm(test.images[self.sample(test.y)])
         layers = {k: M.layer_names(m) for k, m in self.models.items()}
-        cka = O.cka_matrix(self.models, x, layers, device=str(self.dev))
+        cka = O.cka_matrix(self.models, x, layers, device=str(self.dev), batch_size=self.bs)
         teacher_per_class = None
         if self.an.data.source_test is not None:
             st = self.an.data.source_test
-            tp = self.an.predict(self.an.teacher, st.x)[0]
+            tp = self.an.predict(self.an.teacher, st.images)[0]
             teacher_per_class = {
                 "classes": st.classes,
                 "accuracy": O.per_class_accuracy(st.y.numpy(), tp, st.num_classes),
@@ -119,14 +124,18 @@ class Levels:
         if an.data.train is None:
             src = an.data.source_test
             if src is not None and list(src.classes) == list(test.classes):
-                pred = an.predict(an.teacher, test.x)[0]
+                pred = an.predict(an.teacher, test.images)[0]
                 return float(np.mean(pred == test.y.numpy())), "teacher head on target test (same classes)"
             return (
                 None,
                 "not measurable: the label spaces differ and the study has no [data] train for a probe",
             )
-        ftr = I.penultimate_features(an.teacher, self.norm(an.data.train.x), head, device=str(self.dev))
-        fte = I.penultimate_features(an.teacher, self.norm(test.x), head, device=str(self.dev))
+        ftr = I.penultimate_features(
+            an.teacher, self.norm(an.data.train.images), head, device=str(self.dev), batch_size=self.bs
+        )
+        fte = I.penultimate_features(
+            an.teacher, self.norm(test.images), head, device=str(self.dev), batch_size=self.bs
+        )
         clf = LogisticRegression(max_iter=2000).fit(ftr, an.data.train.y.numpy())
         return float(clf.score(fte, test.y.numpy())), "logistic probe on frozen teacher features"
 
@@ -134,11 +143,11 @@ class Levels:
     def projection(self) -> dict[str, np.ndarray]:
         """PCA of penultimate features, clean and teacher-crafted, per model (t-SNE is an on-demand job)."""
         arrays: dict[str, np.ndarray] = {}
-        x, xa = self.norm(self.an.data.test.x), self.norm(self.x_adv)
+        x, xa = self.norm(self.an.data.test.images), self.norm(self.x_adv)
         for name, model in self.models.items():
             head = M.head_name(model)
-            fc = I.penultimate_features(model, x, head, device=str(self.dev))
-            fa = I.penultimate_features(model, xa, head, device=str(self.dev))
+            fc = I.penultimate_features(model, x, head, device=str(self.dev), batch_size=self.bs)
+            fa = I.penultimate_features(model, xa, head, device=str(self.dev), batch_size=self.bs)
             p = I.project(fc, fa, method="pca")
             for part in keys.PROJ_PARTS:
                 arrays[keys.proj_key(name, part)] = p[part].astype(np.float32)
@@ -155,7 +164,7 @@ class Levels:
             if split is None:
                 continue
             layer = M.last_conv(model)
-            md = F.model_doctor_map(model, self.norm(split.x), split.y, layer, device=str(self.dev))
+            md = F.model_doctor_map(model, self.norm(split.images), split.y, layer, device=str(self.dev))
             info["model_doctor"][name] = {
                 "layer": layer,
                 "counts": md["counts"],
@@ -167,13 +176,16 @@ class Levels:
         if src is None:
             info["discriminative_note"] = "no source-task data in this study ([data] source_test)"
             return info, arrays
-        xs, xt = self.norm(src.x[self.sample(src.y)]), self.norm(an.data.test.x[self.sample(an.data.test.y)])
+        xs, xt = (
+            self.norm(src.images[self.sample(src.y)]),
+            self.norm(an.data.test.images[self.sample(an.data.test.y)]),
+        )
         info["sample"] = self.sample_info(len(src), len(an.data.test))
         for name, model in self.models.items():
             per_layer = {}
             for layer in M.conv_names(model):
-                a_s = F.channel_activations(model, xs, layer, device=str(self.dev))
-                a_t = F.channel_activations(model, xt, layer, device=str(self.dev))
+                a_s = F.channel_activations(model, xs, layer, device=str(self.dev), batch_size=self.bs)
+                a_t = F.channel_activations(model, xt, layer, device=str(self.dev), batch_size=self.bs)
                 d = F.discriminative_channels(a_s, a_t)
                 top = d["order"][:TOP_K]
                 acts = np.concatenate([a_s, a_t])
@@ -194,7 +206,7 @@ class Levels:
         arrays: dict[str, np.ndarray] = {keys.INDEX: idx.numpy()}
         if len(idx) == 0:
             return arrays
-        x, xa = self.norm(self.an.data.test.x[idx]), self.norm(self.x_adv[idx])
+        x, xa = self.norm(self.an.data.test.images[idx]), self.norm(self.x_adv[idx])
         for name, model in self.models.items():
             layer = M.last_conv(model)
             for tag, inp in zip(keys.MAP_TAGS, (x, xa), strict=True):
@@ -223,11 +235,16 @@ class Levels:
         change = {v: L.weight_change(an.teacher, m, names) for v, m in an.variants.items()}
         cov_split = an.data.train if an.data.train is not None else an.data.test
         cov = L.neuron_coverage(
-            an.teacher, self.norm(cov_split.x), names, threshold=0.5, device=str(self.dev)
+            an.teacher,
+            self.norm(cov_split.images),
+            names,
+            threshold=0.5,
+            device=str(self.dev),
+            batch_size=self.bs,
         )
-        x, xa = self.norm(an.data.test.x), self.norm(self.x_adv)
+        x, xa = self.norm(an.data.test.images), self.norm(self.x_adv)
         dev = {
-            k: L.adversarial_deviation(m, x, xa, M.layer_names(m), device=str(self.dev))
+            k: L.adversarial_deviation(m, x, xa, M.layer_names(m), device=str(self.dev), batch_size=self.bs)
             for k, m in self.models.items()
         }
         arrays: dict[str, np.ndarray] = {}
@@ -235,7 +252,12 @@ class Levels:
         dist_layers = [n for n in names if n in M.conv_names(an.teacher)] or [last]
         for v, m in an.variants.items():
             mats = L.neuron_distance_matrices(
-                an.teacher, m, x[self.sample(an.data.test.y)], dist_layers, device=str(self.dev)
+                an.teacher,
+                m,
+                x[self.sample(an.data.test.y)],
+                dist_layers,
+                device=str(self.dev),
+                batch_size=self.bs,
             )
             for layer, mat in mats.items():
                 # float16: a ResNet-18's 20 conv layers stay ≈3 MB per variant

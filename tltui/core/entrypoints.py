@@ -75,9 +75,24 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?: writes bench.json (the performance benchmark)."""
+    """params: out?, batch_size?, repeats?, compile?, analyze?, and study = "large" with n, arch?, steps?: writes
+    bench.json (the performance benchmark)."""
     from tltui.core.bench import run_bench
 
+    if params.get("study") == "large":
+        from tltui.core.benchlarge import run_large
+
+        large = yield from run_large(
+            ctx.device,
+            workspace=ctx.workspace,
+            n=int(params.get("n", 2000)),
+            arch=params.get("arch"),
+            batch_size=params.get("batch_size"),
+            steps=int(params.get("steps", 2)),
+            repeats=int(params.get("repeats", 3)),
+        )
+        save_json(_out(params, ctx) / rundir.BENCH, large)
+        return
     result = yield from run_bench(
         ctx.device,
         batch_size=params.get("batch_size"),

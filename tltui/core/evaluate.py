@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -12,6 +13,7 @@ from tltui.base.progress import Progress
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.data import normalize
 from tltui.core.hooks import capture, eval_mode
+from tltui.core.images import Images
 
 
 class PixelModel(nn.Module):
@@ -32,7 +34,7 @@ class PixelModel(nn.Module):
 
 def predict(
     model: nn.Module,
-    x: torch.Tensor,
+    x: torch.Tensor | Images,
     mean: tuple[float, ...],
     std: tuple[float, ...],
     *,
@@ -42,8 +44,8 @@ def predict(
     """Predicted class, its softmax confidence, and the full softmax, for pixel images `x`."""
     preds, confs, probs = [], [], []
     with eval_mode(model), torch.no_grad():
-        for i in range(0, len(x), batch_size):
-            xb = normalize(x[i : i + batch_size].to(device), mean, std)
+        for xb in Images.of(x).stream(batch_size, device):
+            xb = normalize(xb, mean, std)
             p = model(xb).float().softmax(dim=1)
             c, k = p.max(dim=1)
             preds.append(k)
@@ -72,7 +74,7 @@ def feature_fn(
 def attack_split(
     run: Callable[..., torch.Tensor],
     target: Callable[[torch.Tensor], torch.Tensor],
-    x: torch.Tensor,
+    x: torch.Tensor | Images,
     y: torch.Tensor | None,
     cfg: AttackConfig,
     *,
@@ -80,26 +82,36 @@ def attack_split(
     batch_size: int = 512,
     seed: int = 0,
     phase: str = "attack",
-) -> Generator[Progress, None, torch.Tensor]:
-    """Run an attack over a whole split in batches; returns the adversarial images (on the CPU).
+) -> Callable[[Sink], Generator[Progress, None, None]]:
+    """An attack over a whole split in batches, each batch's adversarial images written to a sink as it is done
+    (nothing holds the whole set).
 
     `target` is the logits function (white-box attacks, with labels `y`) or the feature function (teacher
     attacks, `y` None). Seeded per batch so results do not depend on the batch size's history.
     """
-    out = []
-    n = len(x)
-    if device.type == "cuda" and isinstance(target, nn.Module):
-        target.to(memory_format=torch.channels_last)
-    total = (n + batch_size - 1) // batch_size
-    for b, i in enumerate(range(0, n, batch_size)):
-        gen = torch.Generator(device=device).manual_seed(seed + b)
-        xb = x[i : i + batch_size].to(device, non_blocking=True)
-        if device.type == "cuda":
-            xb = xb.contiguous(memory_format=torch.channels_last)
-        if y is None:
-            adv = run(target, xb, cfg, generator=gen)
-        else:
-            adv = run(target, xb, y[i : i + batch_size].to(device), cfg, generator=gen)
-        out.append(adv.detach())
-        yield Progress(phase, b + 1, total)
-    return torch.cat(out).cpu()
+    images = Images.of(x)
+
+    def into(sink: Sink) -> Generator[Progress, None, None]:
+        n = len(images)
+        if device.type == "cuda" and isinstance(target, nn.Module):
+            target.to(memory_format=torch.channels_last)
+        total = (n + batch_size - 1) // batch_size
+        for b, xb in enumerate(images.stream(batch_size, device)):
+            i = b * batch_size
+            gen = torch.Generator(device=device).manual_seed(seed + b)
+            if device.type == "cuda":
+                xb = xb.contiguous(memory_format=torch.channels_last)
+            if y is None:
+                adv = run(target, xb, cfg, generator=gen)
+            else:
+                adv = run(target, xb, y[i : i + batch_size].to(device), cfg, generator=gen)
+            sink.write(adv.detach())
+            yield Progress(phase, b + 1, total)
+
+    return into
+
+
+class Sink(Protocol):
+    """Where a batched attack puts each batch (the adversarial cache's writer)."""
+
+    def write(self, batch: torch.Tensor) -> None: ...

@@ -46,6 +46,18 @@ class DigitsNet(nn.Module):
         return self.fc(self.features(x))
 
 
+class SmallCNN(DigitsNet):
+    """A small RGB CNN for 224-px images (DigitsNet's layers, a strided 5×5 first conv): the cheap model of
+    `tltui bench --study large` on a CPU."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__(num_classes, in_channels=3, width=16)
+        self.conv1 = nn.Conv2d(3, 16, 5, padding=2, stride=2)
+
+
+BUILTIN = {"digitsnet": DigitsNet, "smallcnn": SmallCNN}
+
+
 def build_arch(
     arch: str, num_classes: int, *, base_dir: Path | None = None, trust: bool = False
 ) -> nn.Module:
@@ -73,9 +85,9 @@ def build_arch(
         return fn(weights=None, num_classes=num_classes)
     if arch.startswith("tltui:"):
         name = arch.split(":", 1)[1].lower()
-        if name != "digitsnet":
-            raise StudyError(f"arch '{arch}': tltui ships only 'tltui:digitsnet'")
-        return DigitsNet(num_classes=num_classes)
+        if name not in BUILTIN:
+            raise StudyError(f"arch '{arch}': tltui ships only {', '.join(f'tltui:{b}' for b in BUILTIN)}")
+        return BUILTIN[name](num_classes=num_classes)
     if arch.startswith("file:"):
         parts = arch.split(":")
         if len(parts) != 3:

@@ -59,7 +59,7 @@ def tsne(an: Analysis, run: Path, name: str, perplexity: float) -> Iterator[Prog
     levels = Levels(an, x_adv, run)
     yield Progress("t-SNE", 0, 1, name)
     head = M.head_name(model)
-    fc = I.penultimate_features(model, levels.norm(an.data.test.x), head, device=str(an.device))
+    fc = I.penultimate_features(model, levels.norm(an.data.test.images), head, device=str(an.device))
     fa = I.penultimate_features(model, levels.norm(x_adv), head, device=str(an.device))
     p = I.project(fc, fa, method="tsne", perplexity=perplexity)
     save_npz(run / rundir.tsne_name(name), **{part: p[part].astype(np.float32) for part in keys.PROJ_PARTS})

@@ -21,6 +21,7 @@ from tltui.core.analysis import Analysis, attack_config, teacher_config
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.fairness import fairness_report, favourable_index, study_groups
+from tltui.core.images import Images, thumbnails
 from tltui.core.metrics import accuracy, decline_ratio, defect_inheritance_rate, macro_recall_f1, robustness
 
 
@@ -30,17 +31,15 @@ class _Counter:
     def __init__(self, phase: str, total: int) -> None:
         self.phase, self.total, self.done = phase, total, 0
 
-    def run(
-        self, gen: Generator[Progress, None, torch.Tensor], what: str
-    ) -> Generator[Progress, None, torch.Tensor]:
+    def run(self, gen: Generator[Progress, None, Images], what: str) -> Generator[Progress, None, Images]:
         result = yield from _relabel(gen, self, what)
         self.done += 1
         return result
 
 
 def _relabel(
-    gen: Generator[Progress, None, torch.Tensor], c: _Counter, what: str
-) -> Generator[Progress, None, torch.Tensor]:
+    gen: Generator[Progress, None, Images], c: _Counter, what: str
+) -> Generator[Progress, None, Images]:
     while True:
         try:
             p = next(gen)
@@ -81,22 +80,22 @@ def analyze(
     test = an.data.test
     y = test.y.numpy()
     n_classes = test.num_classes
-    arrays: dict[str, np.ndarray] = {keys.LABELS: y, keys.IMAGES: test.x.numpy().astype(np.float16)}
+    arrays: dict[str, np.ndarray] = {keys.LABELS: y, keys.IMAGES: thumbnails(test.images)}
 
     grid = sorted(set(study.attack.eps_grid) | {0.0, study.attack.eps})
     budgets = [e for e in grid if e > 0]
     counter = _Counter("attacks", 1 + len(an.variants) * len(budgets))
     x_teacher_adv = yield from counter.run(an.teacher_crafted(), "teacher-crafted")
-    arrays[keys.TEACHER_ADV_IMAGES] = x_teacher_adv.numpy().astype(np.float16)
+    arrays[keys.TEACHER_ADV_IMAGES] = thumbnails(x_teacher_adv)
 
     teacher_info: dict[str, Any] = {"source_acc": None}
     if an.data.source_test is not None:
-        pred, _, _ = an.predict(an.teacher, an.data.source_test.x)
+        pred, _, _ = an.predict(an.teacher, an.data.source_test.images)
         teacher_info["source_acc"] = accuracy(an.data.source_test.y.numpy(), pred)
 
     variants: dict[str, Any] = {}
     for name, model in an.variants.items():
-        pred, conf, _ = an.predict(model, test.x)
+        pred, conf, _ = an.predict(model, test.images)
         tpred, tconf, _ = an.predict(model, x_teacher_adv)
         curve = [[0.0, accuracy(y, pred)]]
         for eps in budgets:

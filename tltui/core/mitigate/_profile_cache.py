@@ -57,7 +57,8 @@ def key(an: Analysis, params: MitigateParams) -> str:
 def _key(an: Analysis, criterion: str, setting: float) -> str:
     assert an.data.train is not None
     split = an.data.train
-    h = hashlib.sha256(split.x.numpy().tobytes())
+    h = hashlib.sha256()
+    split.images.hash_into(h)
     h.update(split.y.numpy().tobytes())
     ident = {
         "v": PROFILE_VERSION,

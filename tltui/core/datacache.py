@@ -1,0 +1,169 @@
+"""ImageFolder trees decoded once, in parallel, into a uint8 memory-mapped cache in the workspace, keyed by the file
+list, sizes, modification times and the preprocessing (docs/interfaces.md#data-preprocessing)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tltui.base.errors import DataError
+from tltui.base.study import DataSpec
+from tltui.core.sampling import stratified_sample
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+VERSION = 1
+"""Bump when decoding changes: every cached entry is then decoded again."""
+
+
+@dataclass(frozen=True)
+class Prep:
+    """How an image file becomes size × size pixels: a square resize (`resize` None), or torchvision's
+    Resize(resize) (shorter side) + CenterCrop(size)."""
+
+    size: int
+    channels: int
+    resize: int | None = None
+    interpolation: str = "bilinear"
+
+
+def preparation(spec: DataSpec) -> Prep:
+    """The study's preprocessing; a torchvision weights' own transforms are read from its metadata (no download)."""
+    if spec.transforms is None:
+        return Prep(spec.image_size, spec.channels, spec.resize, spec.interpolation)
+    from torchvision.models import get_weight
+
+    name = spec.transforms.removeprefix("torchvision:")
+    try:
+        preset = get_weight(name).transforms()
+    except (ValueError, KeyError, AttributeError, TypeError):
+        raise DataError(
+            f"[data] transforms = {spec.transforms!r}: not a torchvision weights name "
+            "(e.g. 'torchvision:ResNet50_Weights.IMAGENET1K_V2')"
+        ) from None
+    crop, resize = int(preset.crop_size[0]), int(preset.resize_size[0])
+    if crop != spec.image_size:
+        raise DataError(
+            f"[data] transforms = {spec.transforms!r} crops to {crop} px: set image_size = {crop}"
+        )
+    for key, mine, theirs in (("mean", spec.mean, preset.mean), ("std", spec.std, preset.std)):
+        if len(mine) != len(theirs) or not np.allclose(mine, theirs):
+            raise DataError(
+                f"[data] {key} = {list(mine)}, but {spec.transforms} expects {list(theirs)}: set it"
+            )
+    return Prep(crop, spec.channels, resize, str(preset.interpolation.value))
+
+
+def list_images(
+    root: Path, *, what: str, limit: int | None = None, seed: int = 0
+) -> tuple[list[str], list[tuple[Path, int]]]:
+    """The class folders and the (file, class) pairs of root/<class>/<image>; `limit` keeps a seeded stratified
+    sample. Empty trees and single classes are errors."""
+    if not root.is_dir():
+        raise DataError(f"{what} data {root}: directory not found")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    files: list[tuple[Path, int]] = []
+    for ci, c in enumerate(classes):
+        files += [(f, ci) for f in sorted((root / c).rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES]
+    if not files:
+        raise DataError(f"{what} data {root}: no images found (expected {root}/<class>/<image>.png)")
+    used = sorted({ci for _, ci in files})
+    if len(used) < 2:
+        only = classes[used[0]] if used else "?"
+        raise DataError(
+            f"{what} data {root}: only one class ('{only}') has images; a classifier needs two or more"
+        )
+    if limit is not None and limit < len(files):
+        keep = stratified_sample(np.array([ci for _, ci in files]), limit, seed)
+        files = [files[i] for i in keep]
+    return classes, files
+
+
+def decode(path: Path, prep: Prep) -> np.ndarray:
+    """One image file as size × size × channels uint8, prepared as `prep` says."""
+    from PIL import Image, UnidentifiedImageError
+
+    mode = "L" if prep.channels == 1 else "RGB"
+    try:
+        with Image.open(path) as f:
+            im = f.convert(mode)
+        if prep.resize is None:
+            im = im.resize((prep.size, prep.size), Image.Resampling.BILINEAR)
+        else:
+            import torchvision.transforms.functional as TF
+            from torchvision.transforms import InterpolationMode
+
+            im = TF.resize(im, [prep.resize], interpolation=InterpolationMode(prep.interpolation))
+            im = TF.center_crop(im, [prep.size])
+        return np.array(im).reshape(prep.size, prep.size, prep.channels)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise DataError(f"cannot read image {path} ({type(exc).__name__}); remove or replace it") from None
+
+
+def _key(root: Path, files: list[tuple[Path, int]], prep: Prep) -> str:
+    h = hashlib.sha256(json.dumps([VERSION, str(root), asdict(prep)]).encode())
+    for f, ci in files:
+        st = f.stat()
+        h.update(f"{f.relative_to(root)}\0{ci}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _threads() -> int:
+    return max(1, min(16, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+
+
+def _fill(out: np.ndarray, files: list[tuple[Path, int]], prep: Prep, what: str) -> None:
+    """Decode every file into out[i] (N×C×H×W), on a few threads (PIL releases the GIL while it decodes)."""
+
+    def one(i: int) -> None:
+        try:
+            out[i] = decode(files[i][0], prep).transpose(2, 0, 1)
+        except DataError as exc:
+            raise DataError(f"{what} data: {exc}") from None
+
+    with ThreadPoolExecutor(_threads()) as pool:
+        for _ in pool.map(one, range(len(files))):
+            pass
+
+
+def load_pixels(
+    root: Path, files: list[tuple[Path, int]], prep: Prep, cache: Path | None, *, what: str
+) -> tuple[np.ndarray, str]:
+    """(N×C×H×W uint8 pixels, an identity of their content): from the cache when the files are unchanged, else
+    decoded (and cached when `cache` is given; a cache that cannot be written only costs the decode next time)."""
+    shape = (len(files), prep.channels, prep.size, prep.size)
+    key = _key(root, files, prep)
+    if cache is None:
+        arr = np.empty(shape, dtype=np.uint8)
+        _fill(arr, files, prep, what)
+        return arr, key
+    group = hashlib.sha256(json.dumps([str(root), asdict(prep)]).encode()).hexdigest()[:12]
+    path = cache / f"{group}-{key}.u8"
+    if path.is_file() and path.stat().st_size == int(np.prod(shape)):
+        return np.memmap(path, dtype=np.uint8, mode="r", shape=shape), key
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{group}-", suffix=".tmp")
+        os.close(fd)
+    except OSError:
+        arr = np.empty(shape, dtype=np.uint8)
+        _fill(arr, files, prep, what)
+        return arr, key
+    try:
+        mm = np.memmap(tmp, dtype=np.uint8, mode="w+", shape=shape)
+        _fill(mm, files, prep, what)
+        mm.flush()
+        del mm
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    for old in cache.glob(f"{group}-*.u8"):  # the tree's earlier contents: one entry per tree is enough
+        if old != path:
+            old.unlink(missing_ok=True)
+    return np.memmap(path, dtype=np.uint8, mode="r", shape=shape), key
