@@ -12,6 +12,10 @@ ARGS=("$@")
 TLTUI="$PWD/.venv/bin/tltui"
 BARE="$PWD/.venv/bin/python $PWD/tests/ui/bare_app.py"
 command -v tmux >/dev/null || { echo "tmux is required (apt-get install tmux)" >&2; exit 1; }
+# Both apps start from compiled bytecode, as an installed package does (pip compiles wheels at install; this dev
+# machine sets PYTHONDONTWRITEBYTECODE, which would leave tltui compiling its ~90 modules at every launch while
+# Textual, installed, does not).
+"$PWD/.venv/bin/python" -m compileall -q tltui tests/ui/bare_app.py >/dev/null
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 # CPU seconds a process (and its descendants) has used so far: on a busy machine this is what the first
