@@ -41,6 +41,18 @@ class AdvCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.handed: dict[str, torch.Tensor] = {}
+        """Sets computed elsewhere in this job (a distributed executor's merged shards), each used once."""
+
+    def has(self, key: str) -> bool:
+        return key in self.handed or (self.root / f"{key}.npy").is_file()
+
+    def put(self, key: str, result: torch.Tensor) -> None:
+        """A set computed outside `get_or_run`: cached (by this process only) and handed to its next read."""
+        self.handed[key] = result
+        arr = result.detach().cpu().float().numpy()
+        if arr.nbytes <= MAX_BYTES:
+            self._store(self.root / f"{key}.npy", arr)
 
     def key(self, model: str, attack: str, cfg: AttackConfig, data: str, seed: int, extra: Any = None) -> str:
         ident = {
@@ -67,6 +79,9 @@ class AdvCache:
         With `clean` (and `cfg`), an entry is used only if it could be this attack's output on `clean`; a damaged
         one (truncated, wrong shape, NaN, out of range or of budget) is logged, removed and recomputed."""
         path = self.root / f"{key}.npy"
+        if key in self.handed:
+            compute.close()
+            return self.handed.pop(key)
         if path.is_file():
             try:
                 arr = np.load(path, allow_pickle=False)

@@ -12,6 +12,7 @@ from typing import Any
 from tltui.base import rundir
 from tltui.base.catalogue import RunParams
 from tltui.base.catalogue.params import build
+from tltui.base.executor import executor_from
 from tltui.base.progress import JobContext, Progress
 from tltui.base.runfiles import save_json
 from tltui.base.study import Study, load_study, with_teacher_preset
@@ -47,6 +48,8 @@ def analyze_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         batch_size=run.batch_size,
         trust=trust,
         compile=run.compile,
+        executor=executor_from(params),
+        log=ctx.log,
     )
 
 

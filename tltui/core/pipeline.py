@@ -13,6 +13,7 @@ import torch
 
 from tltui.base import rundir
 from tltui.base.errors import write_error
+from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import save_json, save_npz
@@ -60,12 +61,15 @@ def analyze(
     compile: bool = False,
     loaded: Analysis | None = None,
     finish: Callable[[dict[str, Any]], None] | None = None,
+    executor: Executor | None = None,
+    log: Callable[[str], None] = print,
 ) -> Generator[Progress, None, dict[str, Any]]:
     """Run the whole diagnosis and write the run directory (docs/run-directory.md) into `out`.
 
     `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice.
     `finish`: called with the summary just before it is written (summary.json is the last file: a run without it
-    is unfinished)."""
+    is unfinished).
+    `executor`: where the attacks run (docs/distributed.md); local when None."""
     t0 = time.perf_counter()
     begin_run(out)
     if loaded is None:
@@ -85,6 +89,12 @@ def analyze(
 
     grid = sorted(set(study.attack.eps_grid) | {0.0, study.attack.eps})
     budgets = [e for e in grid if e > 0]
+    if executor is not None and executor.distributed:
+        from tltui.core.distributed.attacks import prefetch  # Ray is optional: only a Ray job imports it
+
+        cfgs = [attack_config(study, eps) for eps in budgets]
+        sets = [an.teacher_set(), *(an.whitebox_set(m, c) for m in an.variants.values() for c in cfgs)]
+        yield from prefetch(an, sets, executor, log)
     counter = _Counter("attacks", 1 + len(an.variants) * len(budgets))
     x_teacher_adv = yield from counter.run(an.teacher_crafted(), "teacher-crafted")
     arrays[keys.TEACHER_ADV_IMAGES] = x_teacher_adv.numpy().astype(np.float16)
