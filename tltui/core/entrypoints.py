@@ -78,9 +78,17 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?: writes bench.json (the performance benchmark)."""
+    """params: out?, batch_size?, repeats?, compile?, analyze?, executor?, ray_address?, workers?: writes bench.json
+    (the performance benchmark; with executor ray, the Ray benchmark of docs/distributed.md)."""
     from tltui.core.bench import run_bench
 
+    ex = executor_from(params)
+    if ex.distributed:
+        from tltui.core.bench_ray import run_ray_bench  # Ray is optional: only a Ray bench imports it
+
+        ray_result = yield from run_ray_bench(ctx.device, ex, ctx.workspace, ctx.log)
+        save_json(_out(params, ctx) / rundir.BENCH, ray_result)
+        return
     result = yield from run_bench(
         ctx.device,
         batch_size=params.get("batch_size"),

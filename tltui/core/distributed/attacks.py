@@ -48,6 +48,21 @@ def attack_task(
     return adv.cpu().float().numpy(), worker_name(), time.perf_counter() - t0
 
 
+@ray.remote
+def warm_task(hold: float) -> str:
+    """Nothing but the imports a shard needs (torch, the core), held a moment so N run on N workers at once."""
+    time.sleep(hold)
+    return worker_name()
+
+
+def warm(n: int, device: str) -> float:
+    """Start `n` workers with their imports done (the benchmark times shards, not interpreter start); seconds."""
+    t0 = time.perf_counter()
+    task = warm_task.options(num_cpus=torch.get_num_threads() if device == "cpu" else 1)
+    ray.get([task.remote(0.5) for _ in range(n)])
+    return time.perf_counter() - t0
+
+
 def _cpu(model: nn.Module) -> nn.Module:
     on_cpu = all(p.device.type == "cpu" for p in model.parameters())
     return model if on_cpu else copy.deepcopy(model).cpu()
@@ -94,14 +109,15 @@ class Throughput:
 
 def prefetch(
     an: Analysis, sets: list[AttackSet], ex: Executor, log: Callable[[str], None] = print
-) -> Generator[Progress, None, None]:
+) -> Generator[Progress, None, dict[str, Any]]:
     """Compute every set of `sets` not yet cached as Ray shards and hand the merged sets to `an.cache`.
 
     Shards are the fixed batches of `an.batch_size` that the local executor runs too, each seeded with the set's
-    seed plus its index, so the images are those of a local run whatever the number of workers."""
+    seed plus its index, so the images are those of a local run whatever the number of workers. Returns what
+    ran: shards, seconds from the first submission to the last result, images per worker."""
     todo = list({s.key: s for s in sets if not an.cache.has(s.key)}.values())
     if not todo:
-        return
+        return {"shards": 0, "seconds": 0.0, "workers": {}}
     x, y = an.data.test.x, an.data.test.y
     bounds = shard_bounds(len(x), an.batch_size)
     gpus = ex.shard_gpus if ex.shard_gpus is not None else (1.0 if an.device.type == "cuda" else 0.0)
@@ -125,6 +141,7 @@ def prefetch(
 
         parts: dict[str, dict[int, np.ndarray]] = {s.key: {} for s in todo}
         speed = Throughput()
+        t0 = time.perf_counter()
         with contextlib.closing(in_flight([submit(s, b) for s, b in shards], ex.workers)) as results:
             for done, (i, (arr, who, secs)) in enumerate(results, start=1):
                 s, b = shards[i]
@@ -134,4 +151,6 @@ def prefetch(
                     merged = np.concatenate([parts[s.key].pop(k) for k in range(len(bounds))])
                     an.cache.put(s.key, torch.from_numpy(merged))
                 yield Progress("attacks", done, total, f"{done}/{total} shards · {speed.line()}")
+        seconds = time.perf_counter() - t0
         log(f"Ray attack shards: {total} on {speed.detail()}")
+    return {"shards": total, "seconds": seconds, "workers": dict(speed.images)}

@@ -27,7 +27,11 @@ def _first_line(exc: BaseException) -> str:
 @contextlib.contextmanager
 def joined(ex: Executor, log: Any = print) -> Iterator[dict[str, float]]:
     """Connected to `ex.address` (or to a Ray instance started here for the job and stopped after it); yields
-    the cluster's resources. Leaving always disconnects, so a cancelled job leaves no driver behind."""
+    the cluster's resources. Leaving always disconnects, so a cancelled job leaves no driver behind; a process
+    already connected stays so."""
+    if ray.is_initialized():  # a caller holding the cluster already (the benchmark) keeps it
+        yield ray.cluster_resources()
+        return
     for k, v in QUIET.items():
         os.environ.setdefault(k, v)
     started = ex.address is None
