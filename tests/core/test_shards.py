@@ -1,5 +1,4 @@
-"""Attack shards are fixed by the batch size and seeded by their index alone, so any executor may run them in
-any order, on any worker, and the merged set is the local one."""
+"""Attack shards are fixed by the batch size and seeded by their index: any order gives the local set."""
 
 from __future__ import annotations
 

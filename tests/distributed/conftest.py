@@ -1,5 +1,4 @@
-"""One local Ray instance per test session (CPU resources only, small and quiet), and workspaces that share the
-demo's built models but not its adversarial cache, so every Ray run really computes its shards."""
+"""One local CPU-only Ray instance per session, and workspaces with the demo models but no adversarial cache."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`--executor ray` on a local CPU-only Ray instance: the same run as the local executor with 2 workers and with 1,
-a worker killed mid-job, a job cancelled from `tltui jobs cancel`, and the one-line errors before any job."""
+"""`--executor ray` on local Ray: the local run bit for bit, a killed worker, a cancelled job, one-line errors."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`mitigate --seeds N --executor ray`: each seed's build (and its matched baseline) is a Ray task; the job writes
-the local executor's numbers."""
+"""`mitigate --seeds N --executor ray`: seed builds as Ray tasks, the local executor's numbers."""
 
 from __future__ import annotations
 

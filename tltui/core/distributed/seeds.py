@@ -1,5 +1,4 @@
-"""Seed builds on Ray: each planned run of a mitigation or treatment (one seed, or its matched baseline) is a task
-that gets the job's loaded analysis (one copy in the object store) and returns the built model to the driver."""
+"""Seed builds on Ray: each planned run (a seed, or its matched baseline) is a task returning the built model."""
 
 from __future__ import annotations
 
