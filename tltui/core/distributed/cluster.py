@@ -46,7 +46,10 @@ def joined(ex: Executor, log: Any = print) -> Iterator[dict[str, float]]:
             )
         else:
             ray.init(address=ex.address, logging_level=logging.ERROR, log_to_driver=False)
-    except Exception as exc:
+    except BaseException as exc:
+        ray.shutdown()  # whatever a half-done start left (a cancel can land here too)
+        if not isinstance(exc, Exception):
+            raise
         where = "start a local Ray instance" if started else f"join the Ray cluster at {ex.address}"
         raise JobError(
             f"cannot {where} ({_first_line(exc)}); check `ray status` there, or run with --executor local",
