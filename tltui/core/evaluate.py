@@ -89,8 +89,8 @@ def attack_shard(
     xb = x.to(device, non_blocking=True)
     if device.type == "cuda":
         xb = xb.contiguous(memory_format=torch.channels_last)
-    # Attacks that draw from the global generator (the torchattacks adapters) get the shard's seed too; the
-    # caller's global state is restored, so nothing after the attacks sees a difference.
+    # The global generator is the shard's own too (the torchattacks adapters reseed it from `gen`) and is
+    # restored after: what runs after the attacks sees the same state whether shards ran here or on Ray.
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed)
         if y is None:
