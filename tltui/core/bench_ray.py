@@ -17,7 +17,7 @@ from tltui.base.study import demo_study
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
 from tltui.core.distributed.attacks import prefetch, warm
-from tltui.core.distributed.cluster import joined
+from tltui.core.distributed.cluster import joined, shard_resources
 from tltui.core.pipeline import analyze, attack_sets
 
 
@@ -60,9 +60,10 @@ def run_ray_bench(
         t0 = time.perf_counter()
         with joined(ex, log) as resources:  # held across the measurements below: each prefetch reuses it
             start_s = time.perf_counter() - t0
-            unit = "GPU" if dev.type == "cuda" else "CPU"
-            n = ex.workers or max(1, int(resources.get(unit, 1)))
-            warm_s = warm(n, "cuda" if dev.type == "cuda" else "cpu")
+            cpus, gpus, _ = shard_resources(ex, dev)
+            fits = resources.get("GPU", 0.0) / gpus if gpus else resources.get("CPU", 1.0) / cpus
+            n = ex.workers or max(1, int(fits))  # as many shards as the cluster runs at once
+            warm_s = warm(n, ex, dev)
             runs: dict[int, dict[str, Any]] = {}
             for i, w in enumerate(sorted({1, n})):
                 yield Progress("bench", 3 + i, steps, f"attack shards on {w} Ray worker(s)")

@@ -19,7 +19,7 @@ from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis, AttackSet, attack_run, attack_target
 from tltui.core.attacks.engine import AttackConfig
-from tltui.core.distributed.cluster import joined
+from tltui.core.distributed.cluster import joined, shard_resources
 from tltui.core.distributed.schedule import in_flight
 from tltui.core.evaluate import attack_shard, prepare_target, shard_bounds
 
@@ -55,10 +55,11 @@ def warm_task(hold: float) -> str:
     return worker_name()
 
 
-def warm(n: int, device: str) -> float:
+def warm(n: int, ex: Executor, job_device: torch.device) -> float:
     """Start `n` workers with their imports done (the benchmark times shards, not interpreter start); seconds."""
     t0 = time.perf_counter()
-    task = warm_task.options(num_cpus=torch.get_num_threads() if device == "cpu" else 1)
+    cpus, gpus, _ = shard_resources(ex, job_device)
+    task = warm_task.options(num_cpus=cpus, num_gpus=gpus)
     ray.get([task.remote(0.5) for _ in range(n)])
     return time.perf_counter() - t0
 
@@ -120,19 +121,14 @@ def prefetch(
         return {"shards": 0, "seconds": 0.0, "workers": {}}
     x, y = an.data.test.x, an.data.test.y
     bounds = shard_bounds(len(x), an.batch_size)
-    gpus = ex.shard_gpus if ex.shard_gpus is not None else (1.0 if an.device.type == "cuda" else 0.0)
-    device = "cuda" if gpus > 0 else "cpu"
+    cpus, gpus, device = shard_resources(ex, an.device)
     shards = [(s, b) for s in todo for b in range(len(bounds))]
     total = len(shards)
     yield Progress("attacks", 0, total, f"{len(todo)} attack sets as {total} Ray shards")
     with joined(ex, log):
         x_ref, y_ref = ray.put(x.numpy()), ray.put(y.numpy())  # one copy per job in the object store
         models = {id(s.model): ray.put(_cpu(s.model)) for s in todo}
-        task = attack_task.options(
-            num_cpus=torch.get_num_threads() if device == "cpu" else 1,
-            num_gpus=gpus,
-            max_retries=MAX_RETRIES,
-        )
+        task = attack_task.options(num_cpus=cpus, num_gpus=gpus, max_retries=MAX_RETRIES)
         described = {s.key: _describe(an, s, device) for s in todo}
 
         def submit(s: AttackSet, b: int) -> Callable[[], Any]:

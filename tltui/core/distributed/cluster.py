@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import ray
+import torch
 
 from tltui.base.errors import JobError
 from tltui.base.executor import INSTALL_HINT, Executor
@@ -64,6 +65,14 @@ def joined(ex: Executor, log: Any = print) -> Iterator[dict[str, float]]:
         yield resources
     finally:
         ray.shutdown()  # also stops the instance when this job started it
+
+
+def shard_resources(ex: Executor, job_device: torch.device) -> tuple[float, float, str]:
+    """(CPUs, GPUs) each shard asks Ray for, and the torch device it runs on: `--shard-gpus`, else a whole GPU
+    when the job's device is CUDA; CPU shards take the job's torch threads (its CPU share)."""
+    gpus = ex.shard_gpus if ex.shard_gpus is not None else (1.0 if job_device.type == "cuda" else 0.0)
+    device = "cuda" if gpus > 0 else "cpu"
+    return (float(torch.get_num_threads()) if device == "cpu" else 1.0), gpus, device
 
 
 def cancel(refs: Iterable[Any]) -> None:

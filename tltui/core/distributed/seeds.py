@@ -17,7 +17,7 @@ from tltui.base.executor import Executor
 from tltui.base.progress import Progress, drain
 from tltui.core.analysis import Analysis
 from tltui.core.distributed.attacks import MAX_RETRIES, worker_name
-from tltui.core.distributed.cluster import joined
+from tltui.core.distributed.cluster import joined, shard_resources
 from tltui.core.distributed.schedule import in_flight
 
 
@@ -67,16 +67,13 @@ def build_all(
     total = len(runs)
     for r in {r.entry.name: r for r in runs}.values():
         yield from prepare(an, r.entry, r.settings)
-    gpus = ex.shard_gpus if ex.shard_gpus is not None else (1.0 if an.device.type == "cuda" else 0.0)
-    device = "cuda" if gpus > 0 else "cpu"
+    cpus, gpus, device = shard_resources(ex, an.device)
     threads = torch.get_num_threads()
     yield Progress("seed builds", 0, total, f"{total} runs as Ray tasks")
     built: dict[str, nn.Module] = {}
     with joined(ex, log), _portable(an):
         an_ref = ray.put(an)  # one copy per job: data, teacher and variants
-        task = build_task.options(
-            num_cpus=threads if device == "cpu" else 1, num_gpus=gpus, max_retries=MAX_RETRIES
-        )
+        task = build_task.options(num_cpus=cpus, num_gpus=gpus, max_retries=MAX_RETRIES)
 
         def submit(r: Any) -> Callable[[], Any]:
             return lambda: task.remote(an_ref, r.entry, r.settings, device, threads)
