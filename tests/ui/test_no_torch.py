@@ -1,4 +1,4 @@
-"""The UI process never imports torch or scikit-learn: mount the app in a fresh interpreter, visit every view."""
+"""The UI process never imports torch, scikit-learn or Ray: mount the app in a fresh interpreter, visit every view."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ SCRIPT = textwrap.dedent(
             await pilot.press("f1", "escape", "ctrl+p")
             await pilot.pause()
             app.workbench.query_one("#jobs").poll()
-        bad = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchvision", "sklearn", "torchattacks"))
+        bad = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchvision", "sklearn", "torchattacks", "ray"))
         print(json.dumps({"bad": bad, "jobs": "tltui.jobs.api" in sys.modules}))
 
     asyncio.run(main())

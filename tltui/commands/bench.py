@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ParamError
+from tltui.base.executor import EXECUTORS, check_executor, executor_from
 from tltui.base.rundir import BENCH
 from tltui.base.runfiles import load_json
 from tltui.commands import common
@@ -39,12 +40,27 @@ def add_parser(sub: Any) -> None:
         "--steps", type=int, default=2, help="--study large: PGD steps of every attack (default 2)"
     )
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default=None,
+        help="ray: time the demo's attack shards on N Ray workers against 1, and Ray against the local executor",
+    )
+    p.add_argument("--ray-address", default=None, help="the Ray cluster to join (default: start one here)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="N for the Ray figures (default: the cluster's CPUs)"
+    )
     add_job_flags(p)
     add_common(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    ex = {"executor": args.executor, "ray_address": args.ray_address, "workers": args.workers}
+    if args.workers is not None and args.workers < 1:
+        raise ParamError(f"--workers {args.workers}: must be at least 1")
+    check_executor(executor_from(ex))
     params = {
+        **ex,
         "batch_size": args.batch_size,
         "repeats": args.repeats,
         "compile": not args.no_compile,
@@ -95,6 +111,9 @@ def print_large(r: dict[str, Any]) -> None:
 
 def print_bench(r: dict[str, Any]) -> None:
     """The benchmark as a short table."""
+    if r.get("executor") == "ray":
+        print_ray_bench(r)
+        return
     print(
         f"{r['model']} on {r.get('gpu', r['device'])} · batch {r['batch']} · PGD-{r['steps']} L∞ ε={r['eps']:.4g}"
     )
@@ -116,3 +135,24 @@ def print_bench(r: dict[str, Any]) -> None:
     if "peak_gpu_mib" in r:
         print(f"  {'peak GPU memory':<32} {r['peak_gpu_mib']:>12,.0f} MiB")
     print(f"  {'peak host memory (RSS)':<32} {r['peak_rss_mib']:>12,.0f} MiB")
+
+
+def print_ray_bench(r: dict[str, Any]) -> None:
+    """The Ray benchmark: N workers against 1 on the same shards, and Ray against the local executor."""
+    n, runs = r["workers"], r["ray_attacks"]
+    print(
+        f"demo on Ray ({r['address']}: {r['cluster_cpus']:g} CPUs, {r['cluster_gpus']:g} GPUs; device "
+        f"{r['device']}) · {r['attack_sets']} attack sets as {r['shards']} shards of {r['n_test']} images"
+    )
+    rows = [("attacks, local executor", r["local_attacks_s"], "s")]
+    rows += [(f"attack shards, {k} Ray worker(s)", v["shards_s"], "s") for k, v in runs.items()]
+    rows += [
+        (f"speed-up, {n} workers over 1", r["speedup_n_over_1"], "x"),
+        ("start or join Ray", r["ray_start_s"], "s"),
+        (f"start {n} workers (imports)", r["worker_warmup_s"], "s"),
+        ("analyze demo, local executor", r["analyze_demo_local_s"], "s"),
+        ("analyze demo, Ray (joined)", r["analyze_demo_ray_s"], "s"),
+        ("overhead of Ray", r["ray_overhead_s"], "s"),
+    ]
+    for label, v, unit in rows:
+        print(f"  {label:<34} {v:>9.2f} {unit}")

@@ -13,6 +13,7 @@ from tltui.base.archs import ARCH_LAYERS
 from tltui.base.catalogue import Entry, RunParams, as_json
 from tltui.base.catalogue.params import build, check_layers, specs
 from tltui.base.errors import ParamError
+from tltui.base.executor import check_executor, executor_from
 from tltui.base.names import RESERVED, check_name, produced_name, shown
 from tltui.base.runfiles import load_json
 from tltui.base.study import Study
@@ -35,9 +36,11 @@ def writable_out(text: str) -> Path:
 
 
 def run_params(args: argparse.Namespace) -> RunParams:
-    """--batch-size, --teacher-preset (and --compile where the command has it), checked."""
+    """--batch-size, --teacher-preset, the executor flags (and --compile where the command has it), checked:
+    `--executor ray` needs Ray installed and, with --ray-address, a cluster that answers."""
     values = {s.name: getattr(args, s.name, None) for s in specs(RunParams)}
     params: RunParams = build(RunParams, values)
+    check_executor(executor_from(as_json(params)))
     return params
 
 

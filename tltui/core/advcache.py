@@ -89,6 +89,22 @@ class AdvCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.handed: dict[str, Images] = {}
+        """Sets computed elsewhere in this job (a distributed executor's merged shards), each used once."""
+
+    def has(self, key: str) -> bool:
+        return key in self.handed or (self.root / f"{key}.npy").is_file()
+
+    def put(self, key: str, result: torch.Tensor) -> None:
+        """A set computed elsewhere (a distributed executor's merged shards): written once, by this process
+        only, as `get_or_write` would, and handed to its next read."""
+        writer = self._writer(key, tuple(result.shape))
+        try:
+            writer.write(result)
+            self.handed[key] = self._commit(writer, key)
+        except BaseException:
+            writer.discard()
+            raise
 
     def key(self, model: str, attack: str, cfg: AttackConfig, data: str, seed: int, extra: Any = None) -> str:
         ident = {
@@ -145,7 +161,9 @@ class AdvCache:
     ) -> Generator[Progress, None, Images]:
         """The cached set for `key`, else the set `compute` writes batch by batch (cached when it is at most
         MAX_BYTES, else kept in an unlinked temporary file); read back batch by batch either way."""
-        found = self._cached(key, clean, cfg)
+        found = self.handed.pop(key, None)
+        if found is None:
+            found = self._cached(key, clean, cfg)
         if found is not None:
             return found
         writer = self._writer(key, tuple(clean.shape))
@@ -164,7 +182,9 @@ class AdvCache:
         cfg: AttackConfig | None = None,
     ) -> Generator[Progress, None, torch.Tensor]:
         """`get_or_write` for a computation that returns the whole set as one tensor."""
-        found = self._cached(key, None if clean is None else Images.of(clean), cfg)
+        found = self.handed.pop(key, None)
+        if found is None:
+            found = self._cached(key, None if clean is None else Images.of(clean), cfg)
         if found is not None:
             compute.close()
             return found.full()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,39 @@ def teacher_config(study: Study) -> AttackConfig:
         norm="linf" if scale is not None else a.norm,
         scale=scale,
     )
+
+
+@dataclass(frozen=True)
+class AttackSet:
+    """One attack over the whole test set: what determines its images (and so its cache key)."""
+
+    key: str
+    kind: str
+    """`whitebox` (labels, logits of the model) or `teacher` (no labels, the teacher's penultimate features)."""
+    attack: str
+    model: nn.Module
+    cfg: AttackConfig
+    seed: int
+    """Shard b of the set is seeded with `seed + b` (tltui.core.evaluate.attack_split)."""
+
+
+def attack_run(kind: str, attack: str) -> Callable[..., torch.Tensor]:
+    return (ATTACKS if kind == "whitebox" else TEACHER_ATTACKS)[attack]
+
+
+def attack_target(
+    kind: str,
+    model: nn.Module,
+    mean: tuple[float, ...],
+    std: tuple[float, ...],
+    device: torch.device,
+    compile: bool = False,
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    """What the attack differentiates: the pixel-space classifier, or the teacher's feature function."""
+    if kind == "teacher":
+        return feature_fn(model, M.head_name(model), mean, std)
+    pix: nn.Module = PixelModel(model, mean, std).to(device).eval()
+    return torch.compile(pix) if compile else pix
 
 
 class Analysis:
@@ -142,42 +176,41 @@ class Analysis:
 
     def whitebox(self, model: nn.Module, cfg: AttackConfig) -> Generator[Progress, None, Images]:
         """White-box adversarial test images for `model` (the study's attack family), cached."""
-        name = self.study.attack.name
-        run = ATTACKS.get(name)
-        if run is None:
-            raise StudyError(f"[attack] name = {name!r}: choose one of {', '.join(ATTACKS)}")
-        pix: nn.Module = PixelModel(model, self.mean, self.std).to(self.device).eval()
-        if self.compile:
-            pix = torch.compile(pix)  # type: ignore[assignment]
-        t = self.data.test
-        compute = attack_split(
-            run, pix, t.images, t.y, cfg, device=self.device, batch_size=self.batch_size, seed=self.study.seed
-        )
-        key = self.cache.key(
-            self.digest(model), name, cfg, self.test_digest, self.study.seed, [self.mean, self.std]
-        )
-        return (yield from self.cache.get_or_write(key, compute, t.images, cfg))
+        return (yield from self.run_set(self.whitebox_set(model, cfg)))
 
     def teacher_crafted(self) -> Generator[Progress, None, Images]:
         """Adversarial test images crafted on the teacher's feature extractor only (for DIR), cached."""
-        name = self.study.attack.teacher.name
-        phi = feature_fn(self.teacher, M.head_name(self.teacher), self.mean, self.std)
-        cfg = teacher_config(self.study)
-        seed = self.study.seed + 7
-        compute = attack_split(
-            TEACHER_ATTACKS[name],
-            phi,
-            self.data.test.images,
-            None,
-            cfg,
-            device=self.device,
-            batch_size=self.batch_size,
-            seed=seed,
+        return (yield from self.run_set(self.teacher_set()))
+
+    def whitebox_set(self, model: nn.Module, cfg: AttackConfig) -> AttackSet:
+        """The white-box attack on `model` at `cfg`, as a unit any executor can run and the cache can key."""
+        name = self.study.attack.name
+        if name not in ATTACKS:
+            raise StudyError(f"[attack] name = {name!r}: choose one of {', '.join(ATTACKS)}")
+        key = self.cache.key(
+            self.digest(model), name, cfg, self.test_digest, self.study.seed, [self.mean, self.std]
         )
+        return AttackSet(key, "whitebox", name, model, cfg, self.study.seed)
+
+    def teacher_set(self) -> AttackSet:
+        """The teacher-only attack for DIR (seeded apart from the white-box ones)."""
+        name, cfg, seed = self.study.attack.teacher.name, teacher_config(self.study), self.study.seed + 7
         key = self.cache.key(
             self.digest(self.teacher), f"teacher:{name}", cfg, self.test_digest, seed, [self.mean, self.std]
         )
-        return (yield from self.cache.get_or_write(key, compute, self.data.test.images, cfg))
+        return AttackSet(key, "teacher", name, self.teacher, cfg, seed)
+
+    def run_set(self, s: AttackSet) -> Generator[Progress, None, Images]:
+        """An attack set from the cache (or handed over by a distributed executor), else computed here, batch by
+        batch into the cache's file."""
+        t = self.data.test
+        target = attack_target(s.kind, s.model, self.mean, self.std, self.device, self.compile)
+        y = t.y if s.kind == "whitebox" else None
+        run = attack_run(s.kind, s.attack)
+        compute = attack_split(
+            run, target, t.images, y, s.cfg, device=self.device, batch_size=self.batch_size, seed=s.seed
+        )
+        return (yield from self.cache.get_or_write(s.key, compute, t.images, s.cfg))
 
     def digest(self, model: nn.Module) -> str:
         found = self._digests.get(id(model))

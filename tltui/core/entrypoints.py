@@ -12,6 +12,7 @@ from typing import Any
 from tltui.base import rundir
 from tltui.base.catalogue import RunParams
 from tltui.base.catalogue.params import build
+from tltui.base.executor import executor_from
 from tltui.base.progress import JobContext, Progress
 from tltui.base.runfiles import save_json
 from tltui.base.study import Study, load_study, with_teacher_preset
@@ -47,6 +48,8 @@ def analyze_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         batch_size=run.batch_size,
         trust=trust,
         compile=run.compile,
+        executor=executor_from(params),
+        log=ctx.log,
     )
 
 
@@ -75,10 +78,18 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?, and study = "large" with n, arch?, steps?: writes
-    bench.json (the performance benchmark)."""
+    """params: out?, batch_size?, repeats?, compile?, analyze?; study = "large" with n, arch?, steps?; executor?,
+    ray_address?, workers?: writes bench.json (the performance benchmark; with study large, the real-scale one of
+    the README; with executor ray, the Ray benchmark of docs/distributed.md)."""
     from tltui.core.bench import run_bench
 
+    ex = executor_from(params)
+    if ex.distributed:
+        from tltui.core.bench_ray import run_ray_bench  # Ray is optional: only a Ray bench imports it
+
+        ray_result = yield from run_ray_bench(ctx.device, ex, ctx.workspace, ctx.log)
+        save_json(_out(params, ctx) / rundir.BENCH, ray_result)
+        return
     if params.get("study") == "large":
         from tltui.core.benchlarge import run_large
 

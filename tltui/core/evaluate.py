@@ -71,6 +71,43 @@ def feature_fn(
     return phi
 
 
+def shard_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
+    """The fixed shards of a split: batches of `batch_size` in order, whatever executes them (docs/distributed.md)."""
+    return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def attack_shard(
+    run: Callable[..., torch.Tensor],
+    target: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor | None,
+    cfg: AttackConfig,
+    *,
+    device: torch.device,
+    seed: int,
+) -> torch.Tensor:
+    """One shard of an attack, seeded by `seed` alone: the same images on any executor and any worker."""
+    gen = torch.Generator(device=device).manual_seed(seed)
+    xb = x.to(device, non_blocking=True)
+    if device.type == "cuda":
+        xb = xb.contiguous(memory_format=torch.channels_last)
+    # The global generator is the shard's own too (the torchattacks adapters reseed it from `gen`) and is
+    # restored after: what runs after the attacks sees the same state whether shards ran here or on Ray.
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        if y is None:
+            adv = run(target, xb, cfg, generator=gen)
+        else:
+            adv = run(target, xb, y.to(device), cfg, generator=gen)
+    return adv.detach()
+
+
+def prepare_target(target: Callable[[torch.Tensor], torch.Tensor], device: torch.device) -> None:
+    """channels_last for a model attacked on CUDA (faster convolutions; the same numbers up to bf16)."""
+    if device.type == "cuda" and isinstance(target, nn.Module):
+        target.to(memory_format=torch.channels_last)
+
+
 def attack_split(
     run: Callable[..., torch.Tensor],
     target: Callable[[torch.Tensor], torch.Tensor],
@@ -83,30 +120,21 @@ def attack_split(
     seed: int = 0,
     phase: str = "attack",
 ) -> Callable[[Sink], Generator[Progress, None, None]]:
-    """An attack over a whole split in batches, each batch's adversarial images written to a sink as it is done
+    """An attack over a whole split in shards, each shard's adversarial images written to a sink as it is done
     (nothing holds the whole set).
 
     `target` is the logits function (white-box attacks, with labels `y`) or the feature function (teacher
-    attacks, `y` None). Seeded per batch so results do not depend on the batch size's history.
-    """
+    attacks, `y` None). Shard `b` is seeded with `seed + b`, so results do not depend on the batch size's history
+    nor on which executor runs the shards (docs/distributed.md)."""
     images = Images.of(x)
 
     def into(sink: Sink) -> Generator[Progress, None, None]:
-        n = len(images)
-        if device.type == "cuda" and isinstance(target, nn.Module):
-            target.to(memory_format=torch.channels_last)
-        total = (n + batch_size - 1) // batch_size
-        for b, xb in enumerate(images.stream(batch_size, device)):
-            i = b * batch_size
-            gen = torch.Generator(device=device).manual_seed(seed + b)
-            if device.type == "cuda":
-                xb = xb.contiguous(memory_format=torch.channels_last)
-            if y is None:
-                adv = run(target, xb, cfg, generator=gen)
-            else:
-                adv = run(target, xb, y[i : i + batch_size].to(device), cfg, generator=gen)
-            sink.write(adv.detach())
-            yield Progress(phase, b + 1, total)
+        prepare_target(target, device)
+        bounds = shard_bounds(len(images), batch_size)
+        for b, ((lo, hi), xb) in enumerate(zip(bounds, images.stream(batch_size, device), strict=True)):
+            yb = None if y is None else y[lo:hi]
+            sink.write(attack_shard(run, target, xb, yb, cfg, device=device, seed=seed + b))
+            yield Progress(phase, b + 1, len(bounds))
 
     return into
 

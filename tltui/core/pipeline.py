@@ -13,11 +13,12 @@ import torch
 
 from tltui.base import rundir
 from tltui.base.errors import write_error
+from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
-from tltui.core.analysis import Analysis, attack_config, teacher_config
+from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.fairness import fairness_report, favourable_index, study_groups
@@ -59,12 +60,15 @@ def analyze(
     compile: bool = False,
     loaded: Analysis | None = None,
     finish: Callable[[dict[str, Any]], None] | None = None,
+    executor: Executor | None = None,
+    log: Callable[[str], None] = print,
 ) -> Generator[Progress, None, dict[str, Any]]:
     """Run the whole diagnosis and write the run directory (docs/run-directory.md) into `out`.
 
     `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice.
     `finish`: called with the summary just before it is written (summary.json is the last file: a run without it
-    is unfinished)."""
+    is unfinished).
+    `executor`: where the attacks run (docs/distributed.md); local when None."""
     t0 = time.perf_counter()
     begin_run(out)
     if loaded is None:
@@ -82,8 +86,11 @@ def analyze(
     n_classes = test.num_classes
     arrays: dict[str, np.ndarray] = {keys.LABELS: y, keys.IMAGES: thumbnails(test.images)}
 
-    grid = sorted(set(study.attack.eps_grid) | {0.0, study.attack.eps})
-    budgets = [e for e in grid if e > 0]
+    budgets = attack_budgets(study)
+    if executor is not None and executor.distributed:
+        from tltui.core.distributed.attacks import prefetch  # Ray is optional: only a Ray job imports it
+
+        yield from prefetch(an, attack_sets(an), executor, log)
     counter = _Counter("attacks", 1 + len(an.variants) * len(budgets))
     x_teacher_adv = yield from counter.run(an.teacher_crafted(), "teacher-crafted")
     arrays[keys.TEACHER_ADV_IMAGES] = thumbnails(x_teacher_adv)
@@ -175,6 +182,17 @@ def analyze(
     save_json(out / rundir.SUMMARY, summary)
     yield Progress("done", 1, 1, f"wrote {out / rundir.SUMMARY}")
     return summary
+
+
+def attack_budgets(study: Study) -> list[float]:
+    """The ε of every white-box attack: the study's grid and its own ε, without 0."""
+    return [e for e in sorted(set(study.attack.eps_grid) | {0.0, study.attack.eps}) if e > 0]
+
+
+def attack_sets(an: Analysis) -> list[AttackSet]:
+    """Every attack a diagnosis reads, in the order it reads them: the teacher's, then each variant × ε."""
+    cfgs = [attack_config(an.study, eps) for eps in attack_budgets(an.study)]
+    return [an.teacher_set(), *(an.whitebox_set(m, c) for m in an.variants.values() for c in cfgs)]
 
 
 def begin_run(out: Path) -> None:

@@ -14,6 +14,7 @@ from tltui.base import catalogue
 from tltui.base.catalogue import Entry, RunParams
 from tltui.base.catalogue.params import as_json, build
 from tltui.base.errors import ParamError
+from tltui.base.executor import executor_from
 from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
 from tltui.base.seedstats import seed_block
@@ -116,12 +117,21 @@ def produce(
         if is_scripted(model_in):
             raise refuse_changes("mitigate from" if family == "mitigate" else "treat", name)
     staged: list[Staged] = []
+    ex = executor_from(params)
+    built: dict[str, nn.Module] = {}
+    todo = [r for r in runs if r.name not in reused]
+    if ex.distributed and len(todo) > 1:
+        from tltui.core.distributed.seeds import build_all  # Ray is optional: only a Ray job imports it
+
+        built = yield from build_all(an, todo, ex, ctx.log)
     try:
         for r in runs:
             if r.name in reused:
                 ctx.log(f"reusing baseline '{r.name}' ({r.entry.name}, seed {r.seed}): same parameters")
                 continue
-            model: nn.Module = yield from r.entry.load()(an, r.settings)
+            model: nn.Module = (
+                built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
+            )
             base = getattr(r.settings, "variant", None) or getattr(r.settings, "base", None)
             record = {
                 "kind": family,
@@ -155,7 +165,7 @@ def produce(
                 )
 
         summary: dict[str, Any] = yield from analyze(
-            study, out, workspace=ctx.workspace, loaded=an, finish=finish
+            study, out, workspace=ctx.workspace, loaded=an, finish=finish, executor=ex, log=ctx.log
         )
     finally:
         for one in staged:

@@ -23,6 +23,32 @@ class RunParams:
         help="replace the study's teacher attack for DIR by a preset protocol (remos: ReMoS's)",
         choices=tuple(TEACHER_PRESETS),
     )
+    executor: str | None = param(
+        None,
+        label="executor",
+        help="where the attack shards and seed builds run: local (the job's own process) or ray (a Ray "
+        "cluster); unset: $TLTUI_EXECUTOR, else local",
+        choices=("local", "ray"),
+    )
+    ray_address: str | None = param(
+        None,
+        label="Ray address",
+        help="the Ray cluster to join (host:port of `ray start --head`, or auto); unset: $RAY_ADDRESS, else "
+        "a Ray instance started for the job on this machine",
+    )
+    workers: int | None = param(
+        None,
+        label="workers",
+        help="Ray: at most this many shards at once (unset: all the cluster allows)",
+        lo=1,
+    )
+    shard_gpus: float | None = param(
+        None,
+        label="GPUs per shard",
+        help="Ray: GPUs each shard asks for (0.25: four small-model shards share one); unset: 1 on CUDA, else 0",
+        lo=0.0,
+        hi=8.0,
+    )
 
 
 JOBS: dict[str, Entry] = {

@@ -182,6 +182,11 @@ def teacher_profile(an: Analysis, params: MitigateParams) -> Generator[Progress,
     return prof
 
 
+def prepare(an: Analysis, params: MitigateParams) -> Generator[Progress, None, None]:
+    """What every seed shares, done once before seeds run apart (docs/distributed.md): the cached profile."""
+    yield from teacher_profile(an, params)
+
+
 def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:
     """ReMoS: profile the teacher, cut the `ratio` of in-scope conv weights with the lowest ordinal score, then
     fine-tune every weight (the cut weights regrow)."""

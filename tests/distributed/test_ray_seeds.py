@@ -1,0 +1,48 @@
+"""`mitigate --seeds N --executor ray`: seed builds as Ray tasks, the local executor's numbers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tltui.jobs import api
+
+pytest.importorskip("ray")
+
+ARGS = ("mitigate", "demo", "--method", "remos", "--seeds", "2", "--epochs", "2", "--device", "cpu")
+
+
+def _numbers(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary without wall time and the produced variants' creation times (nothing else may differ)."""
+    s = json.loads(json.dumps(summary))
+    s.pop("seconds")
+    for meta in [s["produced"], *s["derived"].values()]:
+        meta.pop("created")
+    return s
+
+
+def test_seed_builds_on_ray_equal_the_local_ones(  # type: ignore[no-untyped-def]
+    ray_address: str, ray_ws: Path, tmp_path: Path, cli
+) -> None:
+    local_ws = tmp_path / "local-ws"
+    shutil.copytree(ray_ws / "models", local_ws / "models")
+    proc = cli(*ARGS, "--workspace", str(local_ws), "--out", str(tmp_path / "local"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ray_flags = ("--executor", "ray", "--ray-address", ray_address, "--workers", "2")
+    proc = cli(*ARGS, *ray_flags, "--workspace", str(ray_ws), "--out", str(tmp_path / "ray"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    local = json.loads((tmp_path / "local" / "summary.json").read_text())
+    remote = json.loads((tmp_path / "ray" / "summary.json").read_text())
+    assert set(remote["variants"]) == {"scratch", "probe", "finetune", "remos-s0", "finetune-s0"} | {
+        "remos-s1",
+        "finetune-s1",
+    }
+    assert _numbers(remote) == _numbers(local)
+    (job,) = api.list_jobs(ray_ws)
+    log = api.logs(job.id, ray_ws)
+    for name in ("remos-s0", "finetune-s0", "remos-s1", "finetune-s1"):
+        assert f"built '{name}' on Ray worker" in log
