@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,10 +32,15 @@ class Pane:
 
     def __init__(self, name: str, width: int, height: int, command: str) -> None:
         self.name = name
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command],
-            check=True,
-        )
+        args = ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command]
+        for attempt in range(3):
+            # The previous test's kill-session may leave a tmux server on its way out, which refuses new
+            # sessions for a moment: start again rather than fail on tmux's own race.
+            proc = subprocess.run(args, capture_output=True, text=True)
+            if proc.returncode == 0:
+                return
+            time.sleep(0.5 * (attempt + 1))
+        raise AssertionError(f"tmux would not start a session: {proc.stderr.strip()}")
 
     def text(self, escapes: bool = False) -> str:
         args = ["tmux", "capture-pane", "-p", "-t", self.name] + (["-e"] if escapes else [])
@@ -71,7 +77,7 @@ def pane_factory(tmp_path: Path, real_run: Path) -> Iterator[object]:
             f"env -u COLUMNS -u LINES {env} XDG_CONFIG_HOME={config} TLTUI_WORKSPACE={tmp_path / 'ws'} "
             f"{TLTUI} open demo --run {real_run} --no-autostart"
         )
-        pane = Pane(f"tltui-test-{id(tmp_path)}-{len(panes)}", width, height, command)
+        pane = Pane(f"tltui-test-{uuid.uuid4().hex[:12]}", width, height, command)
         panes.append(pane)
         return pane
 
