@@ -66,7 +66,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 subprocess.run(["tmux", "send-keys", "-t", name, "-l", str(key)], check=True)
                 while MARKERS[key] not in screen(name):
-                    time.sleep(0.002)
+                    time.sleep(0.005)
                 times.append((time.perf_counter() - t0) * 1000)
                 print(f"  tab {key}: {times[-1]:.0f} ms", flush=True)
         status = subprocess.run([str(TLTUI), "jobs", "show", job, "--workspace", str(ws)], capture_output=True,

@@ -234,7 +234,9 @@ class WorkbenchScreen(Screen[None]):
             # the next widget there): let go of it; the new view takes focus after the refresh.
             self.set_focus(None)
         views.active = tab_id
-        self.call_after_refresh(self._focus_view, tab_id)
+        # Focus now, in the same refresh as the switch: a table focused after the first paint restyles and so
+        # repaints every visible cell a second time (Textual drops a DataTable's render cache on a style change).
+        self._focus_view(tab_id)
 
     def _focus_view(self, tab_id: str) -> None:
         """Put focus in the shown view so its keys (filter, sort, scrolling…) work at once."""
