@@ -44,7 +44,10 @@ async def test_latest_finished_analysis_is_opened(
         assert app.session.run.run_dir == api.run_dir(job_id, env).resolve()
 
 
-async def test_cancel_a_running_job_from_the_panel(make_app: MakeApp, run_dir: Path, env: Path) -> None:
+@pytest.mark.parametrize("way", ["panel key", "palette"])
+async def test_cancelling_a_running_job_asks_first(
+    make_app: MakeApp, run_dir: Path, env: Path, way: str
+) -> None:
     job_id = api.submit(fake("forever"), {}, study="demo", device="cpu", workspace=env)
     app = make_app(run_dir)
     try:
@@ -53,44 +56,30 @@ async def test_cancel_a_running_job_from_the_panel(make_app: MakeApp, run_dir: P
             await wait_until(pilot, lambda: (panel.poll(), api.get(job_id, env).status == "running")[1])
             panel.poll()
             table = panel.query_one(DataTable)
-            table.focus()
-            await pilot.pause()
-            assert panel.selected_job_id() == job_id
-            await pilot.press("x")  # asks first
-            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+            async def ask() -> None:
+                if way == "palette":
+                    [cancel] = [
+                        run for title, _, run in palette_commands(app) if title.startswith("Cancel job")
+                    ]
+                    cancel()
+                else:
+                    table.focus()
+                    await pilot.pause()
+                    assert panel.selected_job_id() == job_id
+                    await pilot.press("x")
+                await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+            await ask()
             await pilot.press("n")
             await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
             assert api.get(job_id, env).status == "running"
-            await pilot.press("x")
-            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await ask()
             await pilot.press("y")
             await wait_until(pilot, lambda: api.get(job_id, env).status == "cancelled")
             panel.poll()
             await pilot.pause()
             assert "cancelled" in [str(c) for c in table.get_row(job_id)]
-    finally:
-        if not api.get(job_id, env).final:
-            api.cancel(job_id, env, grace=0.5)
-
-
-async def test_cancel_from_the_palette_asks_first(make_app: MakeApp, run_dir: Path, env: Path) -> None:
-    job_id = api.submit(fake("forever"), {}, study="demo", device="cpu", workspace=env)
-    app = make_app(run_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            panel = app.workbench.query_one(JobsPanel)
-            await wait_until(pilot, lambda: (panel.poll(), api.get(job_id, env).status == "running")[1])
-            panel.poll()
-            [cancel] = [run for title, _, run in palette_commands(app) if title.startswith("Cancel job")]
-            cancel()
-            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("n")
-            await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
-            assert api.get(job_id, env).status == "running"
-            cancel()
-            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("y")
-            await wait_until(pilot, lambda: api.get(job_id, env).status == "cancelled")
     finally:
         if not api.get(job_id, env).final:
             api.cancel(job_id, env, grace=0.5)
