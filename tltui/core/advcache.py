@@ -98,10 +98,14 @@ class AdvCache:
     def put(self, key: str, result: torch.Tensor) -> None:
         """A set computed elsewhere (a distributed executor's merged shards): written once, by this process
         only, as `get_or_write` would, and handed to its next read."""
+        self.handed[key] = self._write_whole(key, result)[1]
+
+    def _write_whole(self, key: str, result: torch.Tensor) -> tuple[AdvWriter, Images]:
+        """A whole set written and committed as `get_or_write` does batch by batch; the writer holds its file."""
         writer = self._writer(key, tuple(result.shape))
         try:
             writer.write(result)
-            self.handed[key] = self._commit(writer, key)
+            return writer, self._commit(writer, key)
         except BaseException:
             writer.discard()
             raise
@@ -189,12 +193,7 @@ class AdvCache:
             compute.close()
             return found.full()
         result: torch.Tensor = yield from compute
-        writer = self._writer(key, tuple(result.shape))
-        try:
-            writer.write(result)
-            self._commit(writer, key)
-        finally:
-            writer.fh.close()
+        self._write_whole(key, result)[0].fh.close()  # the caller keeps the tensor, not the file
         return result
 
 

@@ -112,9 +112,9 @@ def produce(
     reused = {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
     an.skip.update(r.name for r in runs if r.name not in reused)  # replaced: not inputs to their successors
     yield from an.load()
-    changed = {"teacher": an.teacher, **{n: an.variants[n] for n in [_target(settings)] if n in an.variants}}
-    for name, model_in in changed.items():
-        if is_scripted(model_in):
+    start = _target(settings)
+    for name, model_in in (("teacher", an.teacher), (start, an.variants.get(start))):
+        if model_in is not None and is_scripted(model_in):
             raise refuse_changes("mitigate from" if family == "mitigate" else "treat", name)
     staged: list[Staged] = []
     ex = executor_from(params)
