@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -10,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import REPO, read_only, refused, tltui
-from tests.jobs.helpers import fake, running, wait_for
+from tests.faults.conftest import read_only, refused, tltui
+from tests.jobs.helpers import fake, job_workspace, running, wait_for
 from tltui.jobs import api
 from tltui.jobs.store import IndexUnavailable, Store
 
@@ -20,15 +19,7 @@ pytestmark = pytest.mark.e2e  # real jobs and `tltui jobs` runs
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A workspace of its own whose workers can import the fake jobs; nothing left running after the test."""
-    workspace = tmp_path / "ws"
-    monkeypatch.setenv("TLTUI_WORKSPACE", str(workspace))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    yield workspace
-    Store._ready.discard(workspace / "jobs.sqlite")
-    for record in api.list_jobs(workspace) if (workspace / "runs").exists() else []:
-        if not record.final:
-            api.cancel(record.id, workspace, grace=0.5)
+    yield from job_workspace(tmp_path, monkeypatch)
 
 
 def two_jobs(ws: Path) -> tuple[str, str]:

@@ -1,14 +1,32 @@
-"""Helpers for the jobs tests: fake job kinds and polling with a deadline."""
+"""Helpers for the jobs tests: a job workspace, fake job kinds and polling with a deadline."""
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+
 from tltui.jobs import api
+from tltui.jobs.store import Store
 
 FAKE = "tests.jobs.fake_jobs"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def job_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A workspace of its own, also the default one, whose workers can import the fake jobs; no job is left
+    running after the test (body of the `ws` fixtures)."""
+    workspace = tmp_path / "ws"
+    monkeypatch.setenv("TLTUI_WORKSPACE", str(workspace))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    yield workspace
+    Store._ready.discard(workspace / "jobs.sqlite")  # a test may have damaged or removed the index
+    for record in api.list_jobs(workspace) if (workspace / "runs").exists() else []:
+        if not record.final:
+            api.cancel(record.id, workspace, grace=0.5)
 
 
 def fake(name: str) -> str:
