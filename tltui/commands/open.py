@@ -45,6 +45,17 @@ def run(args: argparse.Namespace) -> int:
             parsed.check_trust(False)
     if run_dir is not None and not (Path(run_dir).expanduser() / SUMMARY).is_file():
         raise ResultsError(f"{run_dir}: no {SUMMARY} there; point --run at a directory `tltui analyze` wrote")
+    from tltui.ui.gcpolicy import COLLECTOR
+
+    COLLECTOR.begin()  # no collection pass before the first frame, full ones in pauses between keys
+    try:
+        _open(study, run_dir, args)
+    finally:
+        COLLECTOR.end()
+    return 0
+
+
+def _open(study: str, run_dir: str | None, args: argparse.Namespace) -> None:
     # Imported here so `tltui --help` and the other commands never pay for Textual.
     from tltui.ui.app import WorkbenchApp
     from tltui.ui.jobs_client import JobsClient
@@ -60,4 +71,3 @@ def run(args: argparse.Namespace) -> int:
         autostart=False if getattr(args, "no_autostart", False) else None,
     )
     WorkbenchApp(session, load_settings(), keymap=load_keymap()).run()
-    return 0

@@ -6,12 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from tltui.base.errors import TltuiError
+from tltui.ui.gcpolicy import COLLECTOR
 from tltui.ui.gpu import GpuProbe
 from tltui.ui.jobs_client import short_id
 from tltui.ui.keys import APP_KEYS, bindings, read_keymap
@@ -127,11 +129,19 @@ class WorkbenchApp(App[None]):
             self.notify(problem, title="keys.toml", severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_interval(1.0, self._update_status)
+        if COLLECTOR.active:
+            self.set_interval(0.25, COLLECTOR.tick)
         self.call_after_refresh(self._start_session)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            COLLECTOR.input()
+        await super().on_event(event)
 
     # session start and jobs
     def _start_session(self) -> None:
         """After the first frame: show `--run` or the latest analysis, else offer (demo: start) one."""
+        COLLECTOR.first_frame()
         try:
             run = self.session.initial_run()
         except TltuiError as exc:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from tltui.ui.glossary import GLOSSARY
 from tltui.ui.keys import ALT_DIGITS, effective_keys, key_name, keys_path_display
+from tltui.ui.widgets.table import Table
 
 ALT_KEY_NAMES = frozenset(key_name(c) for c in ALT_DIGITS)
 
@@ -62,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("tltui keys (Tab: the glossary below)", classes="section")
-            table: DataTable[Any] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            table = Table(id="help-keys", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static(
                 f'Rebind in {keys_path_display()}, one line per name, e.g.  toggle_sidebar = "ctrl+b,f2".\n'
@@ -70,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
                 classes="note",
             )
             yield Static("What the words and numbers mean", classes="section")
-            yield DataTable(id="help-glossary", cursor_type="row", zebra_stripes=True)
+            yield Table(id="help-glossary", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one(DataTable)

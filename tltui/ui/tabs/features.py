@@ -26,6 +26,7 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.mirror import ChannelHist, MirroredHistograms
+from tltui.ui.widgets.table import Table
 
 TOP = 10
 MAP_CELL = 16
@@ -162,7 +163,7 @@ class FeaturesTab(DetailsView):
         yield Static("", id="ft-disc-note")
         yield MirroredHistograms(id="ft-mirror")
         yield Chart(id="ft-disc-proj")
-        yield DataTable(id="ft-channels", zebra_stripes=True)
+        yield Table(id="ft-channels", zebra_stripes=True)
 
     # -- which models ------------------------------------------------------------------------------------
     @property

@@ -21,6 +21,7 @@ from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
+from tltui.ui.widgets.table import Table
 
 MAX_ROWS = 2000
 
@@ -106,7 +107,7 @@ class InstancesTab(TabView):
             )
             yield Select[str]([], prompt="columns of every variant", id="in-cols")
         yield Static("", id="in-count", classes="data")
-        yield DataTable(id="in-table", cursor_type="row", zebra_stripes=True, classes="data")
+        yield Table(id="in-table", cursor_type="row", zebra_stripes=True, classes="data")
         with Flow(cell=34, id="in-images", classes="data"):
             for name, title in (
                 ("clean", "clean"),

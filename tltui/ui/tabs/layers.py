@@ -27,6 +27,7 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.layer_window import LayerWindow, Window
+from tltui.ui.widgets.table import Table
 
 
 def layer_variants(layers: list[dict[str, Any]], key: str) -> list[str]:
@@ -165,7 +166,7 @@ class LayersTab(DetailsView):
             yield Chart(id="ly-adv")
             yield Chart(id="ly-wc")
         yield Static("Per layer (select a row for its detail)", classes="section data")
-        yield DataTable(id="ly-table", cursor_type="row", zebra_stripes=True, classes="data")
+        yield Table(id="ly-table", cursor_type="row", zebra_stripes=True, classes="data")
         yield Static("Layer detail", classes="section data", id="ly-detail-title")
         yield EmptyState(
             "The teacher × student neuron distance matrix is not in this run.",

@@ -24,6 +24,7 @@ from tltui.ui.tabs.base import TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
+from tltui.ui.widgets.table import Table
 
 RATIO = spec_of(MitigateParams, "ratio")
 COMPARE = (("aoi", "AOI"), ("aai", "AAI"), ("dir", "DIR"), ("macro_f1", "macro-F1"))
@@ -172,7 +173,7 @@ class MitigateTab(TabView):
         yield Chart(id="mt-preview-chart", classes="row -hidden")
         yield Static("", classes="section", id="mt-compare-title")
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
-        yield DataTable(id="mt-compare", zebra_stripes=True)
+        yield Table(id="mt-compare", zebra_stripes=True)
         yield Chart(id="mt-tradeoff")
 
     def on_mount(self) -> None:

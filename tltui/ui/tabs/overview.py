@@ -15,6 +15,7 @@ from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
+from tltui.ui.widgets.table import Table
 
 METRICS: tuple[tuple[str, str], ...] = (
     ("aoi", "AOI"),
@@ -150,7 +151,7 @@ class OverviewTab(TabView):
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
         yield Static("", id="ov-verdict", classes="data", markup=False)
-        yield DataTable(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
+        yield Table(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
         yield Static(
             "AOI clean accuracy · AAI accuracy under its own (white-box) attack · DR = 1 − AAI/AOI · "
             "Robust = AAI/AOI · DIR share of correct answers teacher-crafted inputs turn wrong · "
@@ -163,16 +164,16 @@ class OverviewTab(TabView):
             yield Chart(id="ov-dir")
             yield Chart(id="ov-profile")
         yield Static("Fairness", classes="section data", id="ov-fairness-title")
-        yield DataTable(id="ov-fairness", zebra_stripes=True, classes="data")
+        yield Table(id="ov-fairness", zebra_stripes=True, classes="data")
         yield Static("Per-class accuracy and transferability", classes="section data")
         yield EmptyState("", id="ov-perclass-empty", classes="data")
-        yield DataTable(id="ov-perclass", zebra_stripes=True, classes="data")
+        yield Table(id="ov-perclass", zebra_stripes=True, classes="data")
         yield Static(
             "Variant similarity (linear CKA, 1 = same features: bottom layers / all layers)",
             classes="section data",
         )
         yield EmptyState("", id="ov-similarity-empty", classes="data")
-        yield DataTable(id="ov-similarity", classes="data")
+        yield Table(id="ov-similarity", classes="data")
 
     def show_run(self, run: RunData | None) -> None:
         super().show_run(run)

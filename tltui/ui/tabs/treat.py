@@ -24,6 +24,7 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.param_form import ParamForm
+from tltui.ui.widgets.table import Table
 
 FILE, META = FEATURES_NPZ, FEATURES_JSON
 
@@ -85,7 +86,7 @@ class TreatTab(TabView):
                 yield Label("", id="tr-l-after")
                 yield HalfBlockImage(scale=1, legend=True, id="tr-map-after", classes="-heat")
         yield Static("Comparison", classes="section", id="tr-compare-title")
-        yield DataTable(id="tr-compare", zebra_stripes=True)
+        yield Table(id="tr-compare", zebra_stripes=True)
         yield Chart(id="tr-tradeoff")
 
     def on_mount(self) -> None:

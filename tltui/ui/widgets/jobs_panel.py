@@ -18,6 +18,7 @@ from tltui.base.errors import TltuiError
 from tltui.ui.jobs_client import TERMINAL, JobsClient, short_id
 from tltui.ui.keys import PANEL_KEYS, bindings
 from tltui.ui.messages import CancelRequested, JobFinished, LineLogged
+from tltui.ui.widgets.table import Table
 
 COLUMNS = ("id", "kind", "study", "variant", "status", "progress", "ETA", "phase")
 
@@ -56,7 +57,7 @@ class JobsPanel(Vertical):
         bar all show."""
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Any] = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        table = Table(id="jobs-table", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
