@@ -58,10 +58,10 @@ def main() -> None:
     cmd = f"sleep 0.3; {env} {TLTUI} open demo --run {run} --no-autostart"
     subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", cmd, ";",
                     "set-option", "-t", name, "status", "off"], check=True)  # fmt: skip
+    job = ""
     try:
         while MARKERS[1] not in screen(name):
             time.sleep(0.05)
-        job = ""
         if not os.environ.get("NO_JOB"):  # NO_JOB=1: the same switches with no job running, for comparison
             job = subprocess.run(
                 [
@@ -113,6 +113,8 @@ def main() -> None:
         print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        if job:  # the analysis would go on loading the machine the next measurement runs on
+            subprocess.run([str(TLTUI), "jobs", "cancel", job, "--workspace", str(ws)], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
