@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -71,9 +72,7 @@ class JobsPanel(Vertical):
 
     def _start(self) -> None:
         if self.client is None or not self.client.available:
-            self.query_one("#job-live-label", Label).update(
-                "jobs unavailable: the job runner (tltui.jobs.api) is not in this build"
-            )
+            self._live("jobs unavailable: the job runner (tltui.jobs.api) is not in this build")
             return
         self.poll()
         self.set_interval(self.POLL, self.poll)
@@ -89,7 +88,7 @@ class JobsPanel(Vertical):
         try:
             jobs = self.client.list_jobs(limit=50)
         except TltuiError as exc:
-            self.query_one("#job-live-label", Label).update(f"jobs: {exc.msg}")
+            self._live(f"jobs: {exc.msg}")
             return
         self.jobs = jobs
         first = self._known is None
@@ -126,22 +125,26 @@ class JobsPanel(Vertical):
 
     def _fill(self, jobs: list[Any]) -> None:
         table: DataTable[Any] = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
+        rows: list[tuple[Any, ...]] = []
         for j in jobs:
             if j.status in ("queued", "running") or j.id not in self.progress:
                 self._progress_of(j)
-            table.add_row(
-                short_id(j.id),
-                j.kind,
-                Path(str(j.study)).stem if j.study else "",
-                j.variant or "",
-                j.status,
-                *self._cells(j),
-                key=j.id,
-            )
-        if jobs:
-            table.move_cursor(row=min(cursor, len(jobs) - 1))
+            study = Path(str(j.study)).stem if j.study else ""
+            rows.append((short_id(j.id), j.kind, study, j.variant or "", j.status, *self._cells(j)))
+        if [str(key.value) for key in table.rows] == [j.id for j in jobs]:
+            # The same jobs: change the cells that changed. Rebuilding the table at every poll re-rendered it
+            # and laid out the whole screen, once a second while a job ran.
+            for j, row in zip(jobs, rows, strict=True):
+                for column, value in zip(COLUMNS, row, strict=True):
+                    if table.get_cell(j.id, column) != value:
+                        table.update_cell(j.id, column, value)
+        else:
+            cursor = table.cursor_row
+            table.clear()
+            for j, row in zip(jobs, rows, strict=True):
+                table.add_row(*row, key=j.id)
+            if jobs:
+                table.move_cursor(row=min(cursor, len(jobs) - 1))
         self._show_live()
 
     def _show_live(self) -> None:
@@ -151,9 +154,15 @@ class JobsPanel(Vertical):
         if job is None or p is None or job.status not in ("queued", "running"):
             return
         self.query_one("#job-live-bar", ProgressBar).update(progress=p.fraction)
-        self.query_one("#job-live-label", Label).update(
-            f"{short_id(job.id)} {job.kind}: {p.phase or job.status} {p.percent} ETA {p.eta_text}"
-        )
+        self._live(f"{short_id(job.id)} {job.kind}: {p.phase or job.status} {p.percent} ETA {p.eta_text}")
+
+    def _live(self, text: str) -> None:
+        """The live line's text. A progress step changes a digit or two: the line is repainted, and the screen
+        laid out again only when the text's width changed (every layout is the whole screen's, ~10 ms)."""
+        label = self.query_one("#job-live-label", Label)
+        before = str(label.content)
+        if text != before:
+            label.update(text, layout=cell_len(text) != cell_len(before))
 
     def summary(self) -> str:
         """One line for the status bar: the running jobs, the first with its progress and ETA."""
@@ -189,7 +198,6 @@ class JobsPanel(Vertical):
     async def _watch(self, job_id: str) -> None:
         if self.client is None:
             return
-        label = self.query_one("#job-live-label", Label)
         progress = self.query_one("#job-live-bar", ProgressBar)
         try:
             record = self.client.get(job_id)
@@ -205,12 +213,12 @@ class JobsPanel(Vertical):
                     status = {"finished": "done"}.get(ev.type, ev.type)
                     progress.update(progress=1.0 if status == "done" else progress.progress)
                     why = f": {ev.error_title or ''} {ev.error}" if ev.error else ""
-                    label.update(f"{short_id(job_id)} {status}{why}")
+                    self._live(f"{short_id(job_id)} {status}{why}")
                     job = self.client.get(job_id)
                     self._announce(job_id, job.kind, status, job.run_dir, ev.error or "")
                     break
         except TltuiError as exc:
-            label.update(f"{short_id(job_id)}: {exc.msg}")
+            self._live(f"{short_id(job_id)}: {exc.msg}")
         finally:
             if self.followed == job_id:
                 self.followed = None
