@@ -64,7 +64,9 @@ class JobsPanel(Vertical):
         yield table
         with Horizontal(id="job-live"):
             yield Label("no job followed", id="job-live-label")
-            yield ProgressBar(total=1.0, show_eta=False, id="job-live-bar")
+            # No percentage of its own: the line beside it says it, and its label would lay out the whole screen
+            # at every step.
+            yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="job-live-bar")
 
     def on_mount(self) -> None:
         # The jobs API (sqlite, numpy) loads after the first frame.
