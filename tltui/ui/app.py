@@ -383,25 +383,15 @@ class WorkbenchApp(App[None]):
 
     def action_export(self, formats: str) -> None:
         """Write the current view's data (csv, json) and/or the screen (svg) into the run's exports/."""
-        from tltui.ui.export import export_dir, stamp, write_table
+        from tltui.ui.export import export_view
 
-        run = self.session.run
-        folder = export_dir(run.run_dir if run else None)
         view = self.workbench.current_view()
         if view is None:
             return
-        written: list[Path] = []
-        wanted = [f.strip() for f in formats.split(",") if f.strip()]
-        if "svg" in wanted:
-            name = f"tltui-{view.id or 'view'}-{stamp()}.svg"
-            written.append(Path(self.save_screenshot(filename=name, path=str(folder))))
-        data = [f for f in wanted if f in ("csv", "json")]
-        if data:
-            table = view.export_table()
-            if table is None:
-                self.notify(f"{view.TITLE}: nothing to export yet", title="Export", severity="warning")
-            else:
-                written += write_table(table, folder, data)
+        run = self.session.run
+        written, empty = export_view(view, run.run_dir if run else None, formats, self.save_screenshot)
+        if empty:
+            self.notify(f"{view.TITLE}: nothing to export yet", title="Export", severity="warning")
         if written:
             self.notify("\n".join(str(p) for p in written), title="Exported")
             for p in written:

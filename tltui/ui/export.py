@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,24 @@ def export_dir(run_dir: Path | None) -> Path:
 
 def stamp() -> str:
     return time.strftime("%Y%m%d-%H%M%S")
+
+
+def export_view(
+    view: Any, run_dir: Path | None, formats: str, screenshot: Callable[..., str]
+) -> tuple[list[Path], bool]:
+    """Write `view`'s data (csv, json: its `export_table()`) and/or the screen (svg, by `screenshot`) into
+    `run_dir/exports`; the files written, and whether data was asked for but the view had none."""
+    folder = export_dir(run_dir)
+    written: list[Path] = []
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    if "svg" in wanted:
+        name = f"tltui-{view.id or 'view'}-{stamp()}.svg"
+        written.append(Path(screenshot(filename=name, path=str(folder))))
+    data = [f for f in wanted if f in ("csv", "json")]
+    table = view.export_table() if data else None
+    if table is not None:
+        written += write_table(table, folder, data)
+    return written, bool(data) and table is None
 
 
 def write_table(table: ExportTable, folder: Path, formats: Iterable[str]) -> list[Path]:
