@@ -4,6 +4,7 @@ between keys (or after a long stretch of input), and the interpreter's own polic
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -86,4 +87,52 @@ def test_unbroken_input_still_collects(clock: Clock) -> None:
     collector.input()
     collector.tick()
     assert collector.full_passes == 1  # 15 s without a pause: memory stays bounded
+    collector.end()
+
+
+class Node:
+    """An object in a reference cycle: only the cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_settle_collects_everything_once_and_freezes_the_rest(clock: Clock) -> None:
+    collector = QuietCollector(pause=0.6, longest=15.0, clock=clock)
+    collector.begin()
+    old = Node()
+    gone = weakref.ref(old)
+    collector.first_frame()  # `old` is frozen with start-up's objects
+    del old
+    kept = [Node() for _ in range(1000)]  # a run's views: built after the first frame, alive
+    collector.settle()
+    collector.input()
+    collector.tick()
+    assert collector.full_passes == 0 and gone() is not None  # keys still coming: it waits
+    clock.now += 1
+    collector.tick()
+    assert collector.full_passes == 1
+    assert gone() is None  # the frozen garbage was collected too
+    young = {id(o) for g in range(3) for o in gc.get_objects(generation=g)}
+    assert not any(id(node) in young for node in kept)  # and what lives was frozen
+    collector.tick()
+    assert collector.full_passes == 1  # once
+    collector.end()
+    assert gc.get_freeze_count() == 0
+
+
+def test_settle_waits_but_regular_passes_go_on_under_unbroken_input(clock: Clock) -> None:
+    collector = QuietCollector(pause=0.6, longest=15.0, clock=clock)
+    collector.begin()
+    collector.first_frame()
+    collector.settle()
+    middle_passes(gc.get_threshold()[1])
+    for _ in range(160):  # a key every 0.1 s for 16 s
+        clock.now += 0.1
+        collector.input()
+        collector.tick()
+    assert collector.full_passes == 1  # the regular pass after 15 s; the settle still waits for a pause
+    clock.now += 1
+    collector.tick()
+    assert collector.full_passes == 2
     collector.end()

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widget import MountError, Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from tltui.ui.gcpolicy import COLLECTOR
 from tltui.ui.jobs_client import JobsClient
 from tltui.ui.keys import LAYOUT_KEYS, bindings
 from tltui.ui.messages import InstanceSelected, LayerSelected, LineLogged, RunLoaded, VariantPicked
@@ -110,6 +111,7 @@ class WorkbenchScreen(Screen[None]):
                 view.show_preview(self._preview)
         if self.focused is None or isinstance(self.focused, Explorer):  # the shown view's keys work at once
             self._focus_view(self.query_one("#views", TabbedContent).active)
+        COLLECTOR.settle()
 
     def view(self, key: str) -> TabView | None:
         """The view of tab `key`, None while the views are still being put in (just after the first frame)."""
@@ -154,6 +156,7 @@ class WorkbenchScreen(Screen[None]):
         self._run = message.run
         for view in self.views:
             view.show_run(message.run)
+        COLLECTOR.settle()
 
     def on_instance_selected(self, message: InstanceSelected) -> None:
         for view in self.views:
