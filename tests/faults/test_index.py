@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,17 @@ def test_a_read_only_workspace_is_one_line(ws: Path) -> None:
         refused(tltui("jobs", "list", "--workspace", str(ws)), str(ws / "jobs.sqlite"), "writable")
         proc = tltui("analyze", "demo", "--out", str(ws.parent / "o"), "--workspace", str(ws))
         refused(proc, str(ws))
+
+
+def test_a_read_only_workspace_is_refused_while_another_process_has_the_index_open(ws: Path) -> None:
+    # An open connection keeps the WAL files, with which SQLite can read a read-only index: refused all the same,
+    # not listed one time and refused the next depending on what else runs.
+    two_jobs(ws)
+    with closing(sqlite3.connect(ws / "jobs.sqlite")) as other:
+        other.execute("SELECT count(*) FROM jobs").fetchone()
+        assert (ws / "jobs.sqlite-wal").exists()
+        with read_only(ws):
+            refused(tltui("jobs", "list", "--workspace", str(ws)), str(ws / "jobs.sqlite"), "writable")
 
 
 def test_a_full_disk_is_one_line_naming_the_path(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

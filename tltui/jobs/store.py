@@ -103,6 +103,10 @@ class Store:
 
     def _setup(self, conn: sqlite3.Connection) -> None:
         """Create the table; a fresh (missing, empty or deleted) index is filled from the run directories."""
+        if not os.access(self.path, os.W_OK):
+            # Asked of the file system, not of SQLite: it reads a read-only index while another process keeps the
+            # WAL files open, and refuses it when none does; a write to find out would wait on a writer's lock.
+            raise self._error("readonly", PermissionError("the file is read-only"))
         fresh = conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'jobs'"
         ).fetchone()
