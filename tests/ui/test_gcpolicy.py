@@ -36,6 +36,22 @@ def middle_passes(n: int) -> None:
         gc.collect(1)
 
 
+def started(clock: Clock) -> QuietCollector:
+    """A collector as `tltui open` leaves it after the first frame."""
+    collector = QuietCollector(pause=0.6, longest=15.0, clock=clock)
+    collector.begin()
+    collector.first_frame()
+    return collector
+
+
+def keys(collector: QuietCollector, clock: Clock, seconds: float) -> None:
+    """A key every 0.1 s for `seconds`, the app ticking after each."""
+    for _ in range(round(seconds * 10)):
+        clock.now += 0.1
+        collector.input()
+        collector.tick()
+
+
 def test_inactive_changes_nothing(clock: Clock) -> None:
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     collector = QuietCollector(clock=clock)
@@ -74,14 +90,9 @@ def test_full_passes_wait_for_a_pause(clock: Clock) -> None:
 
 
 def test_unbroken_input_still_collects(clock: Clock) -> None:
-    collector = QuietCollector(pause=0.6, longest=15.0, clock=clock)
-    collector.begin()
-    collector.first_frame()
+    collector = started(clock)
     middle_passes(gc.get_threshold()[1])
-    for _ in range(149):  # a key every 0.1 s for 14.9 s
-        clock.now += 0.1
-        collector.input()
-        collector.tick()
+    keys(collector, clock, 14.9)
     assert collector.full_passes == 0
     clock.now += 0.2
     collector.input()
@@ -122,15 +133,10 @@ def test_settle_collects_everything_once_and_freezes_the_rest(clock: Clock) -> N
 
 
 def test_settle_waits_but_regular_passes_go_on_under_unbroken_input(clock: Clock) -> None:
-    collector = QuietCollector(pause=0.6, longest=15.0, clock=clock)
-    collector.begin()
-    collector.first_frame()
+    collector = started(clock)
     collector.settle()
     middle_passes(gc.get_threshold()[1])
-    for _ in range(160):  # a key every 0.1 s for 16 s
-        clock.now += 0.1
-        collector.input()
-        collector.tick()
+    keys(collector, clock, 16)
     assert collector.full_passes == 1  # the regular pass after 15 s; the settle still waits for a pause
     clock.now += 1
     collector.tick()
