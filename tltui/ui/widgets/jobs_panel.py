@@ -137,9 +137,7 @@ class JobsPanel(Vertical):
             # The same jobs: change the cells that changed. Rebuilding the table at every poll re-rendered it
             # and laid out the whole screen, once a second while a job ran.
             for j, row in zip(jobs, rows, strict=True):
-                for column, value in zip(COLUMNS, row, strict=True):
-                    if table.get_cell(j.id, column) != value:
-                        table.update_cell(j.id, column, value)
+                self._set_cells(j.id, COLUMNS, row)
         else:
             cursor = table.cursor_row
             table.clear()
@@ -227,12 +225,17 @@ class JobsPanel(Vertical):
 
     def _show_row(self, job_id: str, record: Any) -> None:
         """A new progress step of the followed job: its row and the live line, from the same numbers."""
-        table: DataTable[Any] = self.query_one(DataTable)
         job = next((j for j in self.jobs if j.id == job_id), record)
-        if job_id in table.rows:
-            for column, value in zip(("progress", "ETA", "phase"), self._cells(job), strict=True):
-                table.update_cell(job_id, column, value)
+        if job_id in self.query_one(DataTable).rows:
+            self._set_cells(job_id, ("progress", "ETA", "phase"), self._cells(job))
         self._show_live()
+
+    def _set_cells(self, job_id: str, columns: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        """Change the cells of `job_id`'s row whose value changed (each change repaints the table)."""
+        table: DataTable[Any] = self.query_one(DataTable)
+        for column, value in zip(columns, values, strict=True):
+            if table.get_cell(job_id, column) != value:
+                table.update_cell(job_id, column, value)
 
     def action_cancel_job(self) -> None:
         """Ask first: cancelling loses the job's work so far."""
