@@ -40,7 +40,8 @@ def drain(gen: Generator[Progress, None, T]) -> T:
         try:
             next(gen)
         except StopIteration as stop:
-            return stop.value
+            result: T = stop.value
+            return result
 
 
 def collect(gen: Generator[Progress, None, T]) -> tuple[list[Progress], T]:

@@ -58,7 +58,7 @@ class TableReader:
         rel = self.get(section, table, key, str, None)
         if rel is None:
             return None
-        p = (self.base / rel).resolve()
+        p: Path = (self.base / rel).resolve()
         if not (p.is_dir() if is_dir else p.is_file()):
             what = "directory" if is_dir else "file"
             raise StudyError(

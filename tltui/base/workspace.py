@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tltui.base.errors import TltuiError
 from tltui.base.names import inside, is_name
-from tltui.base.study import Study
+from tltui.base.study_spec import Study
 
 ENV_VAR = "TLTUI_WORKSPACE"
 
