@@ -1,0 +1,193 @@
+"""Intervals for accuracy and DIR: a paired bootstrap over test images, and seed groups (seeds and images).
+
+docs/intervals.md says what variance each interval includes and why the seed-group interval is built this way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tltui.base.seedstats import t95
+
+N_BOOT = 2000
+"""Bootstrap replicates: the 2.5 % and 97.5 % quantiles of 2 000 replicates move by < 0.1 of a standard error."""
+BOOT_SEED = 0
+"""The bootstrap's own seed, recorded beside each interval: the same run gives the same interval."""
+MIN_SEEDS = 3
+"""Below this many seeds the seed variance is unknown in practice: no significance is claimed."""
+_CHUNK = 256  # replicates per block, so memory stays at _CHUNK × n_images counts
+
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """One model on one test set, per image: right when clean, and fooled by the teacher-crafted input (right when
+    clean and its prediction changed), the two things accuracy and DIR count."""
+
+    correct: Bools
+    fooled: Bools
+
+    @classmethod
+    def of(
+        cls, y: NDArray[np.integer], pred: NDArray[np.integer], teacher_adv_pred: NDArray[np.integer]
+    ) -> Outcomes:
+        correct = np.asarray(pred) == np.asarray(y)
+        return cls(correct, correct & (np.asarray(teacher_adv_pred) != np.asarray(pred)))
+
+    def __len__(self) -> int:
+        return int(self.correct.shape[0])
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with its 95 % interval, and what variance the interval includes."""
+
+    value: float
+    lo: float
+    hi: float
+    includes: str
+    """`images` (test-set sampling) or `seeds+images` (seed variance and test-set sampling)."""
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.lo > 0.0 or self.hi < 0.0
+
+    def as_json(self) -> dict[str, float | str]:
+        return {"value": self.value, "lo": self.lo, "hi": self.hi, "includes": self.includes}
+
+
+def _weights(n: int, n_boot: int, seed: int) -> list[NDArray[np.float64]]:
+    """Bootstrap resamples of n images as count matrices (replicates × images), in blocks."""
+    rng = np.random.default_rng(seed)
+    blocks, left = [], n_boot
+    while left > 0:
+        k = min(_CHUNK, left)
+        blocks.append(rng.multinomial(n, np.full(n, 1.0 / n), size=k).astype(np.float64))
+        left -= k
+    return blocks
+
+
+def _rates(o: Outcomes, w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Accuracy and DIR of `o` under each row of image weights `w`."""
+    right = w @ o.correct.astype(np.float64)
+    fooled = w @ o.fooled.astype(np.float64)
+    total = w.sum(axis=1)
+    acc = right / total
+    dir_ = np.divide(fooled, right, out=np.zeros_like(right), where=right > 0)
+    return acc, dir_
+
+
+def point(o: Outcomes) -> tuple[float, float]:
+    """Accuracy and DIR of one model (DIR 0 when it gets nothing right)."""
+    acc, dir_ = _rates(o, np.ones((1, len(o))))
+    return float(acc[0]), float(dir_[0])
+
+
+def _quantiles(reps: NDArray[np.float64]) -> tuple[float, float]:
+    lo, hi = np.quantile(reps, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+def variant_intervals(o: Outcomes, *, n_boot: int = N_BOOT, seed: int = BOOT_SEED) -> dict[str, Interval]:
+    """Accuracy and DIR of one model with a percentile bootstrap interval over its test images."""
+    acc0, dir0 = point(o)
+    reps = [_rates(o, w) for w in _weights(len(o), n_boot, seed)]
+    acc = np.concatenate([r[0] for r in reps])
+    dir_ = np.concatenate([r[1] for r in reps])
+    return {
+        "aoi": Interval(acc0, *_quantiles(acc), "images"),
+        "dir": Interval(dir0, *_quantiles(dir_), "images"),
+    }
+
+
+def _check_pairs(pairs: Sequence[tuple[Outcomes, Outcomes]]) -> int:
+    if not pairs:
+        raise ValueError("no method/baseline pairs")
+    n = len(pairs[0][0])
+    if any(len(m) != n or len(b) != n for m, b in pairs):
+        raise ValueError("every model of a group must be evaluated on the same test images")
+    return n
+
+
+def _deltas(
+    pairs: Sequence[tuple[Outcomes, Outcomes]], w: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
+    """Per seed (columns) and image resample (rows): method − baseline accuracy and DIR."""
+    acc, dir_ = [], []
+    for m, b in pairs:
+        ma, md = _rates(m, w)
+        ba, bd = _rates(b, w)
+        acc.append(ma - ba)
+        dir_.append(md - bd)
+    return {"aoi": np.stack(acc, axis=1), "dir": np.stack(dir_, axis=1)}
+
+
+def _t_quantile(seed_var: float, image_var: float, seed_df: int) -> float:
+    """The 95 % t quantile for a variance whose seed part has `seed_df` degrees of freedom and whose image part,
+    from thousands of images, has practically infinitely many (Welch–Satterthwaite, rounded down)."""
+    if seed_var <= 0.0:
+        return 1.96
+    df = seed_df * ((seed_var + image_var) / seed_var) ** 2
+    return t95(int(min(df, 1000.0)))
+
+
+@dataclass(frozen=True)
+class GroupDelta:
+    """A seed group's mean difference to its matched baselines, per metric, and whether it can be told from noise."""
+
+    n_seeds: int
+    delta: dict[str, Interval]
+    per_seed: dict[str, list[float]]
+    seed_sd: dict[str, float]
+    image_se: dict[str, float]
+    n_boot: int
+    boot_seed: int
+
+    def verdict(self, metric: str) -> str:
+        """`more seeds needed`, `within noise` or `beyond noise` for one metric's difference."""
+        if self.n_seeds < MIN_SEEDS or self.seed_sd[metric] == 0.0:
+            return "more seeds needed"
+        return "beyond noise" if self.delta[metric].excludes_zero else "within noise"
+
+
+def group_delta(
+    pairs: Sequence[tuple[Outcomes, Outcomes]], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
+) -> GroupDelta:
+    """Method − matched baseline over the seeds of a group: the mean difference of accuracy and DIR with a 95 %
+    interval from two variance components and a t quantile (Welch–Satterthwaite degrees of freedom):
+
+    - the seeds' spread, sd² / S: seed variance, and each seed's own image noise (how its errors fall on images);
+    - the test-set sampling error all seeds share (they read the same images): from image resamples (the same
+      images for every seed and both sides), the variance of the seed-mean difference v̄ less the part each seed's
+      own noise already counted above, (S·v̄ − mean of the per-seed variances) / (S − 1), at least 0.
+
+    One seed: the image interval alone (and no verdict)."""
+    n = _check_pairs(pairs)
+    s = len(pairs)
+    full = _deltas(pairs, np.ones((1, n)))
+    reps = [_deltas(pairs, w) for w in _weights(n, n_boot, seed)]
+    delta, per_seed, seed_sd, image_se = {}, {}, {}, {}
+    for key in ("aoi", "dir"):
+        values = full[key][0]
+        mean = float(values.mean())
+        boot = np.concatenate([r[key] for r in reps])
+        boot_means = boot.mean(axis=1)
+        per_seed[key] = [float(v) for v in values]
+        if s == 1:
+            seed_sd[key], image_se[key] = 0.0, float(boot_means.std(ddof=1))
+            delta[key] = Interval(mean, *_quantiles(boot_means), "images")
+            continue
+        v_mean, v_each = float(boot_means.var(ddof=1)), float(boot.var(axis=0, ddof=1).mean())
+        img_var = max(0.0, (s * v_mean - v_each) / (s - 1))
+        image_se[key] = math.sqrt(img_var)
+        sd = float(values.std(ddof=1))
+        seed_sd[key] = sd
+        half = _t_quantile(sd * sd / s, img_var, s - 1) * math.sqrt(sd * sd / s + img_var)
+        delta[key] = Interval(mean, mean - half, mean + half, "seeds+images")
+    return GroupDelta(s, delta, per_seed, seed_sd, image_se, n_boot, seed)
