@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tltui.base.rundir.metrics import MACRO_F1, MACRO_RECALL
 from tltui.base.rundir.tables import fooled
 from tltui.core.levels import overall
 
@@ -26,7 +27,7 @@ def robustness(aoi: float, aai: float) -> float:
 def macro_recall_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[float, float]:
     """Macro-averaged recall and F1 (proper per-class precision/recall F1, as scikit-learn's macro average)."""
     r = overall.macro_recall_f1(y_true, y_pred, n_classes)
-    return float(r["macro_recall"]), float(r["macro_f1"])
+    return float(MACRO_RECALL.raw(r)), float(MACRO_F1.raw(r))
 
 
 def defect_inheritance_rate(
