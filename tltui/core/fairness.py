@@ -10,6 +10,7 @@ import numpy as np
 
 from tltui.base.errors import DataError, StudyError
 from tltui.base.rundir.metrics import AAOD, EOD, GAPS, MACRO_F1, SPD
+from tltui.base.rundir.shape import FairnessInfo
 from tltui.core.analysis import Analysis
 from tltui.core.metrics import accuracy, macro_recall_f1
 
@@ -141,6 +142,19 @@ class Groups:
     """`csv` (the study's [data] groups file) or `ink` (the demo's stroke weight, from the images)."""
     threshold: float = 0.0
     """For `ink`: the training median of the ink mass; above it is group 1."""
+
+
+def fairness_info(groups: Groups, classes: list[str], favourable: int | None) -> FairnessInfo:
+    """summary.json `fairness`: where the groups came from, how they split, and which fairness scheme applies."""
+    binary = len(classes) == 2
+    return FairnessInfo(
+        attribute=groups.kind,
+        threshold=groups.threshold,
+        n_group1=int(groups.test.sum()),
+        privileged_group=1,
+        scheme="binary" if binary else "one-vs-rest",
+        favourable=classes[1 if favourable is None else favourable] if binary else None,
+    )
 
 
 def study_groups(an: Analysis) -> Groups:

@@ -15,16 +15,16 @@ from tltui.base.errors import write_error
 from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
-from tltui.base.rundir.shape import AttackBlock, FairnessInfo, Summary, TeacherInfo, VariantMetrics
+from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
 from tltui.base.rundir.writer import add_fairness, new_summary, teacher_attack_block
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
-from tltui.core.fairness import fairness_report, favourable_index, study_groups
+from tltui.core.fairness import fairness_info, fairness_report, favourable_index, study_groups
 from tltui.core.images import Images, thumbnails
-from tltui.core.metrics import accuracy, decline_ratio, defect_inheritance_rate, macro_recall_f1, robustness
+from tltui.core.metrics import accuracy, variant_metrics
 
 
 class _Counter:
@@ -112,19 +112,7 @@ def analyze(
             curve.append([eps, accuracy(y, epred)])
             if eps == study.attack.eps:
                 apred, aconf = epred, econf
-        aoi, aai = accuracy(y, pred), accuracy(y, apred)
-        recall, f1 = macro_recall_f1(y, pred, n_classes)
-        variants[name] = VariantMetrics(
-            aoi=aoi,
-            aai=aai,
-            dr=decline_ratio(aoi, aai),
-            robust=robustness(aoi, aai),
-            macro_f1=f1,
-            macro_recall=recall,
-            dir=defect_inheritance_rate(y, pred, tpred),
-            eps_curve=curve,
-            teacher_adv_acc=accuracy(y, tpred),
-        )
+        variants[name] = variant_metrics(y, pred, apred, tpred, curve, n_classes)
         columns = (pred, conf, apred, aconf, tpred, tconf)  # in keys.PRED_KINDS order
         arrays.update({keys.pred_key(name, k): a for k, a in zip(keys.PRED_KINDS, columns, strict=True)})
 
@@ -132,14 +120,7 @@ def analyze(
     if (study.data.groups is not None or study.is_demo) and an.data.train is not None:
         groups = study_groups(an)
         favourable = favourable_index(test.classes, study.data.favourable)
-        fairness = FairnessInfo(
-            attribute=groups.kind,
-            threshold=groups.threshold,
-            n_group1=int(groups.test.sum()),
-            privileged_group=1,
-            scheme="binary" if n_classes == 2 else "one-vs-rest",
-            favourable=test.classes[1 if favourable is None else favourable] if n_classes == 2 else None,
-        )
+        fairness = fairness_info(groups, test.classes, favourable)
         for name in an.variants:
             add_fairness(
                 variants[name],
@@ -151,18 +132,14 @@ def analyze(
     preds = {name: arrays[keys.pred_key(name)] for name in an.variants}
     layer_rows = yield from Levels(an, x_teacher_adv, out).run(variants, preds)
     save_npz(out / rundir.INSTANCES, **arrays)
+    attack, teacher_attack = attack_blocks(study)
     summary = new_summary(
         study=study.name,
         device=str(dev),
         variants=variants,
         teacher=teacher_info,
-        attack=attack_block(study),
-        teacher_attack=teacher_attack_block(
-            study.attack.teacher.name,
-            study.attack.teacher.preset,
-            study.attack.teacher.space,
-            asdict(teacher_config(study)),
-        ),
+        attack=attack,
+        teacher_attack=teacher_attack,
         layers=layer_rows,
         derived=an.derived,
         fairness=fairness,
@@ -178,12 +155,13 @@ def analyze(
     return summary
 
 
-def attack_block(study: Study) -> AttackBlock:
-    """summary.json `attack`: the study's white-box attack."""
-    a = study.attack
-    return AttackBlock(
+def attack_blocks(study: Study) -> tuple[AttackBlock, TeacherAttackBlock]:
+    """summary.json `attack` (the study's white-box attack) and `teacher_attack` (the teacher-crafted inputs')."""
+    a, t = study.attack, study.attack.teacher
+    white_box = AttackBlock(
         name=a.name, eps=a.eps, alpha=a.alpha, steps=a.steps, random_start=a.random_start, norm=a.norm
     )
+    return white_box, teacher_attack_block(t.name, t.preset, t.space, asdict(teacher_config(study)))
 
 
 def attack_budgets(study: Study) -> list[float]:
