@@ -9,20 +9,22 @@ directory; `RUN<suffix>` (if it exists) is the preset analysis of the same works
 from __future__ import annotations
 
 import argparse
-import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tltui.base.rundir import SUMMARY, read_summary
+from tltui.base.rundir.metrics import AAI, AOI, DIR, EOD, SPD
 from tltui.base.seedstats import seed_block
 
 
-def pm(s: dict[str, Any]) -> str:
+def pm(s: Mapping[str, Any]) -> str:
     if s.get("mean") is None:
         return "—"
     return f"{s['mean']:.3f} ± {s['sd']:.3f}" if s.get("sd") is not None else f"{s['mean']:.3f}"
 
 
-def verdict(d: dict[str, Any]) -> str:
+def verdict(d: Mapping[str, Any]) -> str:
     if d.get("within_noise") is None:
         return f"{d['mean']:+.3f}" if d.get("mean") is not None else "—"
     lo, hi = d["ci95"]
@@ -42,35 +44,34 @@ def main(argv: list[str] | None = None) -> None:
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for run in args.runs:
-        s = json.loads((run / "summary.json").read_text())
-        block = s["seeds"]
+        block = read_summary(run / SUMMARY).seeds
+        if block is None:
+            raise SystemExit(f"{run}: not a `--seeds` run (its {SUMMARY} has no seeds block)")
         m = block["metrics"]
-        preset = Path(str(run) + args.preset_suffix) / "summary.json"
+        preset = Path(str(run) + args.preset_suffix) / SUMMARY
         p_dir, p_delta = "—", "—"
         if preset.is_file():
             pairs = [(p["seed"], p["variant"], p["baseline"]) for p in block["pairs"]]
-            pm_block = seed_block(
-                block["method"], block["baseline"], pairs, json.loads(preset.read_text())["variants"]
-            )
+            pm_block = seed_block(block["method"], block["baseline"], pairs, read_summary(preset).variants)
             p_dir, p_delta = (
-                pm(pm_block["metrics"]["dir"]["method"]),
-                verdict(pm_block["metrics"]["dir"]["delta"]),
+                pm(pm_block["metrics"][DIR.key]["method"]),
+                verdict(pm_block["metrics"][DIR.key]["delta"]),
             )
         base = block["baseline"] or "—"
         row = [
             f"{block['method']} ({len(block['seeds'])})",
             str(base),
-            f"{pm(m['aoi']['method'])} (vs {pm(m['aoi']['baseline'])})",
-            pm(m["aai"]["method"]),
-            f"{pm(m['dir']['method'])} (vs {pm(m['dir']['baseline'])})",
-            verdict(m["dir"]["delta"]),
+            f"{pm(m[AOI.key]['method'])} (vs {pm(m[AOI.key]['baseline'])})",
+            pm(m[AAI.key]["method"]),
+            f"{pm(m[DIR.key]['method'])} (vs {pm(m[DIR.key]['baseline'])})",
+            verdict(m[DIR.key]["delta"]),
             p_dir,
             p_delta,
         ]
         if args.fairness:
             row += [
-                f"{pm(m['spd']['method'])} (vs {pm(m['spd']['baseline'])})" if "spd" in m else "—",
-                f"{pm(m['eod']['method'])} (vs {pm(m['eod']['baseline'])})" if "eod" in m else "—",
+                f"{pm(m[g.key]['method'])} (vs {pm(m[g.key]['baseline'])})" if g.key in m else "—"
+                for g in (SPD, EOD)
             ]
         print("| " + " | ".join(row) + " |")
 

@@ -17,6 +17,7 @@ from torch import nn
 from tltui.base.catalogue import TREATMENTS
 from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import drain
+from tltui.base.rundir.metrics import AAI, AAOD, AOI, DIR, EOD, MACRO_F1, SPD
 from tltui.base.study import demo_study
 from tltui.base.workspace import resolve_workspace
 from tltui.core.analysis import Analysis, attack_config
@@ -34,9 +35,9 @@ def measure(
     apred, _, _ = an.predict(model, adv)
     tpred, _, _ = an.predict(model, x_teacher_adv)
     return {
-        "aoi": accuracy(y, pred),
-        "aai": accuracy(y, apred),
-        "dir": defect_inheritance_rate(y, pred, tpred),
+        AOI.key: accuracy(y, pred),
+        AAI.key: accuracy(y, apred),
+        DIR.key: defect_inheritance_rate(y, pred, tpred),
         **fairness_report(y, pred, g_test, an.data.test.num_classes),
     }
 
@@ -60,10 +61,10 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         model = drain(TREATMENTS[name].load()(an, TreatParams(variant=args.variant)))
         rows.append((name, measure(an, model, x_teacher_adv, g_test), time.perf_counter() - t0))
-    cols = ["aoi", "aai", "dir", "macro_f1", "spd", "aaod", "eod"]
-    print(f"{'model':<14}" + "".join(f"{c:>9}" for c in cols) + f"{'seconds':>9}")
+    cols = (AOI, AAI, DIR, MACRO_F1, SPD, AAOD, EOD)
+    print(f"{'model':<14}" + "".join(f"{c.key:>9}" for c in cols) + f"{'seconds':>9}")
     for name, m, secs in rows:
-        print(f"{name:<14}" + "".join(f"{m[c]:>9.3f}" for c in cols) + f"{secs:>9.1f}")
+        print(f"{name:<14}" + "".join(f"{c.raw(m):>9.3f}" for c in cols) + f"{secs:>9.1f}")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,15 @@ the seed noise (a paired 95 % t interval)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-METRICS = ("aoi", "aai", "dir", "macro_f1")
-FAIRNESS = ("spd", "eod", "aaod")
+from tltui.base.rundir.metrics import AAI, AOI, DIR, GAPS, MACRO_F1, Metric
+from tltui.base.rundir.shape import Paired, SeedBlock, SeedGroup, SeedMetric, SeedPair, Spread
+from tltui.base.rundir.summary import fairness_of
+
+METRICS: tuple[Metric, ...] = (AOI, AAI, DIR, MACRO_F1)
+"""The metrics a `--seeds` run compares, then the fairness gaps (GAPS) when its variants have them."""
 
 _T95 = (
     12.706,
@@ -37,60 +41,60 @@ def t95(df: int) -> float:
     return _T95[df - 1] if df <= len(_T95) else max(1.96, 2.131 - (df - 15) * 0.004)
 
 
-def spread(values: Sequence[float | None]) -> dict[str, Any]:
+def spread(values: Sequence[float | None]) -> Spread:
     """The values with their mean, sample SD (None for one value), min and max; None values are left out."""
     vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
     n = len(vals)
     if n == 0:
-        return {"values": [], "n": 0, "mean": None, "sd": None, "min": None, "max": None}
+        return Spread(values=[], n=0, mean=None, sd=None, min=None, max=None)
     mean = sum(vals) / n
     sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / (n - 1)) if n > 1 else None
-    return {"values": vals, "n": n, "mean": mean, "sd": sd, "min": min(vals), "max": max(vals)}
+    return Spread(values=vals, n=n, mean=mean, sd=sd, min=min(vals), max=max(vals))
 
 
-def paired(method: Sequence[float | None], baseline: Sequence[float | None]) -> dict[str, Any]:
+def paired(method: Sequence[float | None], baseline: Sequence[float | None]) -> Paired:
     """method − baseline per seed: mean, SD, the 95 % t interval of the mean difference, and `within_noise` (the
     interval contains 0; None with a single seed, where the noise is unknown)."""
     diffs = [m - b for m, b in zip(method, baseline, strict=True) if m is not None and b is not None]
     s = spread(diffs)
-    if s["n"] < 2:
-        return {**s, "ci95": None, "within_noise": None}
-    half = t95(s["n"] - 1) * s["sd"] / math.sqrt(s["n"])
-    lo, hi = s["mean"] - half, s["mean"] + half
-    return {**s, "ci95": [lo, hi], "within_noise": lo <= 0.0 <= hi}
+    mean, sd = s["mean"], s["sd"]
+    if s["n"] < 2 or mean is None or sd is None:
+        return Paired(**s, ci95=None, within_noise=None)
+    half = t95(s["n"] - 1) * sd / math.sqrt(s["n"])
+    lo, hi = mean - half, mean + half
+    return Paired(**s, ci95=[lo, hi], within_noise=lo <= 0.0 <= hi)
 
 
-def _metric(variant: dict[str, Any], key: str) -> float | None:
-    value = (variant.get("fairness") or {}).get(key) if key in FAIRNESS else variant.get(key)
-    return float(value) if isinstance(value, (int, float)) else None
+def _metric(variant: Mapping[str, Any] | None, metric: Metric) -> float | None:
+    return metric.of(fairness_of(variant)) if metric in GAPS else metric.of(variant)
 
 
 def seed_block(
     method: str,
     baseline: str | None,
     pairs: Sequence[tuple[int, str, str | None]],
-    variants: dict[str, dict[str, Any]],
-) -> dict[str, Any]:
+    variants: Mapping[str, Mapping[str, Any]],
+) -> SeedBlock:
     """The `seeds` entry of a summary: which variant and baseline each seed produced, and per metric the method's
     and the baseline's spread and their paired difference."""
-    keys = [*METRICS, *(k for k in FAIRNESS if any("fairness" in variants.get(v, {}) for _, v, _ in pairs))]
+    fair = any(fairness_of(variants.get(v)) is not None for _, v, _ in pairs)
     metrics = {}
-    for key in keys:
-        mv = [_metric(variants.get(v, {}), key) for _, v, _ in pairs]
-        bv = [_metric(variants.get(b, {}), key) if b is not None else None for _, _, b in pairs]
-        metrics[key] = {"method": spread(mv), "baseline": spread(bv), "delta": paired(mv, bv)}
-    return {
-        "method": method,
-        "baseline": baseline,
-        "seeds": [s for s, _, _ in pairs],
-        "pairs": [{"seed": s, "variant": v, "baseline": b} for s, v, b in pairs],
-        "metrics": metrics,
-    }
+    for m in (*METRICS, *(GAPS if fair else ())):
+        mv = [_metric(variants.get(v), m) for _, v, _ in pairs]
+        bv = [_metric(variants.get(b), m) if b is not None else None for _, _, b in pairs]
+        metrics[m.key] = SeedMetric(method=spread(mv), baseline=spread(bv), delta=paired(mv, bv))
+    return SeedBlock(
+        method=method,
+        baseline=baseline,
+        seeds=[s for s, _, _ in pairs],
+        pairs=[SeedPair(seed=s, variant=v, baseline=b) for s, v, b in pairs],
+        metrics=metrics,
+    )
 
 
 def seed_groups(
-    derived: dict[str, dict[str, Any]], variants: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+    derived: Mapping[str, Mapping[str, Any]], variants: Mapping[str, Mapping[str, Any]]
+) -> list[SeedGroup]:
     """The `--seeds` runs among a run's produced variants (their records carry `group`, `role` and `seed`): per
     group, the method's variants by seed with their baselines, and the `seed_block` of the group."""
     groups: dict[str, dict[str, Any]] = {}
@@ -111,5 +115,5 @@ def seed_groups(
         ]
         if pairs:
             block = seed_block(str(g["method"]), g["baseline"] or g.get("untreated"), pairs, variants)
-            out.append({"group": group, **block})
+            out.append(SeedGroup(group=group, **block))
     return out

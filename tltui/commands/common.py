@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,8 @@ def known_layers(study: Study, workspace: Path) -> list[tuple[str, str]] | None:
         d = rundir.job_results(job)
         if d is None:
             continue
-        layers = load_json(d / rundir.SUMMARY).get("layers") or []
-        return [(str(x.get("name")), str(x.get("kind", ""))) for x in layers if isinstance(x, dict)]
+        layers = rundir.RunSummary(load_json(d / rundir.SUMMARY)).layers
+        return [(str(x.get("name")), str(x.get("kind", ""))) for x in layers]
     return None
 
 
@@ -137,22 +138,22 @@ def run_and_report(
     """Run a job that writes `out/summary.json`, then print its metric table (nothing more under --detach)."""
     if run_job(kind, params, args, study=study, variant=variant) is None:
         return 0
-    print_summary(load_json(out / rundir.SUMMARY))
+    print_summary(rundir.read_summary(out / rundir.SUMMARY))
     print(f"wrote {out / rundir.SUMMARY}")
     return 0
 
 
-def print_summary(summary: dict[str, Any], stream: Any = sys.stdout) -> None:
+def print_summary(summary: rundir.RunSummary | rundir.Summary, stream: Any = sys.stdout) -> None:
     """A readable metric table, one row per variant."""
-    cols = ["aoi", "aai", "dr", "robust", "macro_f1", "macro_recall", "dir"]
-    rows = [["variant", *[c.upper() if len(c) <= 3 else c for c in cols]]]
-    for name, v in summary["variants"].items():
-        rows.append([shown(name), *["—" if v.get(c) is None else f"{v[c]:.3f}" for c in cols]])
+    info = summary if isinstance(summary, rundir.RunSummary) else rundir.RunSummary(summary)
+    rows = [["variant", *[m.key.upper() if len(m.key) <= 3 else m.key for m in rundir.METRICS]]]
+    for name, v in info.variants.items():
+        rows.append([shown(name), *["—" if m.raw(v) is None else f"{m.raw(v):.3f}" for m in rundir.METRICS]])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    a = summary["attack"]
+    a: Mapping[str, Any] = info.attack or {}
     print(
-        f"study {shown(summary['study'])} · device {summary['device']} · {summary['n_test']} test images · "
-        f"{shown(a['name'])} ε={_num(a.get('eps'))} α={_num(a.get('alpha'))} steps={a.get('steps')}",
+        f"study {shown(info.study)} · device {info.device} · {info.n_test} test images · "
+        f"{shown(a.get('name'))} ε={_num(a.get('eps'))} α={_num(a.get('alpha'))} steps={a.get('steps')}",
         file=stream,
     )
     for i, r in enumerate(rows):
@@ -164,7 +165,7 @@ def print_summary(summary: dict[str, Any], stream: Any = sys.stdout) -> None:
         )
         if i == 0:
             print("  ".join("-" * w for w in widths), file=stream)
-    src = summary.get("teacher", {}).get("source_acc")
+    src = info.source_acc
     if src is not None:
         print(f"teacher source accuracy {src:.3f}", file=stream)
 

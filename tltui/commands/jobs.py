@@ -10,8 +10,7 @@ from pathlib import Path
 
 from tltui.base.errors import JobError, TltuiError
 from tltui.base.names import shown
-from tltui.base.rundir import SUMMARY, job_results
-from tltui.base.runfiles import load_json
+from tltui.base.rundir import SUMMARY, job_results, read_summary
 from tltui.commands.flags import add_common
 from tltui.jobs import api
 from tltui.jobs.events import EventReader, job_progress
@@ -168,7 +167,7 @@ def follow_log(job_id: str, workspace: str | None, *, poll: float = 0.2) -> None
         from tltui.commands.common import print_summary
 
         try:
-            print_summary(load_json(results / SUMMARY))
+            print_summary(read_summary(results / SUMMARY))
         except (OSError, ValueError, KeyError, TltuiError) as exc:
             print(f"{SUMMARY} not readable: {exc}")
         print(f"results in {results}")

@@ -13,6 +13,7 @@ from torch import nn
 from tltui.base import rundir
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
+from tltui.base.rundir.metrics import AOI
 from tltui.base.runfiles import save_json, save_npz
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
@@ -90,7 +91,7 @@ class Levels:
                 "confusion": O.confusion(y, pred, n),
             }
         src_acc, how = self.source_on_target()
-        transfer = O.transferability_score({k: v["aoi"] for k, v in variants.items()}, src_acc)
+        transfer = O.transferability_score({k: AOI.raw(v) for k, v in variants.items()}, src_acc)
         transfer["source_method"] = how
         x = self.norm(test.images[self.sample(test.y)])
         layers = {k: M.layer_names(m) for k, m in self.models.items()}

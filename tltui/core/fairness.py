@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from tltui.base.errors import DataError, StudyError
+from tltui.base.rundir.metrics import AAOD, EOD, GAPS, MACRO_F1, SPD
+from tltui.base.rundir.shape import FairnessInfo
 from tltui.core.analysis import Analysis
 from tltui.core.metrics import accuracy, macro_recall_f1
 
@@ -30,9 +32,9 @@ def binary_metrics(
     d_tpr = _rate(hit, pos & unpriv) - _rate(hit, pos & priv)
     d_fpr = _rate(hit, ~pos & unpriv) - _rate(hit, ~pos & priv)
     return {
-        "spd": _rate(hit, unpriv) - _rate(hit, priv),
-        "eod": d_tpr,
-        "aaod": 0.5 * (abs(d_fpr) + abs(d_tpr)),
+        SPD.key: _rate(hit, unpriv) - _rate(hit, priv),
+        EOD.key: d_tpr,
+        AAOD.key: 0.5 * (abs(d_fpr) + abs(d_tpr)),
     }
 
 
@@ -41,7 +43,7 @@ def one_vs_rest(y_true: np.ndarray, y_pred: np.ndarray, g: np.ndarray, n_classes
     classes where every rate is defined."""
     per = [binary_metrics(y_true, y_pred, g, c) for c in range(n_classes)]
     out = {}
-    for key in ("spd", "eod", "aaod"):
+    for key in (gap.key for gap in GAPS):
         vals = np.array([abs(m[key]) for m in per])
         ok = ~np.isnan(vals)
         out[key] = float(vals[ok].mean()) if ok.any() else float("nan")
@@ -57,7 +59,7 @@ def fairness_report(
     y_true, y_pred, g = np.asarray(y_true), np.asarray(y_pred), np.asarray(g)
     base: dict[str, object] = {
         "accuracy": accuracy(y_true, y_pred),
-        "macro_f1": macro_recall_f1(y_true, y_pred, n_classes)[1],
+        MACRO_F1.key: macro_recall_f1(y_true, y_pred, n_classes)[1],
     }
     if n_classes == 2:
         fav = 1 if favourable is None else favourable
@@ -140,6 +142,19 @@ class Groups:
     """`csv` (the study's [data] groups file) or `ink` (the demo's stroke weight, from the images)."""
     threshold: float = 0.0
     """For `ink`: the training median of the ink mass; above it is group 1."""
+
+
+def fairness_info(groups: Groups, classes: list[str], favourable: int | None) -> FairnessInfo:
+    """summary.json `fairness`: where the groups came from, how they split, and which fairness scheme applies."""
+    binary = len(classes) == 2
+    return FairnessInfo(
+        attribute=groups.kind,
+        threshold=groups.threshold,
+        n_group1=int(groups.test.sum()),
+        privileged_group=1,
+        scheme="binary" if binary else "one-vs-rest",
+        favourable=classes[1 if favourable is None else favourable] if binary else None,
+    )
 
 
 def study_groups(an: Analysis) -> Groups:

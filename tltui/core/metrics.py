@@ -1,9 +1,11 @@
-"""Overall robustness metrics: AOI, AAI, decline ratio, robustness, macro recall/F1 and DIR."""
+"""Overall robustness metrics: AOI, AAI, decline ratio, robustness, macro recall/F1 and DIR; a variant's set."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from tltui.base.rundir.metrics import MACRO_F1, MACRO_RECALL
+from tltui.base.rundir.shape import VariantMetrics
 from tltui.base.rundir.tables import fooled
 from tltui.core.levels import overall
 
@@ -26,7 +28,7 @@ def robustness(aoi: float, aai: float) -> float:
 def macro_recall_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[float, float]:
     """Macro-averaged recall and F1 (proper per-class precision/recall F1, as scikit-learn's macro average)."""
     r = overall.macro_recall_f1(y_true, y_pred, n_classes)
-    return float(r["macro_recall"]), float(r["macro_f1"])
+    return float(MACRO_RECALL.raw(r)), float(MACRO_F1.raw(r))
 
 
 def defect_inheritance_rate(
@@ -36,3 +38,28 @@ def defect_inheritance_rate(
     teacher-crafted input (ReMoS)."""
     n = int(np.sum(pred_clean == y_true))
     return float(fooled(y_true, pred_clean, pred_teacher_adv).sum() / n) if n else 0.0
+
+
+def variant_metrics(
+    y: np.ndarray,
+    pred: np.ndarray,
+    adv_pred: np.ndarray,
+    teacher_adv_pred: np.ndarray,
+    curve: list[list[float]],
+    n_classes: int,
+) -> VariantMetrics:
+    """summary.json's metrics of one variant from its predictions on the clean inputs, on its own white-box
+    adversarial inputs (at the study's ε) and on the teacher-crafted ones; `curve` is its accuracy-vs-ε."""
+    aoi, aai = accuracy(y, pred), accuracy(y, adv_pred)
+    recall, f1 = macro_recall_f1(y, pred, n_classes)
+    return VariantMetrics(
+        aoi=aoi,
+        aai=aai,
+        dr=decline_ratio(aoi, aai),
+        robust=robustness(aoi, aai),
+        macro_f1=f1,
+        macro_recall=recall,
+        dir=defect_inheritance_rate(y, pred, teacher_adv_pred),
+        eps_curve=curve,
+        teacher_adv_acc=accuracy(y, teacher_adv_pred),
+    )

@@ -11,7 +11,7 @@ from tltui.base import rundir
 from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import keys
-from tltui.base.runfiles import load_json, save_npz
+from tltui.base.runfiles import save_npz
 from tltui.base.study import Study, with_teacher_preset
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
@@ -27,10 +27,11 @@ def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, No
         raise ResultsError(
             f"{run}: not an analysis run directory (no {rundir.SUMMARY}); run `tltui analyze` first"
         )
-    recorded = load_json(summary)
-    rundir.check_format(recorded, summary)  # never add files of this format to a newer run
-    preset = (recorded.get("teacher_attack") or {}).get("preset")
-    study = with_teacher_preset(study, preset)  # the teacher-crafted inputs the run was diagnosed with
+    recorded = rundir.read_summary(summary)  # never add files of this format to a newer run
+    teacher_attack = recorded.teacher_attack
+    study = with_teacher_preset(
+        study, teacher_attack.get("preset") if teacher_attack else None
+    )  # the teacher-crafted inputs the run was diagnosed with
     an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
     yield from an.load()
     return an, run

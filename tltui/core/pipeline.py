@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable, Generator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -16,14 +15,16 @@ from tltui.base.errors import write_error
 from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
+from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
+from tltui.base.rundir.writer import add_fairness, new_summary, teacher_attack_block
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
-from tltui.core.fairness import fairness_report, favourable_index, study_groups
+from tltui.core.fairness import fairness_info, fairness_report, favourable_index, study_groups
 from tltui.core.images import Images, thumbnails
-from tltui.core.metrics import accuracy, decline_ratio, defect_inheritance_rate, macro_recall_f1, robustness
+from tltui.core.metrics import accuracy, variant_metrics
 
 
 class _Counter:
@@ -59,10 +60,10 @@ def analyze(
     trust: bool = False,
     compile: bool = False,
     loaded: Analysis | None = None,
-    finish: Callable[[dict[str, Any]], None] | None = None,
+    finish: Callable[[Summary], None] | None = None,
     executor: Executor | None = None,
     log: Callable[[str], None] = print,
-) -> Generator[Progress, None, dict[str, Any]]:
+) -> Generator[Progress, None, Summary]:
     """Run the whole diagnosis and write the run directory (docs/run-directory.md) into `out`.
 
     `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice.
@@ -95,12 +96,12 @@ def analyze(
     x_teacher_adv = yield from counter.run(an.teacher_crafted(), "teacher-crafted")
     arrays[keys.TEACHER_ADV_IMAGES] = thumbnails(x_teacher_adv)
 
-    teacher_info: dict[str, Any] = {"source_acc": None}
+    teacher_info = TeacherInfo(source_acc=None)
     if an.data.source_test is not None:
         pred, _, _ = an.predict(an.teacher, an.data.source_test.images)
         teacher_info["source_acc"] = accuracy(an.data.source_test.y.numpy(), pred)
 
-    variants: dict[str, Any] = {}
+    variants: dict[str, VariantMetrics] = {}
     for name, model in an.variants.items():
         pred, conf, _ = an.predict(model, test.images)
         tpred, tconf, _ = an.predict(model, x_teacher_adv)
@@ -111,19 +112,7 @@ def analyze(
             curve.append([eps, accuracy(y, epred)])
             if eps == study.attack.eps:
                 apred, aconf = epred, econf
-        aoi, aai = accuracy(y, pred), accuracy(y, apred)
-        recall, f1 = macro_recall_f1(y, pred, n_classes)
-        variants[name] = {
-            "aoi": aoi,
-            "aai": aai,
-            "dr": decline_ratio(aoi, aai),
-            "robust": robustness(aoi, aai),
-            "macro_f1": f1,
-            "macro_recall": recall,
-            "dir": defect_inheritance_rate(y, pred, tpred),
-            "eps_curve": curve,
-            "teacher_adv_acc": accuracy(y, tpred),
-        }
+        variants[name] = variant_metrics(y, pred, apred, tpred, curve, n_classes)
         columns = (pred, conf, apred, aconf, tpred, tconf)  # in keys.PRED_KINDS order
         arrays.update({keys.pred_key(name, k): a for k, a in zip(keys.PRED_KINDS, columns, strict=True)})
 
@@ -131,17 +120,11 @@ def analyze(
     if (study.data.groups is not None or study.is_demo) and an.data.train is not None:
         groups = study_groups(an)
         favourable = favourable_index(test.classes, study.data.favourable)
-        fairness = {
-            "attribute": groups.kind,
-            "threshold": groups.threshold,
-            "n_group1": int(groups.test.sum()),
-            "privileged_group": 1,
-            "scheme": "binary" if n_classes == 2 else "one-vs-rest",
-            "favourable": test.classes[1 if favourable is None else favourable] if n_classes == 2 else None,
-        }
+        fairness = fairness_info(groups, test.classes, favourable)
         for name in an.variants:
-            variants[name]["fairness"] = fairness_report(
-                y, arrays[keys.pred_key(name)], groups.test, n_classes, favourable
+            add_fairness(
+                variants[name],
+                fairness_report(y, arrays[keys.pred_key(name)], groups.test, n_classes, favourable),
             )
         arrays[keys.GROUPS] = groups.test.astype(np.int8)
 
@@ -149,39 +132,36 @@ def analyze(
     preds = {name: arrays[keys.pred_key(name)] for name in an.variants}
     layer_rows = yield from Levels(an, x_teacher_adv, out).run(variants, preds)
     save_npz(out / rundir.INSTANCES, **arrays)
-    summary = {
-        rundir.FORMAT_KEY: rundir.FORMAT,
-        "study": study.name,
-        "device": str(dev),
-        "variants": variants,
-        "teacher": teacher_info,
-        "attack": {
-            "name": study.attack.name,
-            "eps": study.attack.eps,
-            "alpha": study.attack.alpha,
-            "steps": study.attack.steps,
-            "random_start": study.attack.random_start,
-            "norm": study.attack.norm,
-        },
-        "teacher_attack": {
-            "name": study.attack.teacher.name,
-            "preset": study.attack.teacher.preset,
-            "space": study.attack.teacher.space,
-            **asdict(teacher_config(study)),
-        },
-        "layers": layer_rows,
-        "derived": an.derived,
-        "fairness": fairness,
-        "n_test": len(test),
-        "classes": test.classes,
-        "ids": test.ids,
-        "seconds": round(time.perf_counter() - t0, 3),
-    }
+    attack, teacher_attack = attack_blocks(study)
+    summary = new_summary(
+        study=study.name,
+        device=str(dev),
+        variants=variants,
+        teacher=teacher_info,
+        attack=attack,
+        teacher_attack=teacher_attack,
+        layers=layer_rows,
+        derived=an.derived,
+        fairness=fairness,
+        n_test=len(test),
+        classes=test.classes,
+        ids=test.ids,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
     if finish is not None:
         finish(summary)
     save_json(out / rundir.SUMMARY, summary)
     yield Progress("done", 1, 1, f"wrote {out / rundir.SUMMARY}")
     return summary
+
+
+def attack_blocks(study: Study) -> tuple[AttackBlock, TeacherAttackBlock]:
+    """summary.json `attack` (the study's white-box attack) and `teacher_attack` (the teacher-crafted inputs')."""
+    a, t = study.attack, study.attack.teacher
+    white_box = AttackBlock(
+        name=a.name, eps=a.eps, alpha=a.alpha, steps=a.steps, random_start=a.random_start, norm=a.norm
+    )
+    return white_box, teacher_attack_block(t.name, t.preset, t.space, asdict(teacher_config(study)))
 
 
 def attack_budgets(study: Study) -> list[float]:

@@ -17,6 +17,8 @@ from tltui.base.errors import ParamError
 from tltui.base.executor import executor_from
 from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
+from tltui.base.rundir import RunSummary, Summary
+from tltui.base.rundir.writer import add_produced, add_seeds
 from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
 from tltui.base.trust import trusted
@@ -84,7 +86,7 @@ def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study
 
 def produce(
     family: str, study: Study, params: dict[str, Any], ctx: JobContext
-) -> Generator[Progress, None, dict[str, Any]]:
+) -> Generator[Progress, None, Summary]:
     """Load the study once, run the method (for each seed, with its matched baseline), diagnose every variant, then
     put the new ones in place.
 
@@ -149,22 +151,21 @@ def produce(
             yield from an.add_variant(one.spec, one.meta)  # as saved: what a later analysis reads
         ctx.log("diagnosing all variants")
 
-        def finish(summary: dict[str, Any]) -> None:
+        def finish(summary: Summary) -> None:
             for one in staged:
                 commit(one)
             first = runs[0]
-            summary["produced"] = {
-                "name": first.name,
-                **an.derived[first.name],
-                "names": [r.name for r in runs],
-            }
+            add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
             if len(runs) > 1:
                 pairs = _pairs(runs, settings)
-                summary["seeds"] = seed_block(
-                    entry.name, _baseline_label(entry, settings), pairs, summary["variants"]
+                add_seeds(
+                    summary,
+                    seed_block(
+                        entry.name, _baseline_label(entry, settings), pairs, RunSummary(summary).variants
+                    ),
                 )
 
-        summary: dict[str, Any] = yield from analyze(
+        summary = yield from analyze(
             study, out, workspace=ctx.workspace, loaded=an, finish=finish, executor=ex, log=ctx.log
         )
     finally:

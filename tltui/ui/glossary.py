@@ -5,20 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tltui.base.rundir import metrics as M
+
 GLOSSARY: tuple[tuple[str, str], ...] = (
-    ("AOI", "accuracy on original inputs: the share of clean test images the variant gets right"),
-    (
-        "AAI",
-        "accuracy on adversarial inputs crafted on the variant itself (white-box, the study's attack and ε)",
-    ),
-    ("DR", "decline ratio = (AOI − AAI) / AOI: the share of its accuracy the white-box attack takes away"),
-    ("Robust", "AAI / AOI = 1 − DR: the share of its accuracy that survives the white-box attack"),
-    ("macro-F1", "the mean over classes of each class's F1 (harmonic mean of precision and recall)"),
-    (
-        "DIR",
-        "defect inheritance rate: of the answers the variant gets right, the share that inputs crafted on "
-        "the public teacher alone turn wrong; the teacher's weakness the variant carries",
-    ),
+    *((m.label, m.description) for m in (M.AOI, M.AAI, M.DR, M.ROBUST, M.MACRO_F1, M.DIR)),
     ("teacher-crafted", "an adversarial image computed on the teacher only (the attacker lacks the student)"),
     ("white-box", "an adversarial image computed on the variant itself"),
     ("ε", "the attack budget: the largest change of a pixel, in pixel units (inputs in [0, 1])"),
@@ -55,15 +45,15 @@ def verdicts(variants: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """One sentence per variant: how much of its correct answers teacher-crafted inputs take, against the
     variant trained without the teacher when the study has one."""
     floor_name = next((b for b in BASELINES if b in variants), "")
-    floor = variants.get(floor_name, {}).get("dir") if floor_name else None
+    floor = M.DIR.of(variants.get(floor_name)) if floor_name else None
     lines = []
     for name, v in variants.items():
-        dir_ = v.get("dir")
-        if not isinstance(dir_, (int, float)):
+        dir_ = M.DIR.of(v)
+        if dir_ is None:
             lines.append(f"{name}: no DIR in this run")
             continue
         text = f"{name} loses {pct(dir_)} of its correct answers to teacher-crafted inputs"
-        if isinstance(floor, (int, float)) and name != floor_name:
+        if floor is not None and name != floor_name:
             text += ": inherited" if dir_ - floor > 0.05 else ": no more than any model"
             text += f" ({floor_name}, trained without the teacher: {pct(floor)})"
         elif name == floor_name:

@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from tltui.base.errors import ResultsError
-from tltui.base.rundir import OVERALL, SUMMARY, check_format
+from tltui.base.rundir import OVERALL, SUMMARY, RunSummary, Summary, VariantMetrics, read_summary
+from tltui.base.rundir.shape import DerivedRecord, LayerRow
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,8 @@ class RunData:
     """One analysis run (plus the variants mitigation and treatment runs added to it)."""
 
     run_dir: Path
-    summary: dict[str, Any]
+    summary: Summary
+    """summary.json as read (the variants of joined runs added): read it through `info`."""
     overall: dict[str, Any] | None = None
     merged_from: tuple[Path, ...] = field(default=())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
@@ -33,24 +34,26 @@ class RunData:
         from tltui.base.runfiles import load_json  # numpy comes with it: not before the first frame
 
         d = Path(run_dir).expanduser().resolve()
-        summary = load_json(d / SUMMARY)
-        check_format(summary, d / SUMMARY)
-        if not isinstance(summary.get("variants"), dict):
-            raise ResultsError(f"{d / SUMMARY}: has no 'variants' table; is this an analysis run?")
+        summary = read_summary(d / SUMMARY)
         overall = load_json(d / OVERALL) if (d / OVERALL).is_file() else None
-        return cls(d, summary, overall if isinstance(overall, dict) else None)
+        return cls(d, summary.data, overall if isinstance(overall, dict) else None)
+
+    @property
+    def info(self) -> RunSummary:
+        """The summary's typed accessors (metrics, attack, layers, fairness, …)."""
+        return RunSummary(self.summary)
 
     @property
     def study(self) -> str:
-        return str(self.summary.get("study", "?"))
+        return self.info.study
 
     @property
     def device(self) -> str:
-        return str(self.summary.get("device", "?"))
+        return self.info.device
 
     @property
-    def variants(self) -> dict[str, dict[str, Any]]:
-        return dict(self.summary.get("variants", {}))
+    def variants(self) -> dict[str, VariantMetrics]:
+        return self.info.variants
 
     @property
     def name(self) -> str:
@@ -62,9 +65,9 @@ class RunData:
 
     def instance_name(self, index: int) -> str:
         """A test instance's one name everywhere: its id in summary.json (`digit-81`), else `#index`."""
-        ids = self.summary.get("ids")
-        if isinstance(ids, list) and 0 <= index < len(ids):
-            return str(ids[index])
+        ids = self.info.ids
+        if ids is not None and 0 <= index < len(ids):
+            return ids[index]
         return f"#{index}"
 
     def named(self, label: str) -> RunData:
@@ -72,9 +75,8 @@ class RunData:
         return dataclasses.replace(self, label=label, sources=dict.fromkeys(self.variants, label))
 
     @property
-    def layers(self) -> list[dict[str, Any]]:
-        layers = self.summary.get("layers") or []
-        return [layer for layer in layers if isinstance(layer, dict)]
+    def layers(self) -> list[LayerRow]:
+        return self.info.layers
 
     def artifact(self, name: str) -> Path | None:
         """The path of an optional artifact in this run (or a merged one), None if absent."""
@@ -88,10 +90,9 @@ class RunData:
         return [d / name for d in (self.run_dir, *self.merged_from) if (d / name).is_file()]
 
     @property
-    def derived(self) -> dict[str, dict[str, Any]]:
+    def derived(self) -> dict[str, DerivedRecord]:
         """Produced variants (mitigations, treatments): name → {kind, method, base, …}."""
-        derived = self.summary.get("derived") or {}
-        return {k: v for k, v in derived.items() if isinstance(v, dict)} if isinstance(derived, dict) else {}
+        return self.info.derived
 
     def merged(self, other: RunData, names: Iterable[str] | None = None) -> RunData:
         """This run with variants of another (all, or `names`) joined in, with their per-layer numbers."""
@@ -101,14 +102,16 @@ class RunData:
         derived = {n: copy.deepcopy(m) for n, m in other.derived.items() if n in take}
         if derived:
             summary["derived"] = {**self.derived, **derived}
-        by_name = {layer.get("name"): layer for layer in summary.get("layers") or []}
+        by_name = {layer.get("name"): layer for layer in RunSummary(summary).layers}
         for layer in other.layers:
             mine = by_name.get(layer.get("name"))
             if mine is None:
                 continue
             for key in ("weight_change", "adv_deviation"):
-                if isinstance(layer.get(key), dict):
-                    mine.setdefault(key, {}).update({n: v for n, v in layer[key].items() if n in take})
+                theirs = cast(dict[str, Any], layer).get(key)
+                if isinstance(theirs, dict):
+                    per_model = cast(dict[str, Any], mine).setdefault(key, {})
+                    per_model.update({n: v for n, v in theirs.items() if n in take})
         sources = {**self.sources, **{n: other.source(n) for n in take}}
         return dataclasses.replace(
             self, summary=summary, merged_from=(*self.merged_from, other.run_dir), sources=sources

@@ -1,11 +1,27 @@
-"""summary.json: the run-directory format version it carries, the check readers make, its metric rows."""
+"""summary.json: its format version and the check readers make, and `RunSummary`, the one way to read it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from tltui.base.errors import ResultsError
+from tltui.base.rundir.metrics import EPS_CURVE, FAIRNESS, Metric
+from tltui.base.rundir.shape import (
+    AttackBlock,
+    DerivedRecord,
+    FairnessInfo,
+    FairnessMetrics,
+    LayerRow,
+    ProducedRecord,
+    SeedBlock,
+    Summary,
+    TeacherAttackBlock,
+    TeacherInfo,
+    VariantMetrics,
+)
 
 FORMAT = 1
 """The run-directory format this code writes and the newest it reads. Bump it whenever a reader of the
@@ -37,7 +53,146 @@ def check_format(summary: Any, where: object) -> int:
     return found
 
 
-def metric_rows(variants: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> list[tuple[Any, ...]]:
-    """One row per variant of summary.json `variants`: its name, then its value of each key (None if absent)."""
-    keys = tuple(keys)
-    return [(name, *(v.get(k) for k in keys)) for name, v in variants.items()]
+def metric_rows(
+    variants: Mapping[str, Mapping[str, Any]], metrics: Iterable[Metric]
+) -> list[tuple[Any, ...]]:
+    """One row per variant of summary.json `variants`: its name, then its value of each metric as written
+    (None if absent)."""
+    metrics = tuple(metrics)
+    return [(name, *(m.raw(v) for m in metrics)) for name, v in variants.items()]
+
+
+def _table(value: object) -> dict[str, Any]:
+    return {str(k): v for k, v in value.items() if isinstance(v, dict)} if isinstance(value, dict) else {}
+
+
+def _block(value: object) -> Any:
+    return value if isinstance(value, dict) else None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A summary.json that passed `check_format`, read through typed accessors: every block is what the file
+    holds when it has the right JSON type, else empty (a table) or None (a block), so an older run never breaks
+    a reader."""
+
+    data: Summary
+
+    @classmethod
+    def of(cls, data: Any, where: object) -> RunSummary:
+        """`data` (summary.json's contents, read from `where`) once the format check passes and it has a
+        `variants` table; else a one-line ResultsError."""
+        check_format(data, where)
+        if not isinstance(data.get("variants"), dict):
+            raise ResultsError(f"{where}: has no 'variants' table; is this an analysis run?")
+        return cls(cast(Summary, data))
+
+    @property
+    def format(self) -> int:
+        found = self.data.get("format")
+        return found if isinstance(found, int) else FORMAT
+
+    @property
+    def study(self) -> str:
+        return str(self.data.get("study", "?"))
+
+    @property
+    def device(self) -> str:
+        return str(self.data.get("device", "?"))
+
+    @property
+    def variants(self) -> dict[str, VariantMetrics]:
+        """Variant → its metrics, in the order of the file."""
+        return cast(dict[str, VariantMetrics], _table(self.data.get("variants")))
+
+    def variant(self, name: str) -> VariantMetrics | None:
+        return self.variants.get(name)
+
+    def metric(self, variant: str, metric: Metric) -> float | None:
+        """`variant`'s value of `metric` (None when the variant or the value is missing)."""
+        return metric.of(self.variant(variant))
+
+    @property
+    def n_test(self) -> int | None:
+        n = self.data.get("n_test")
+        return n if isinstance(n, int) and not isinstance(n, bool) else None
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.data.get("classes") or []]
+
+    @property
+    def ids(self) -> list[str] | None:
+        """The test instances' ids (image paths below the split root), None when the run has none."""
+        ids = self.data.get("ids")
+        return [str(i) for i in ids] if isinstance(ids, list) else None
+
+    @property
+    def attack(self) -> AttackBlock | None:
+        """The white-box attack of every variant."""
+        return cast(AttackBlock | None, _block(self.data.get("attack")))
+
+    @property
+    def teacher_attack(self) -> TeacherAttackBlock | None:
+        return cast(TeacherAttackBlock | None, _block(self.data.get("teacher_attack")))
+
+    @property
+    def teacher(self) -> TeacherInfo | None:
+        return cast(TeacherInfo | None, _block(self.data.get("teacher")))
+
+    @property
+    def source_acc(self) -> float | None:
+        """The teacher's accuracy on its source task, None when not measured."""
+        teacher = self.teacher
+        value = teacher.get("source_acc") if teacher is not None else None
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    @property
+    def layers(self) -> list[LayerRow]:
+        """The per-layer rows, in network order."""
+        layers = self.data.get("layers") or []
+        return [layer for layer in layers if isinstance(layer, dict)]
+
+    @property
+    def derived(self) -> dict[str, DerivedRecord]:
+        """Produced variants (mitigations, treatments): name → {kind, method, base, …}."""
+        return cast(dict[str, DerivedRecord], _table(self.data.get("derived")))
+
+    @property
+    def fairness(self) -> FairnessInfo | None:
+        """How the groups were formed, None when fairness is off."""
+        return cast(FairnessInfo | None, _block(self.data.get(FAIRNESS)))
+
+    def fairness_of(self, variant: str) -> FairnessMetrics | None:
+        """`variant`'s fairness block, None when it has none."""
+        return fairness_of(self.variant(variant))
+
+    @property
+    def produced(self) -> ProducedRecord | None:
+        """What a `mitigate` / `treat` run produced, None for an `analyze` run."""
+        return cast(ProducedRecord | None, _block(self.data.get("produced")))
+
+    @property
+    def seeds(self) -> SeedBlock | None:
+        """A `--seeds` run's statistics, None otherwise."""
+        return cast(SeedBlock | None, _block(self.data.get("seeds")))
+
+
+def fairness_of(variant: Mapping[str, Any] | None) -> FairnessMetrics | None:
+    """A variant's fairness block (FAIRNESS_METRICS), None when it has none."""
+    block = variant.get(FAIRNESS) if variant is not None else None
+    return cast(FairnessMetrics, block) if isinstance(block, dict) else None
+
+
+def eps_curve(variant: Mapping[str, Any] | None) -> list[tuple[Any, Any]]:
+    """A variant's accuracy-vs-ε points (ε, accuracy) as written; points of the wrong shape are left out."""
+    curve = variant.get(EPS_CURVE) if variant is not None else None
+    return [(p[0], p[1]) for p in curve or [] if isinstance(p, (list, tuple)) and len(p) == 2]
+
+
+def read_summary(path: str | os.PathLike[str]) -> RunSummary:
+    """Read summary.json at `path`: a missing or unreadable file, a run format this code does not know, or a
+    file without a `variants` table is a one-line ResultsError."""
+    from tltui.base.runfiles import load_json  # numpy comes with it: not before the UI's first frame
+
+    return RunSummary.of(load_json(path), path)

@@ -18,7 +18,8 @@ def fooled(labels: Any, pred: Any, teacher_adv_pred: Any) -> np.ndarray:
     """Per instance: the clean prediction is right and the teacher-crafted input changes it (the DIR
     numerator: DIR = fooled.sum() / (pred == labels).sum())."""
     y, p = np.asarray(labels), np.asarray(pred)
-    return (p == y) & (np.asarray(teacher_adv_pred) != p)
+    out: np.ndarray = (p == y) & (np.asarray(teacher_adv_pred) != p)
+    return out
 
 
 @dataclass(frozen=True)
@@ -154,4 +155,5 @@ def preview_cut(order: np.ndarray, sizes: np.ndarray, ratio: float) -> np.ndarra
     slice order (the same count ReMoS cuts)."""
     k = round(ratio * len(order))
     counts = np.bincount(np.asarray(order[:k], dtype=np.int64), minlength=len(sizes))
-    return counts / np.maximum(np.asarray(sizes, dtype=float), 1.0)
+    cut: np.ndarray = counts / np.maximum(np.asarray(sizes, dtype=float), 1.0)
+    return cut

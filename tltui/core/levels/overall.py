@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tltui.base.rundir.metrics import AAI, AOI, DIR, MACRO_F1, MACRO_RECALL, ROBUST, Metric
 from tltui.core.levels._common import EPS, collect
 
 RADAR_AXES = ("AOI", "AAI", "Robust", "macro F1", "macro recall", "1-DIR")
@@ -76,8 +77,8 @@ def macro_recall_f1(y_true: Any, y_pred: Any, n: int) -> dict[str, Any]:
         "recall": recall,
         "f1": f1,
         "macro_precision": float(precision[present].mean()) if m else 0.0,
-        "macro_recall": float(recall[present].mean()) if m else 0.0,
-        "macro_f1": float(f1[present].mean()) if m else 0.0,
+        MACRO_RECALL.key: float(recall[present].mean()) if m else 0.0,
+        MACRO_F1.key: float(f1[present].mean()) if m else 0.0,
     }
 
 
@@ -190,8 +191,8 @@ def cka_matrix(
     return {"names": names, "bottom": bottom, "all": full}
 
 
-def _metric(d: Mapping[str, Any], key: str) -> float:
-    v = d.get(key)
+def _metric(d: Mapping[str, Any], metric: Metric) -> float:
+    v = metric.raw(d)
     return float("nan") if v is None else float(v)
 
 
@@ -206,12 +207,10 @@ def radar_axes(metrics: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     rows = []
     for n in names:
         d = metrics[n]
-        aoi, aai = _metric(d, "aoi"), _metric(d, "aai")
-        robust = _metric(d, "robust")
+        aoi, aai = _metric(d, AOI), _metric(d, AAI)
+        robust = _metric(d, ROBUST)
         if np.isnan(robust) and np.isfinite(aoi) and np.isfinite(aai):
             robust = aai / max(aoi, EPS)
-        rows.append(
-            [aoi, aai, robust, _metric(d, "macro_f1"), _metric(d, "macro_recall"), 1 - _metric(d, "dir")]
-        )
+        rows.append([aoi, aai, robust, _metric(d, MACRO_F1), _metric(d, MACRO_RECALL), 1 - _metric(d, DIR)])
     values = np.clip(np.asarray(rows, dtype=np.float64).reshape(len(names), len(RADAR_AXES)), 0.0, 1.0)
     return {"axes": list(RADAR_AXES), "names": names, "values": values}

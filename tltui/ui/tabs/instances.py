@@ -28,8 +28,8 @@ MAX_ROWS = 2000
 
 def attack_eps(run: RunData | None) -> float | None:
     """The study's attack budget ε (pixel units) from summary.json, None when the run does not say."""
-    attack = run.summary.get("attack") if run is not None else None
-    eps = attack.get("eps") if isinstance(attack, dict) else None
+    attack = run.info.attack if run is not None else None
+    eps = attack.get("eps") if attack is not None else None
     return float(eps) if isinstance(eps, (int, float)) and eps > 0 else None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from tltui.base.errors import TltuiError
-from tltui.base.rundir import INSTANCES, PROJECTION, keys, tsne_name
+from tltui.base.rundir import INSTANCES, PROJECTION, RunSummary, keys, tsne_name
 from tltui.base.rundir.tables import InstanceTable, instance_table
 from tltui.base.runfiles import load_npz
 from tltui.ui.rundata import RunData
@@ -32,15 +32,11 @@ class Instances:
     def from_arrays(
         cls,
         arrays: dict[str, np.ndarray],
-        summary: dict[str, Any],
+        summary: RunSummary,
         projections: dict[str, Projection] | None = None,
     ) -> Instances:
-        derived = summary.get("derived")
-        table = instance_table(
-            arrays, derived if isinstance(derived, dict) else None, summary.get("ids") or None
-        )
-        classes = tuple(str(c) for c in summary.get("classes") or [])
-        return cls(arrays, table, classes, projections or {})
+        table = instance_table(arrays, summary.derived, summary.ids or None)
+        return cls(arrays, table, tuple(summary.classes), projections or {})
 
     def __len__(self) -> int:
         return len(self.table)
@@ -153,7 +149,7 @@ def load_instances(run: RunData) -> Instances | str:
             continue
         arrays.update({k: v for k, v in more.items() if k not in arrays and len(v) == n})
     try:
-        return Instances.from_arrays(arrays, run.summary, _projections(run))
+        return Instances.from_arrays(arrays, run.info, _projections(run))
     except TltuiError as exc:
         return str(exc)
 

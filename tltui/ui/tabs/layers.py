@@ -3,7 +3,7 @@ histograms and neuron distance matrix; for the selected instance the layer windo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,12 @@ from tltui.ui.widgets.layer_window import LayerWindow, Window
 from tltui.ui.widgets.table import Table
 
 
-def layer_variants(layers: list[dict[str, Any]], key: str) -> list[str]:
+def layer_variants(layers: Sequence[Mapping[str, Any]], key: str) -> list[str]:
     return list(dict.fromkeys(v for layer in layers for v in (layer.get(key) or {})))
 
 
 def per_layer_spec(
-    layers: list[dict[str, Any]], key: str, title: str, order: list[str] | None = None
+    layers: Sequence[Mapping[str, Any]], key: str, title: str, order: list[str] | None = None
 ) -> ChartSpec | None:
     """One line per variant across the layers; `order` (the run's variants) fixes each variant's colour."""
     names = layer_variants(layers, key)
@@ -58,7 +58,7 @@ def per_layer_spec(
     return ChartSpec("line", series, title, "layer", xticks=(tuple(float(t) for t in ticks), labels))
 
 
-def layer_rows(layers: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+def layer_rows(layers: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     wc, ad = layer_variants(layers, "weight_change"), layer_variants(layers, "adv_deviation")
     columns = ("layer", "coverage", *(f"Δw {v}" for v in wc), *(f"adv dev {v}" for v in ad))
     rows = [

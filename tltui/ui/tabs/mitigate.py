@@ -12,7 +12,9 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 from tltui.base.catalogue import MITIGATIONS, MitigateParams, parse
 from tltui.base.catalogue.params import spec_of
 from tltui.base.errors import ParamError, TltuiError
-from tltui.base.rundir import PREVIEW_NPZ, SUMMARY, keys, metric_rows
+from tltui.base.rundir import PREVIEW_NPZ, SUMMARY, Metric, keys, metric_rows
+from tltui.base.rundir import metrics as M
+from tltui.base.rundir.shape import SeedMetric
 from tltui.base.rundir.tables import preview_cut
 from tltui.base.runfiles import load_npz
 from tltui.base.seedstats import seed_groups
@@ -27,7 +29,7 @@ from tltui.ui.widgets.param_form import ParamForm
 from tltui.ui.widgets.table import Table
 
 RATIO = spec_of(MitigateParams, "ratio")
-COMPARE = (("aoi", "AOI"), ("aai", "AAI"), ("dir", "DIR"), ("macro_f1", "macro-F1"))
+COMPARE: tuple[Metric, ...] = (M.AOI, M.AAI, M.DIR, M.MACRO_F1)
 
 
 def ratio_of(text: str) -> float | None:
@@ -42,7 +44,7 @@ def ratio_of(text: str) -> float | None:
 def compare_rows(run: RunData | None) -> list[tuple[Any, ...]]:
     if run is None:
         return []
-    return metric_rows(run.variants, (k for k, _ in COMPARE))
+    return metric_rows(run.variants, COMPARE)
 
 
 def run_layers(run: RunData | None) -> list[tuple[str, str]] | None:
@@ -61,18 +63,18 @@ def tradeoff_spec(run: RunData | None) -> ChartSpec:
     grouped = {n for g in groups for p in g["pairs"] for n in (p["variant"], p["baseline"])} - {None}
     series = []
     for name, v in variants.items():
-        aoi, dir_ = v.get("aoi"), v.get("dir")
-        if name not in grouped and isinstance(aoi, (int, float)) and isinstance(dir_, (int, float)):
-            series.append(Series(name, (float(aoi),), (float(dir_),), color=colors[name]))
+        aoi, dir_ = M.AOI.of(v), M.DIR.of(v)
+        if name not in grouped and aoi is not None and dir_ is not None:
+            series.append(Series(name, (aoi,), (dir_,), color=colors[name]))
     for g in groups:
-        for role, label in (("variant", g["method"]), ("baseline", g["baseline"])):
-            names = list(dict.fromkeys(p[role] for p in g["pairs"] if p.get(role) in variants))
-            pts = [(variants[n].get("dir"), variants[n].get("aoi")) for n in names]
-            ok = [
-                (float(d), float(a))
-                for d, a in pts
-                if isinstance(d, (int, float)) and isinstance(a, (int, float))
-            ]
+        by_role = (
+            (g["method"], [p["variant"] for p in g["pairs"]]),
+            (g["baseline"], [p["baseline"] for p in g["pairs"]]),
+        )
+        for label, members in by_role:
+            names = list(dict.fromkeys(n for n in members if n is not None and n in variants))
+            pts = [(M.DIR.of(variants[n]), M.AOI.of(variants[n])) for n in names]
+            ok = [(d, a) for d, a in pts if d is not None and a is not None]
             if ok:
                 xs, ys = zip(*ok, strict=True)
                 series.append(Series(f"{label} ×{len(ok)} seeds", tuple(ys), tuple(xs), color=len(series)))
@@ -98,30 +100,30 @@ def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None, ba
     table.fixed_columns = 1
     base = dict(
         zip(
-            (k for k, _ in COMPARE),
+            (m.key for m in COMPARE),
             next((r[1:] for r in compare_rows(run) if r[0] == baseline), ()),
             strict=False,
         )
     )
     table.add_columns(
-        "variant", *(f"{label} (Δ {baseline})" if baseline else label for _, label in COMPARE), "run"
+        "variant", *(f"{m.label} (Δ {baseline})" if baseline else m.label for m in COMPARE), "run"
     )
     for row in compare_rows(run):
         name = str(row[0])
         cells = (
-            fmt_num(v) if name == baseline or not baseline else delta(v, base.get(k))
-            for (k, _), v in zip(COMPARE, row[1:], strict=True)
+            fmt_num(v) if name == baseline or not baseline else delta(v, base.get(m.key))
+            for m, v in zip(COMPARE, row[1:], strict=True)
         )
         table.add_row(
             name + (" (baseline)" if name == baseline else ""), *cells, run.source(name) if run else ""
         )
     for g in seed_groups(run.derived, run.variants) if run else []:
-        cells = (seed_cell(g["metrics"].get(k)) for k, _ in COMPARE)
+        cells = (seed_cell(g["metrics"].get(m.key)) for m in COMPARE)
         table.add_row(f"{g['method']} ×{len(g['seeds'])} seeds", *cells, f"vs {g['baseline']}")
     chart.show(tradeoff_spec(run), "no variants to compare")
 
 
-def seed_cell(m: dict[str, Any] | None) -> str:
+def seed_cell(m: SeedMetric | None) -> str:
     """mean ± SD over seeds, and the paired Δ to the matched baselines, marked `~` when within the seed noise."""
     if not m or m["method"]["mean"] is None:
         return "—"
@@ -266,4 +268,4 @@ class MitigateTab(TabView):
         rows = compare_rows(self.run)
         if not rows:
             return None
-        return ExportTable("mitigate-compare", ("variant", *(k for k, _ in COMPARE)), tuple(rows))
+        return ExportTable("mitigate-compare", ("variant", *(m.key for m in COMPARE)), tuple(rows))

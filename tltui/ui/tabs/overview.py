@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from tltui.base.rundir import OVERALL, SUMMARY, metric_rows
+from tltui.base.rundir import (
+    FAIRNESS_METRICS,
+    METRICS,
+    OVERALL,
+    SUMMARY,
+    Metric,
+    eps_curve,
+    fairness_of,
+    metric_rows,
+)
+from tltui.base.rundir import metrics as M
+from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.glossary import verdicts
 from tltui.ui.rundata import RunData
@@ -17,40 +29,24 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.table import Table
 
-METRICS: tuple[tuple[str, str], ...] = (
-    ("aoi", "AOI"),
-    ("aai", "AAI"),
-    ("dr", "DR"),
-    ("robust", "Robust"),
-    ("macro_f1", "macro-F1"),
-    ("macro_recall", "macro-recall"),
-    ("dir", "DIR"),
-)
 # Profile axes, all "higher is better" (DIR enters as 1 − DIR).
-PROFILE: tuple[tuple[str, str], ...] = (
-    ("aoi", "AOI"),
-    ("aai", "AAI"),
-    ("robust", "Robust"),
-    ("macro_f1", "F1"),
-    ("macro_recall", "Recall"),
-    ("dir", "1−DIR"),
+PROFILE: tuple[tuple[Metric, str], ...] = (
+    (M.AOI, "AOI"),
+    (M.AAI, "AAI"),
+    (M.ROBUST, "Robust"),
+    (M.MACRO_F1, "F1"),
+    (M.MACRO_RECALL, "Recall"),
+    (M.DIR, "1−DIR"),
 )
 
 
-FAIRNESS: tuple[tuple[str, str], ...] = (
-    ("accuracy", "accuracy"),
-    ("macro_f1", "macro-F1"),
-    ("spd", "SPD"),
-    ("eod", "EOD"),
-    ("aaod", "AAOD"),
-)
 ATTRIBUTES = {
     "ink": "ink (stroke weight, derived from the images)",
     "csv": "the study's groups file",
 }
 
 
-def fairness_title(fairness: dict[str, Any]) -> str:
+def fairness_title(fairness: FairnessInfo) -> str:
     """'Fairness by <attribute>' with what the attribute is and how the groups split."""
     attr = str(fairness.get("attribute", "?"))
     title = f"Fairness by {ATTRIBUTES.get(attr, attr)}"
@@ -66,20 +62,17 @@ def fairness_title(fairness: dict[str, Any]) -> str:
     return title + (f" ({', '.join(details)})" if details else "")
 
 
-def fairness_rows(variants: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [
-        (name, *(v["fairness"].get(key) for key, _ in FAIRNESS))
-        for name, v in variants.items()
-        if isinstance(v.get("fairness"), dict)
-    ]
+def fairness_rows(variants: Mapping[str, VariantMetrics]) -> list[tuple[Any, ...]]:
+    blocks = {name: fairness_of(v) for name, v in variants.items()}
+    return [(name, *(m.raw(b) for m in FAIRNESS_METRICS)) for name, b in blocks.items() if b is not None]
 
 
-def eps_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
+def eps_spec(variants: Mapping[str, VariantMetrics]) -> ChartSpec | None:
     """Accuracy under the white-box attack against its budget ε, in the pixel units of the table and the study."""
     colors = color_order(variants)
     series = []
     for name, v in variants.items():
-        curve = [p for p in v.get("eps_curve") or [] if isinstance(p, (list, tuple)) and len(p) == 2]
+        curve = eps_curve(v)
         if curve:
             series.append(
                 Series(
@@ -101,12 +94,13 @@ def eps_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
     )
 
 
-def dir_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
-    names = [n for n, v in variants.items() if isinstance(v.get("dir"), (int, float))]
+def dir_spec(variants: Mapping[str, VariantMetrics]) -> ChartSpec | None:
+    dirs = {n: d for n, v in variants.items() if (d := M.DIR.of(v)) is not None}
+    names = list(dirs)
     if not names:
         return None
     colors = color_order(variants)
-    values = tuple(as_float(variants[n]["dir"]) for n in names)
+    values = tuple(dirs.values())
     return ChartSpec(
         "bar",
         (Series("DIR", values),),
@@ -116,13 +110,13 @@ def dir_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
     )
 
 
-def profile_spec(variants: dict[str, dict[str, Any]]) -> ChartSpec | None:
+def profile_spec(variants: Mapping[str, VariantMetrics]) -> ChartSpec | None:
     if not variants:
         return None
     colors = color_order(variants)
     series = []
     for name, v in variants.items():
-        vals = [as_float(v.get(k)) for k, _ in PROFILE]
+        vals = [as_float(m.raw(v)) for m, _ in PROFILE]
         vals[-1] = 1.0 - vals[-1]
         series.append(Series(name, tuple(vals), color=colors[name]))
     return ChartSpec(
@@ -189,27 +183,27 @@ class OverviewTab(TabView):
         table: DataTable[Any] = self.query_one("#ov-metrics", DataTable)
         table.clear(columns=True)
         table.fixed_columns = 1
-        table.add_columns("variant", *(label for _, label in METRICS), "run")
-        for row in metric_rows(variants, (k for k, _ in METRICS)):
+        table.add_columns("variant", *(m.label for m in METRICS), "run")
+        for row in metric_rows(variants, METRICS):
             table.add_row(row[0], *(fmt_num(v) for v in row[1:]), run.source(str(row[0])), key=row[0])
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
-        self._show_fairness(run.summary.get("fairness"), variants)
+        self._show_fairness(run.info.fairness, variants)
         self._show_overall(run.overall)
 
-    def _show_fairness(self, fairness: Any, variants: dict[str, dict[str, Any]]) -> None:
+    def _show_fairness(self, fairness: FairnessInfo | None, variants: Mapping[str, VariantMetrics]) -> None:
         """summary.json `fairness` (attribute, split) and each variant's `fairness` metrics, when present."""
-        rows = fairness_rows(variants) if isinstance(fairness, dict) else []
+        rows = fairness_rows(variants) if fairness is not None else []
         title = self.query_one("#ov-fairness-title", Static)
         table: DataTable[Any] = self.query_one("#ov-fairness", DataTable)
         title.set_class(not rows, "-hidden")
         table.set_class(not rows, "-hidden")
-        if not rows or not isinstance(fairness, dict):
+        if not rows or fairness is None:
             return
         title.update(fairness_title(fairness))
         table.clear(columns=True)
-        table.add_columns("variant", *(label for _, label in FAIRNESS))
+        table.add_columns("variant", *(m.label for m in FAIRNESS_METRICS))
         for row in rows:
             table.add_row(row[0], *(fmt_num(v) for v in row[1:]))
 
@@ -280,6 +274,6 @@ class OverviewTab(TabView):
             return None
         return ExportTable(
             "overview",
-            ("variant", *(k for k, _ in METRICS)),
-            tuple(metric_rows(self.run.variants, (k for k, _ in METRICS))),
+            ("variant", *(m.key for m in METRICS)),
+            tuple(metric_rows(self.run.variants, METRICS)),
         )

@@ -194,4 +194,4 @@ class TreatTab(TabView):
         rows = compare_rows(self.run)
         if not rows:
             return None
-        return ExportTable("treat-compare", ("variant", *(k for k, _ in COMPARE)), tuple(rows))
+        return ExportTable("treat-compare", ("variant", *(m.key for m in COMPARE)), tuple(rows))

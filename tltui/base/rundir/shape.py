@@ -1,0 +1,188 @@
+"""The shape of summary.json as types: every block the core writes and the UI, CLI and scripts read.
+
+These are the JSON objects themselves (TypedDicts: plain dicts at run time, fields mypy sees), so a summary
+reads and writes with the JSON module alone. Keys a reader may not find (an older run, an optional feature) are
+`NotRequired`; readers go through `tltui.base.rundir.summary.RunSummary` and the `Metric`s of `.metrics`.
+docs/interfaces.md#summary-json lists which keys are stable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:  # annotations only (postponed): no run-time dependency
+    from typing_extensions import NotRequired
+
+
+class FairnessMetrics(TypedDict):
+    """A variant's fairness block (docs/metrics.md#fairness); `favourable` only for a binary task."""
+
+    accuracy: float
+    macro_f1: float
+    spd: float | None
+    eod: float | None
+    aaod: float | None
+    scheme: str
+    """`binary` or `one-vs-rest`."""
+    favourable: NotRequired[int]
+
+
+class VariantMetrics(TypedDict):
+    """A variant's metrics (docs/metrics.md); `.metrics.METRICS` names the table's ones."""
+
+    aoi: float
+    aai: float
+    dr: float
+    robust: float
+    macro_f1: float
+    macro_recall: float
+    dir: float | None
+    eps_curve: list[list[float]]
+    """[[ε, accuracy under the white-box attack], …], ε = 0 (the clean accuracy) first."""
+    teacher_adv_acc: NotRequired[float]
+    fairness: NotRequired[FairnessMetrics]
+    """When the study has groups (or is the demo)."""
+
+
+class TeacherInfo(TypedDict):
+    source_acc: float | None
+    """The teacher's accuracy on its own task's test data (None without `[data] source_test`)."""
+
+
+class AttackBlock(TypedDict):
+    """The white-box attack of every variant (the study's `[attack]`)."""
+
+    name: str
+    eps: float
+    alpha: float
+    steps: int
+    random_start: bool
+    norm: NotRequired[str]
+
+
+class TeacherAttackBlock(TypedDict):
+    """The attack that crafts the teacher-crafted inputs (`[attack.teacher]` and its configuration)."""
+
+    name: str
+    preset: str | None
+    space: str
+    eps: float
+    alpha: float
+    steps: int
+    random_start: bool
+    norm: str
+    scale: list[float] | None
+
+
+class LayerRow(TypedDict):
+    """One layer of the teacher (docs/levels.md#layers); the maps are per variant (`adv_deviation`: per model,
+    the teacher too)."""
+
+    name: str
+    kind: NotRequired[str]
+    weight_change: dict[str, float | None]
+    cosine: NotRequired[dict[str, float | None]]
+    adv_deviation: dict[str, float | None]
+    coverage: float | None
+    mean_coverage: NotRequired[float | None]
+
+
+class FairnessInfo(TypedDict):
+    """How the run split its test set into groups (None in summary.json when fairness is off)."""
+
+    attribute: str
+    threshold: float | None
+    n_group1: int
+    privileged_group: int
+    scheme: str
+    favourable: str | None
+
+
+class DerivedRecord(TypedDict):
+    """A produced variant's record (mitigation, treatment), as stored with its weights."""
+
+    name: str
+    arch: str
+    num_classes: int
+    created: float
+    kind: str
+    """`mitigation` or `treatment`."""
+    method: str
+    base: str | None
+    params: dict[str, Any]
+    role: NotRequired[str]
+    """`method` or `baseline`, for the variants of a `--seeds` run, with `group` and `seed`."""
+    group: NotRequired[str]
+    seed: NotRequired[int]
+
+
+class ProducedRecord(DerivedRecord):
+    """The record of the variant a `mitigate` / `treat` run produced, and the names of all it produced."""
+
+    names: list[str]
+
+
+class Spread(TypedDict):
+    values: list[float]
+    n: int
+    mean: float | None
+    sd: float | None
+    min: float | None
+    max: float | None
+
+
+class Paired(Spread):
+    """The method minus its baseline, per seed."""
+
+    ci95: list[float] | None
+    within_noise: bool | None
+
+
+class SeedMetric(TypedDict):
+    method: Spread
+    baseline: Spread
+    delta: Paired
+
+
+class SeedPair(TypedDict):
+    seed: int
+    variant: str
+    baseline: str | None
+
+
+class SeedBlock(TypedDict):
+    """A `--seeds` run's statistics (tltui.base.seedstats): per metric key, the method against its baseline."""
+
+    method: str
+    baseline: str | None
+    seeds: list[int]
+    pairs: list[SeedPair]
+    metrics: dict[str, SeedMetric]
+
+
+class SeedGroup(SeedBlock):
+    """A `--seeds` group found among a run's produced variants (tltui.base.seedstats.seed_groups)."""
+
+    group: str
+
+
+class Summary(TypedDict):
+    """summary.json, in the order the writer writes its keys."""
+
+    format: NotRequired[int]
+    """Absent in runs written before the format version existed (read as format 1)."""
+    study: str
+    device: str
+    variants: dict[str, VariantMetrics]
+    teacher: NotRequired[TeacherInfo]
+    attack: NotRequired[AttackBlock]
+    teacher_attack: NotRequired[TeacherAttackBlock]
+    layers: NotRequired[list[LayerRow]]
+    derived: NotRequired[dict[str, DerivedRecord]]
+    fairness: NotRequired[FairnessInfo | None]
+    n_test: int
+    classes: list[str]
+    ids: NotRequired[list[str]]
+    seconds: NotRequired[float]
+    produced: NotRequired[ProducedRecord]
+    seeds: NotRequired[SeedBlock]

@@ -1,0 +1,81 @@
+"""Building summary.json: the typed blocks the core fills in, stamped with the current format."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from tltui.base.rundir.metrics import FAIRNESS
+from tltui.base.rundir.shape import (
+    AttackBlock,
+    DerivedRecord,
+    FairnessInfo,
+    FairnessMetrics,
+    LayerRow,
+    ProducedRecord,
+    SeedBlock,
+    Summary,
+    TeacherAttackBlock,
+    TeacherInfo,
+    VariantMetrics,
+)
+from tltui.base.rundir.summary import FORMAT
+
+
+def add_fairness(variant: VariantMetrics, report: Mapping[str, object]) -> None:
+    """Give `variant` its fairness block (tltui.core.fairness.fairness_report's dict)."""
+    variant[FAIRNESS] = cast(FairnessMetrics, report)
+
+
+def teacher_attack_block(
+    name: str, preset: str | None, space: str, config: Mapping[str, Any]
+) -> TeacherAttackBlock:
+    """The teacher's attack: its name, preset and space, then its configuration's fields (`eps`, `alpha`,
+    `steps`, `random_start`, `norm`, `scale`) as the attack engine's `AttackConfig` has them."""
+    return cast(TeacherAttackBlock, {"name": name, "preset": preset, "space": space, **config})
+
+
+def new_summary(
+    *,
+    study: str,
+    device: str,
+    variants: dict[str, VariantMetrics],
+    teacher: TeacherInfo,
+    attack: AttackBlock,
+    teacher_attack: TeacherAttackBlock,
+    layers: Sequence[Mapping[str, Any]],
+    derived: Mapping[str, Mapping[str, Any]],
+    fairness: FairnessInfo | None,
+    n_test: int,
+    classes: list[str],
+    ids: list[str],
+    seconds: float,
+) -> Summary:
+    """A run's summary.json, stamped with this code's FORMAT; `layers` and `derived` are written as given (the
+    diagnosis's layer rows, the produced variants' records)."""
+    return Summary(
+        format=FORMAT,
+        study=study,
+        device=device,
+        variants=variants,
+        teacher=teacher,
+        attack=attack,
+        teacher_attack=teacher_attack,
+        layers=cast(list[LayerRow], layers),
+        derived=cast(dict[str, DerivedRecord], derived),
+        fairness=fairness,
+        n_test=n_test,
+        classes=classes,
+        ids=ids,
+        seconds=seconds,
+    )
+
+
+def add_produced(summary: Summary, first: str, record: Mapping[str, Any], names: Sequence[str]) -> None:
+    """Record what a `mitigate` / `treat` run produced: its first variant's name and record, and every name."""
+    summary["produced"] = cast(ProducedRecord, {"name": first, **record, "names": list(names)})
+
+
+def add_seeds(summary: Summary, block: SeedBlock) -> None:
+    """Record a `--seeds` run's statistics (tltui.base.seedstats.seed_block)."""
+    summary["seeds"] = block
