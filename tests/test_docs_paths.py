@@ -17,7 +17,9 @@ def named_paths(text: str) -> set[str]:
 
 
 def test_the_pattern_finds_paths_and_leaves_out_user_paths() -> None:
-    text = "see `tltui/core/x.py:f`, [a](docs/a.md#b) and ~/.config/tltui/keys.toml, tests/ui/ and tltui/base."
+    text = (
+        "see `tltui/core/x.py:f`, [a](docs/a.md#b) and ~/.config/tltui/keys.toml, tests/ui/ and tltui/base."
+    )
     assert named_paths(text) == {"tltui/core/x.py", "docs/a.md", "tests/ui", "tltui/base"}
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tltui.base.rundir.metrics import AOI, DIR
 from tltui.base.seedstats import t95
 
 N_BOOT = 2000
@@ -101,8 +102,8 @@ def variant_intervals(o: Outcomes, *, n_boot: int = N_BOOT, seed: int = BOOT_SEE
     acc = np.concatenate([r[0] for r in reps])
     dir_ = np.concatenate([r[1] for r in reps])
     return {
-        "aoi": Interval(acc0, *_quantiles(acc), "images"),
-        "dir": Interval(dir0, *_quantiles(dir_), "images"),
+        AOI.key: Interval(acc0, *_quantiles(acc), "images"),
+        DIR.key: Interval(dir0, *_quantiles(dir_), "images"),
     }
 
 
@@ -125,7 +126,7 @@ def _deltas(
         ba, bd = _rates(b, w)
         acc.append(ma - ba)
         dir_.append(md - bd)
-    return {"aoi": np.stack(acc, axis=1), "dir": np.stack(dir_, axis=1)}
+    return {AOI.key: np.stack(acc, axis=1), DIR.key: np.stack(dir_, axis=1)}
 
 
 def _t_quantile(seed_var: float, image_var: float, seed_df: int) -> float:
@@ -173,7 +174,7 @@ def group_delta(
     full = _deltas(pairs, np.ones((1, n)))
     reps = [_deltas(pairs, w) for w in _weights(n, n_boot, seed)]
     delta, per_seed, seed_sd, image_se = {}, {}, {}, {}
-    for key in ("aoi", "dir"):
+    for key in (AOI.key, DIR.key):
         values = full[key][0]
         mean = float(values.mean())
         boot = np.concatenate([r[key] for r in reps])
