@@ -115,7 +115,7 @@ def produce(
     start = _target(settings)
     for name, model_in in (("teacher", an.teacher), (start, an.variants.get(start))):
         if model_in is not None and is_scripted(model_in):
-            raise refuse_changes("mitigate from" if family == "mitigate" else "treat", name)
+            raise refuse_changes("mitigate from" if family == "mitigation" else "treat", name)
     staged: list[Staged] = []
     ex = executor_from(params)
     built: dict[str, nn.Module] = {}
