@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -12,12 +13,27 @@ from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import load_json, save_npz
-from tltui.base.study import Study, with_teacher_preset
+from tltui.base.study import Study, with_attack
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.levels import instances as I
+
+
+def recorded_attack(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's recorded attack blocks as the job keys of `with_attack` (the preset first, its values over it)."""
+    a, t = summary.get("attack") or {}, summary.get("teacher_attack") or {}
+    keys = {
+        "attack": a.get("name"),
+        **{k: a.get(k) for k in ("eps", "alpha", "steps", "random_start", "norm")},
+    }
+    if t:
+        keys.update(
+            teacher_attack=t.get("name"), teacher_preset=t.get("preset"), teacher_space=t.get("space")
+        )
+        keys.update({f"teacher_{k}": t.get(k) for k in ("eps", "alpha", "steps", "random_start")})
+    return keys
 
 
 def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
@@ -29,8 +45,9 @@ def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, No
         )
     recorded = load_json(summary)
     rundir.check_format(recorded, summary)  # never add files of this format to a newer run
-    preset = (recorded.get("teacher_attack") or {}).get("preset")
-    study = with_teacher_preset(study, preset)  # the teacher-crafted inputs the run was diagnosed with
+    study = with_attack(
+        study, recorded_attack(recorded)
+    )  # the attacks the run was diagnosed with (its flags)
     an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
     yield from an.load()
     return an, run
