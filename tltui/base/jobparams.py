@@ -9,6 +9,9 @@ from tltui.base.catalogue.attacks import attack_overrides
 from tltui.base.catalogue.params import build, check_layers, specs
 from tltui.base.errors import ParamError
 from tltui.base.study import Study, with_attack
+from tltui.base.study_spec import DataSpec, ModelSpec
+
+_DEFAULT = Study(name="default", data=DataSpec(), teacher=ModelSpec("teacher", "", 2), variants=())
 
 
 def _given(value: Any) -> bool:
@@ -18,7 +21,7 @@ def _given(value: Any) -> bool:
 def job_params(
     entry: Entry,
     raw: dict[str, Any],
-    study: Study,
+    study: Study | None,
     *,
     layers: list[tuple[str, str]] | None = None,
     variants: list[str] | None = None,
@@ -30,12 +33,14 @@ def job_params(
     `study` so rules across keys are checked too), how the run runs (`RunParams`), and the method's own; any other
     name is refused naming the method's parameters. Layer names are checked against `layers` and a treatment's
     variant against `variants` when given. The result holds `method` (methods only), the method's own values
-    (None left out), and the attack and run values that were given, as JSON."""
+    (None left out), and the attack and run values that were given, as JSON. `study` None (a form that has not
+    read it): the attack values are checked against the default [attack]."""
     given = {k: v for k, v in raw.items() if _given(v)}
     attack_keys, run_keys = attack_overrides(), {s.name for s in specs(RunParams)}
     attack = {k: given.pop(k) for k in list(given) if k in attack_keys}
     run = {k: given.pop(k) for k in list(given) if k in run_keys}
-    checked = with_attack(study, attack)
+    checked = with_attack(study or _DEFAULT, attack)
+    owner = f"{study.name}'s model" if study is not None else "this run's model"
     out: dict[str, Any] = {}
     if entry.params is not RunParams:
         settings = entry.build(given)
@@ -43,12 +48,12 @@ def job_params(
         values = {k: v for k, v in as_json(settings).items() if k in {s.name for s in own} and v is not None}
         for spec in own:
             if spec.layers and layers is not None and spec.name in values:
-                found = check_layers(spec, getattr(settings, spec.name), layers, f"{study.name}'s model")
+                found = check_layers(spec, getattr(settings, spec.name), layers, owner)
                 values[spec.name] = list(found) if isinstance(found, tuple) else found  # network order
         variant = values.get("variant")
         if variant is not None and variants is not None and variant not in variants:
             raise ParamError(
-                f"--variant {variant!r}: not a variant of {study.name} (have {', '.join(variants)})"
+                f"--variant {variant!r}: not a variant of {checked.name} (have {', '.join(variants)})"
             )
         out = {"method": entry.name, **values}
     elif given:

@@ -186,7 +186,8 @@ def _convert(spec: ParamSpec, value: Any, where: str) -> Any:
             return float(value)
         return str(value).strip() if spec.kind == "str" else value
     except (TypeError, ValueError):
-        raise ParamError(f"{where}: {value!r} is not a valid {spec.kind} ({spec.help})") from None
+        kind = "list of numbers" if spec.kind == "floats" else spec.kind
+        raise ParamError(f"{where}: {value!r} is not a valid {kind} ({spec.help})") from None
 
 
 def broken_bound(spec: ParamSpec, value: float) -> str | None:
