@@ -86,7 +86,7 @@ def test_delta_loss_is_zero_for_the_teacher_itself_and_positive_after_a_change(t
 def test_delta_trains_from_the_teacher(tiny_an: Analysis) -> None:
     start = drain(delta.run(tiny_an, FeatureParams(epochs=0)))
     assert torch.equal(start.conv2.weight, tiny_an.teacher.conv2.weight)
-    tuned = drain(delta.run(tiny_an, FeatureParams(epochs=1, delta_alpha=1.0)))
+    tuned = drain(delta.run(tiny_an, FeatureParams(epochs=1, feature_alpha=1.0)))
     assert not torch.equal(tuned.conv2.weight, tiny_an.teacher.conv2.weight)
 
 

@@ -17,7 +17,7 @@ from tltui.core.mitigate._student import fit, new_student
 
 
 def run(an: Analysis, params: FeatureParams) -> Generator[Progress, None, nn.Module]:
-    """Fine-tune from the teacher with cross-entropy + `delta_alpha` × the feature-map MSE to the teacher."""
+    """Fine-tune from the teacher with cross-entropy + `feature_alpha` × the feature-map MSE to the teacher."""
     student, head, schedule = new_student(an, params)
     names = stages(an.teacher, params)
     with distillation(student, an.teacher, names, params.feature_alpha) as loss:

@@ -15,7 +15,7 @@ from tltui.core.mitigate._student import fit, new_student
 
 
 def run(an: Analysis, params: RenofeationParams) -> Generator[Progress, None, nn.Module]:
-    """Re-initialise (seeded), then train on the scratch schedule with cross-entropy + `renofeation_alpha` × the feature MSE to the teacher,
+    """Re-initialise (seeded), then train on the scratch schedule with cross-entropy + `feature_alpha` × the feature MSE to the teacher,
     with `renofeation_dropout` channel dropout (training only; the hooks are gone afterwards)."""
     student, head, schedule = new_student(an, params, fresh=True)
     names = stages(an.teacher, params)
