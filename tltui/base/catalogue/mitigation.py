@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
@@ -30,21 +31,30 @@ class MitigateParams(TrainParams):
                 object.__setattr__(self, name, tuple(value))
 
 
-@dataclass(frozen=True)
-class PruneParams(MitigateParams):
-    """A cut of conv weights, then fine-tuning: magnitude pruning takes exactly these."""
+def _ratio() -> Any:
+    return fraction(0.03, label="ratio", help="fraction of the in-scope conv weights to cut")
 
-    ratio: float = fraction(0.03, label="ratio", help="fraction of the in-scope conv weights to cut")
-    """0.03–0.1 typical; 0.03 on the demo because its small net loses 8 AOI points at 0.1 (62 % of conv2 cut)."""
-    scope: tuple[str, ...] | None = param(
+
+def _scope() -> Any:
+    return param(
         None, label="layer scope", help="conv layers that may be cut (empty: every conv layer)", layers="conv"
     )
 
 
 @dataclass(frozen=True)
-class RemosParams(PruneParams):
-    """ReMoS: the cut chosen by the teacher's coverage on the target data."""
+class PruneParams(MitigateParams):
+    """Magnitude pruning: a cut of conv weights by size, then fine-tuning."""
 
+    ratio: float = _ratio()
+    """0.03–0.1 typical; 0.03 on the demo because its small net loses 8 AOI points at 0.1 (62 % of conv2 cut)."""
+    scope: tuple[str, ...] | None = _scope()
+
+
+@dataclass(frozen=True)
+class RemosParams(MitigateParams):
+    """ReMoS: the cut chosen by the teacher's coverage on the target data, then fine-tuning."""
+
+    ratio: float = _ratio()
     threshold: float = fraction(
         0.5,
         label="coverage θ",
@@ -55,6 +65,7 @@ class RemosParams(PruneParams):
         "neuron", label="criterion", help="coverage criterion of the teacher profile", choices=CRITERIA
     )
     topk: int = param(3, label="top-k", help="top-k coverage: the k most active channels of a layer", lo=1)
+    scope: tuple[str, ...] | None = _scope()
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,8 @@ def specs(cls: type) -> tuple[ParamSpec, ...]:
         kind, optional = _kind(hints[f.name])
         live = {**meta, "choices": tuple(meta["choices"])}
         out.append(ParamSpec(f.name, kind, f.default, optional=optional, **live))
-    return tuple(out)
+    trailing = getattr(cls, "TRAILING", ())  # a base's shared fields, shown after the class's own
+    return tuple(sorted(out, key=lambda s: trailing.index(s.name) + 1 if s.name in trailing else 0))
 
 
 def spec_of(cls: type, name: str) -> ParamSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from tltui.base.catalogue.params import param
 
@@ -11,6 +12,9 @@ from tltui.base.catalogue.params import param
 class TrainParams:
     """Epochs, learning rate and seeds of a method that trains a variant; `tltui.core.produce` reads `seed` and
     `seeds` of every params class inheriting it (a plugin's class that does not inherit it runs one seed, 0)."""
+
+    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "seed", "seeds")
+    """Shown after the method's own parameters (flags, forms), though declared first."""
 
     epochs: int | None = param(None, label="epochs", help="training epochs (empty: the method's)", lo=0)
     lr: float | None = param(

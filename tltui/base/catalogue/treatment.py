@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
@@ -13,6 +14,8 @@ from tltui.base.catalogue.training import TrainParams
 @dataclass(frozen=True)
 class TreatParams(TrainParams):
     """What every treatment takes: the variant it treats (a copy), where it works, its training batch."""
+
+    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "train_batch_size", "seed", "seeds")
 
     variant: str = param("finetune", label="treat variant", help="the variant to treat (a copy is treated)")
     layer: str | None = param(
