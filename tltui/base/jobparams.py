@@ -57,7 +57,7 @@ def job_params(
             )
         out = {"method": entry.name, **values}
     elif given:
-        build(RunParams, given)  # refuses a name analyze does not take
+        build(RunParams, given, owner=entry.name)  # refuses a name analyze does not take
     run_values = as_json(build(RunParams, run))
     out.update({k: run_values[k] for k in run})
     new = checked.attack
