@@ -71,7 +71,7 @@ def cases(tmp: Path, bad_study: Path) -> list[tuple[list[str], str]]:
         (["analyze", "demo", "--eps", "1.5", "--out", out], "eps = 1.5 with norm linf: must be ≤ 1"),
         (
             ["analyze", "demo", "--steps", "1000000000", "--out", out],
-            "--steps = 1e+09: must be in [1, 10000]",
+            "--steps = 1000000000: must be in [1, 10000]",
         ),
         (["analyze", "demo", "--attack", "nosuch", "--out", out], "--attack = 'nosuch': choose one of pgd"),
         (

@@ -14,7 +14,7 @@ from tltui.base.catalogue.attacks import (
     TeacherAttackParams,
     attack_overrides,
 )
-from tltui.base.catalogue.params import ParamSpec, broken_bound, parse, spec_of, specs
+from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, parse, spec_of, specs
 from tltui.base.errors import ParamError, StudyError
 from tltui.base.names import RESERVED, check_name, shown
 from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
@@ -280,7 +280,9 @@ class _Parser(TableReader):
             bad = broken_bound(spec, number)
             if bad is not None:
                 plural = " values" if spec.kind == "floats" else ""
-                raise StudyError(f"{where}{plural} {bad}, got {number:g} ({spec.label}: {spec.help})")
+                raise StudyError(
+                    f"{where}{plural} {bad}, got {number_text(number)} ({spec.label}: {spec.help})"
+                )
         return parse(spec, value, where)
 
 

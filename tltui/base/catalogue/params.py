@@ -191,6 +191,11 @@ def _convert(spec: ParamSpec, value: Any, where: str) -> Any:
         raise ParamError(f"{where}: {value!r} is not a valid {kind} ({spec.help})") from None
 
 
+def number_text(value: float) -> str:
+    """A number as an error names it: an int whole (1000000000, not 1e+09), a float short."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 def broken_bound(spec: ParamSpec, value: float) -> str | None:
     """The bound a finite number breaks, as `must be > 0` (None when it is in range)."""
     if spec.lo is not None and (value <= spec.lo if spec.lo_open else value < spec.lo):
@@ -214,7 +219,9 @@ def check_value(spec: ParamSpec, value: Any, where: str) -> None:
         if not math.isfinite(value):
             raise ParamError(f"{where} = {value}: must be a finite number")
         if broken_bound(spec, value) is not None:
-            raise ParamError(f"{where} = {value:g}: must be {spec.range_text} ({spec.label}: {spec.help})")
+            raise ParamError(
+                f"{where} = {number_text(value)}: must be {spec.range_text} ({spec.label}: {spec.help})"
+            )
 
 
 def parse(spec: ParamSpec, value: Any, where: str | None = None) -> Any:
