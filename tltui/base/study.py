@@ -257,17 +257,19 @@ class _Parser(TableReader):
         """The keys of table `t` that are catalogue params of `cls`, each checked by its spec."""
         labels = labels or {}
         return {
-            s.name: self.value(section, t, s, labels.get(s.name, s.name)) for s in specs(cls) if s.name in t
+            s.name: self.value(section, t, s, s.name, labels.get(s.name)) for s in specs(cls) if s.name in t
         }
 
-    def value(self, section: str, t: dict[str, Any], spec: ParamSpec, key: str) -> Any:
-        """One key of `t` checked against a catalogue spec: its TOML type, its choices, its range."""
-        name = key.split(" ", 1)[0]
+    def value(
+        self, section: str, t: dict[str, Any], spec: ParamSpec, key: str, label: str | None = None
+    ) -> Any:
+        """Key `key` of `t` checked against a catalogue spec: its TOML type, its choices, its range; errors name
+        it as `label` (default: the key)."""
         if spec.kind == "floats":
-            value: Any = self.floats(section, t, name, ())
+            value: Any = self.floats(section, t, key, ())
         else:
-            value = self.get(section, t, name, _TOML_TYPES[spec.kind], None)
-        where = f"{self.path.name}: [{section}] {key}"
+            value = self.get(section, t, key, _TOML_TYPES[spec.kind], None)
+        where = f"{self.path.name}: [{section}] {label or key}"
         if spec.choices and value not in spec.choices:
             allowed = (
                 " or ".join(repr(c) for c in spec.choices)
