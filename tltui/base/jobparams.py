@@ -8,8 +8,8 @@ from tltui.base.catalogue import Entry, RunParams, as_json
 from tltui.base.catalogue.attacks import attack_overrides
 from tltui.base.catalogue.params import build, check_layers, specs
 from tltui.base.errors import ParamError
-from tltui.base.study import Study, with_attack
-from tltui.base.study_spec import DataSpec, ModelSpec
+from tltui.base.study import with_attack
+from tltui.base.study_spec import DataSpec, ModelSpec, Study
 
 _DEFAULT = Study(name="default", data=DataSpec(), teacher=ModelSpec("teacher", "", 2), variants=())
 
