@@ -17,19 +17,14 @@ from tltui.ui.screens.attack_form import AttackForm
 async def test_the_attack_form_checks_and_submits_its_values(
     make_app: MakeApp, recorded_run: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TLTUI_UI_FAKE_SRC", str(recorded_run))
     app = make_app(recorded_run, analyze_kind=fake("analyze"))
     sent: list[tuple[str, dict[str, Any]]] = []
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert "Run analysis with attack settings…" in [t for t, _, _ in palette_commands(app)]
-        real = app.session.submit
-
-        def record(kind: str, params: dict[str, Any], variant: str | None = None) -> str:
-            sent.append((kind, params))
-            return real(kind, params, variant)
-
-        monkeypatch.setattr(app.session, "submit", record)
+        # what would be submitted, without starting a job (a real one would outlive the test's app)
+        monkeypatch.setattr(app.session, "submit", lambda kind, params, variant=None: (kind, params))
+        monkeypatch.setattr(app, "_submit", lambda submit, what: sent.append(submit()))
         attack_form(app)
         await pilot.pause()
         form = app.screen
