@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ import torch
 from torch import nn
 
 from tltui.base.catalogue import MITIGATIONS
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import RemosParams
 from tltui.base.progress import drain
 from tltui.base.study import demo_study
 from tltui.base.workspace import resolve_workspace
@@ -33,9 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--seeds", type=int, default=10, help="seeds 0..N-1 per method (DIR varies a lot by seed)"
     )
-    ap.add_argument("--ratio", type=float, default=MitigateParams.ratio)
-    ap.add_argument("--threshold", type=float, default=MitigateParams.threshold)
-    ap.add_argument("--criterion", default=MitigateParams.criterion)
+    ap.add_argument("--ratio", type=float, default=RemosParams.ratio)
+    ap.add_argument("--threshold", type=float, default=RemosParams.threshold)
+    ap.add_argument("--criterion", default=RemosParams.criterion)
     ap.add_argument("--epochs", type=int, default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(1)  # small nets: more threads only thrash on a shared two-core machine
@@ -44,13 +43,16 @@ def main(argv: list[str] | None = None) -> None:
     drain(an.load())
     x_adv = drain(an.teacher_crafted())
     y = an.data.test.y.numpy()
-    base = MitigateParams(
-        ratio=args.ratio, threshold=args.threshold, criterion=args.criterion, epochs=args.epochs
-    )
+    given = {
+        "ratio": args.ratio,
+        "threshold": args.threshold,
+        "criterion": args.criterion,
+        "epochs": args.epochs,
+    }
     print(
         f"demo: {len(y)} test images, teacher-crafted inputs ({an.study.attack.teacher.name}, ε={an.study.attack.eps})"
     )
-    print(f"params: {base}; seeds 0..{args.seeds - 1}")
+    print(f"params: {given}; seeds 0..{args.seeds - 1}")
     print(f"{'model':<20}{'AOI':>14}{'DIR':>14}{'s/run':>8}")
     for name, model in an.variants.items():
         aoi, dir_ = _evaluate(an, model, x_adv, y)
@@ -59,7 +61,10 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.methods.split(","):
         t0, aois, dirs = time.perf_counter(), [], []
         for seed in range(args.seeds):
-            model = drain(MITIGATIONS[name].load()(an, replace(base, seed=seed)))
+            entry = MITIGATIONS[name]
+            own = {s.name for s in entry.specs()}
+            params = entry.build({**{k: v for k, v in given.items() if k in own}, "seed": seed})
+            model = drain(entry.load()(an, params))
             aoi, dir_ = _evaluate(an, model, x_adv, y)
             aois.append(aoi)
             dirs.append(dir_)

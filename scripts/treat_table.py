@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from tltui.base.catalogue import TREATMENTS
-from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import drain
 from tltui.base.rundir.metrics import AAI, AAOD, AOI, DIR, EOD, MACRO_F1, SPD
 from tltui.base.study import demo_study
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [(args.variant, measure(an, an.variants[args.variant], x_teacher_adv, g_test), 0.0)]
     for name in args.methods.split(","):
         t0 = time.perf_counter()
-        model = drain(TREATMENTS[name].load()(an, TreatParams(variant=args.variant)))
+        model = drain(TREATMENTS[name].load()(an, TREATMENTS[name].build({"variant": args.variant})))
         rows.append((name, measure(an, model, x_teacher_adv, g_test), time.perf_counter() - t0))
     cols = (AOI, AAI, DIR, MACRO_F1, SPD, AAOD, EOD)
     print(f"{'model':<14}" + "".join(f"{c.key:>9}" for c in cols) + f"{'seconds':>9}")

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tltui.base.catalogue import MITIGATIONS, TREATMENTS, MitigateParams, TreatParams
+from tltui.base.catalogue import MITIGATIONS, TREATMENTS, MitigateParams, ModelDoctorParams, RemosParams
 from tltui.base.progress import drain
 from tltui.base.study import demo_study
 from tltui.base.workspace import resolve_workspace
@@ -55,11 +55,11 @@ def main(argv: list[str] | None = None) -> None:
     }
     for r in (float(v) for v in args.ratios.split(",")):
         rows[f"remos ratio {r:g}"] = [
-            _eval(an, drain(MITIGATIONS["remos"].load()(an, MitigateParams(ratio=r, seed=s))), x_adv, y)
+            _eval(an, drain(MITIGATIONS["remos"].load()(an, RemosParams(ratio=r, seed=s))), x_adv, y)
             for s in seeds
         ]
     for a in (float(v) for v in args.alphas.split(",")):
-        tp = TreatParams(alpha=a)
+        tp = ModelDoctorParams(channel_alpha=a)
         rows[f"model-doctor α {a:g}"] = [
             _eval(an, drain(TREATMENTS["model-doctor"].load()(an, replace(tp, seed=s))), x_adv, y)
             for s in seeds

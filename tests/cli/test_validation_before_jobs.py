@@ -62,7 +62,28 @@ def cases(tmp: Path, bad_study: Path) -> list[tuple[list[str], str]]:
         ),
         (["treat", "demo", "--method", "dare", "--slice-cut", "5", "--out", out], "--slice-cut = 5"),
         (["treat", "demo", "--method", "fmt", "--variant", "nope", "--out", out], "--variant 'nope'"),
-        (["treat", "demo", "--method", "fmt", "--alpha", "3", "--out", out], "--alpha does not apply to fmt"),
+        (
+            ["treat", "demo", "--method", "fmt", "--channel-alpha", "3", "--out", out],
+            "--channel-alpha does not apply to fmt",
+        ),
+        (["analyze", "demo", "--eps", "0", "--out", out], "--eps = 0: must be in (0, 100]"),
+        (["analyze", "demo", "--eps", "nan", "--out", out], "--eps = nan: must be a finite number"),
+        (["analyze", "demo", "--eps", "1.5", "--out", out], "eps = 1.5 with norm linf: must be ≤ 1"),
+        (
+            ["analyze", "demo", "--steps", "1000000000", "--out", out],
+            "--steps = 1000000000: must be in [1, 10000]",
+        ),
+        (["analyze", "demo", "--attack", "nosuch", "--out", out], "--attack = 'nosuch': choose one of pgd"),
+        (
+            ["analyze", "demo", "--eps-grid", "0,x", "--out", out],
+            "--eps-grid: '0,x' is not a valid list of numbers",
+        ),
+        (["mitigate", "demo", "--method", "finetune", "--alpha", "-1", "--out", out], "--alpha = -1"),
+        (["treat", "demo", "--method", "dare", "--teacher-space", "logit", "--out", out], "--teacher-space"),
+        (
+            ["treat", "demo", "--method", "dare", "--teacher-preset", "madry", "--out", out],
+            "--teacher-preset",
+        ),
         (["analyze", "demo", "--batch-size", "0", "--out", out], "--batch-size = 0: must be >= 1"),
         (["analyze", "demo", "--out", str(blocked / "sub")], "cannot create it"),
         (["analyze", str(bad_study), "--out", out], "[attack] name must be one of pgd, fgsm"),
@@ -76,3 +97,19 @@ def test_each_bad_value_is_refused_without_torch(tmp_path: Path, bad_study: Path
         assert expected in bad_input_line(2, stderr), (args, stderr)
         assert result["torch"] is False, f"{args} imported torch"
     assert not (tmp_path / "ws" / "runs").exists()  # no job was ever submitted
+
+
+def test_analyze_help_lists_the_attack_flags() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tltui.cli", "analyze", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0
+    for flag in (
+        "--eps ",
+        "--alpha ",
+        "--steps ",
+        "--teacher-eps ",
+        "--teacher-preset ",
+        "--no-random-start",
+    ):
+        assert flag in proc.stdout, flag

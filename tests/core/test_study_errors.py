@@ -89,3 +89,27 @@ def test_demo_is_builtin() -> None:
     s = demo_study()
     assert load_study("demo") == s
     assert s.names == ["scratch", "probe", "finetune"] and s.is_demo
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t.replace("steps = 5", "steps = 1000000000"),
+            "[attack] steps must be ≤ 10000, got 1000000000",
+        ),
+        (lambda t: t.replace("eps = 0.1", "eps = 1.5"), "[attack] eps = 1.5 with norm linf: must be ≤ 1"),
+        (lambda t: t.replace("eps = 0.1", 'eps = 1.5\nnorm = "l1"'), "[attack] norm must be 'linf' or 'l2'"),
+        (lambda t: t.replace("steps = 5", 'steps = 5\nname = "nosuch"'), "[attack] name must be one of pgd"),
+        (lambda t: t + "[attack.teacher]\nsteps = 0\n", "[attack.teacher] steps must be ≥ 1, got 0"),
+    ],
+)
+def test_attack_keys_are_checked_by_their_catalogue_specs(study_dir: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(StudyError) as info:
+        load_study(write(study_dir, edit(GOOD)))
+    assert message in str(info.value) and "study.toml" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_an_l2_budget_may_exceed_one(study_dir: Path) -> None:
+    s = load_study(write(study_dir, GOOD.replace("eps = 0.1", 'eps = 3.0\nnorm = "l2"')))
+    assert s.attack.eps == 3.0 and s.attack.norm == "l2"

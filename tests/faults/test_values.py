@@ -29,7 +29,7 @@ def study_with(root: Path, old: str, new: str) -> Path:
     [
         ("eps = 0.1", "eps = nan", "[attack] eps = nan"),
         ("eps = 0.1", "eps = inf", "[attack] eps = inf"),
-        ("eps = 0.1", "eps = 0", "eps > 0"),
+        ("eps = 0.1", "eps = 0", "[attack] eps must be > 0"),
         ("alpha = 0.02", "alpha = -inf", "[attack] alpha = -inf"),
         ("steps = 5", "steps = 5\neps_grid = [0.0, nan]", "[attack] eps_grid"),
         ("steps = 5", "steps = 5\neps_grid = [0.0, -0.1]", "eps_grid values must be ≥ 0"),

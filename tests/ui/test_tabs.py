@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input, Select
 
 from tests.ui.helpers import SIZE, MakeApp, active, ready
-from tltui.base.catalogue import MitigateParams
+from tltui.base.catalogue import RemosParams as MitigateParams
 from tltui.base.catalogue.params import check_layers, spec_of
 from tltui.base.errors import ParamError
 from tltui.base.rundir.tables import preview_cut
@@ -154,7 +154,7 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
     assert seen[1][1] == {
         "method": "model-doctor",
         "variant": "finetune",
-        "alpha": 10.0,
+        "channel_alpha": 10.0,
         "theta": 0.2,
         "n_per_class": 50,
         "train_batch_size": 64,
@@ -278,10 +278,10 @@ async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -
         await pilot.press("alt+6")
         await pilot.pause()
         view = app.workbench.query_one(TreatTab)
-        assert view.query_one("#tr-alpha").display and not view.query_one("#tr-vote_ratio").display
+        assert view.query_one("#tr-channel_alpha").display and not view.query_one("#tr-vote_ratio").display
         view.query_one("#tr-method", Select).value = "fmt"
         await pilot.pause()
-        assert not view.query_one("#tr-alpha").display and view.query_one("#tr-vote_ratio").display
+        assert not view.query_one("#tr-channel_alpha").display and view.query_one("#tr-vote_ratio").display
         view.query_one("#tr-variant", Select).value = "probe"
         view.query_one("#tr-epochs", Input).value = "3"
         assert view.params() == {

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS, TEACHER_PRESETS
-from tltui.base.errors import StudyError
+from tltui.base.catalogue.attacks import (
+    TEACHER_PRESETS,
+    AttackParams,
+    TeacherAttackParams,
+    attack_overrides,
+)
+from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, parse, spec_of, specs
+from tltui.base.errors import ParamError, StudyError
 from tltui.base.names import RESERVED, check_name, shown
 from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
 from tltui.base.tomlcheck import TableReader
@@ -221,46 +227,14 @@ class _Parser(TableReader):
         return name
 
     def attack(self, t: dict[str, Any]) -> AttackSpec:
-        allowed = {
-            "name",
-            "eps",
-            "alpha",
-            "steps",
-            "random_start",
-            "norm",
-            "teacher_attack",
-            "eps_grid",
-            "teacher",
-        }
-        self.check_keys("attack", t, allowed, set())
-        d = AttackSpec()
-        name = self.get("attack", t, "name", str, d.name)
-        eps = float(self.get("attack", t, "eps", (int, float), d.eps))
-        alpha = float(self.get("attack", t, "alpha", (int, float), d.alpha))
-        steps = self.get("attack", t, "steps", int, d.steps)
-        norm = self.get("attack", t, "norm", str, d.norm)
-        if eps <= 0 or alpha <= 0 or steps < 1:
-            raise StudyError(f"{self.path.name}: [attack] needs eps > 0, alpha > 0 and steps ≥ 1")
-        if norm not in ("linf", "l2"):
-            raise StudyError(f"{self.path.name}: [attack] norm must be 'linf' or 'l2', got {norm!r}")
-        if name not in ATTACKS:
-            raise StudyError(
-                f"{self.path.name}: [attack] name must be one of {', '.join(ATTACKS)}, got {name!r}"
-            )
+        """[attack]: the catalogue's `AttackParams`, each key checked by its spec."""
+        self.check_keys("attack", t, {*_names(AttackParams), "teacher", "teacher_attack"}, set())
+        values = self.params("attack", t, AttackParams)
         teacher = self.teacher_attack(t)
-        grid = self.floats("attack", t, "eps_grid", d.eps_grid)
-        if any(e < 0 for e in grid):
-            raise StudyError(f"{self.path.name}: [attack] eps_grid values must be ≥ 0")
-        return AttackSpec(
-            name=name,
-            eps=eps,
-            alpha=alpha,
-            steps=steps,
-            random_start=self.get("attack", t, "random_start", bool, d.random_start),
-            norm=norm,
-            teacher=teacher,
-            eps_grid=grid,
-        )
+        try:
+            return AttackSpec(**values, teacher=teacher)
+        except ParamError as exc:  # a rule across keys (an L∞ ε above 1)
+            raise StudyError(f"{self.path.name}: [attack] {exc.msg}") from None
 
     def teacher_attack(self, attack: dict[str, Any]) -> TeacherAttackSpec:
         """[attack.teacher] (a preset, then keys over it), or the legacy `teacher_attack = "<name>"`."""
@@ -268,43 +242,87 @@ class _Parser(TableReader):
         t = attack.get("teacher", {})
         if not isinstance(t, dict):
             raise StudyError(f"{self.path.name}: 'teacher' in [attack] must be a table [attack.teacher]")
-        self.check_keys(
-            section, t, {"preset", "name", "eps", "alpha", "steps", "random_start", "space"}, set()
-        )
-        preset = self.get(section, t, "preset", str, None)
-        if preset is not None and preset not in TEACHER_PRESETS:
-            raise StudyError(
-                f"{self.path.name}: [{section}] preset must be one of {', '.join(TEACHER_PRESETS)}, got {preset!r}"
+        self.check_keys(section, t, set(_names(TeacherAttackParams)), set())
+        given = self.params(section, t, TeacherAttackParams, {"name": "name (or [attack] teacher_attack)"})
+        preset = given.get("preset")
+        base: dict[str, Any] = {**TEACHER_PRESETS.get(preset or "", {}), "preset": preset}
+        if "teacher_attack" in attack:
+            name = spec_of(TeacherAttackParams, "name")
+            base["name"] = self.value("attack", attack, name, "teacher_attack")
+        return TeacherAttackSpec(**{**base, **given})
+
+    def params(
+        self, section: str, t: dict[str, Any], cls: type, labels: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The keys of table `t` that are catalogue params of `cls`, each checked by its spec."""
+        labels = labels or {}
+        return {
+            s.name: self.value(section, t, s, s.name, labels.get(s.name)) for s in specs(cls) if s.name in t
+        }
+
+    def value(
+        self, section: str, t: dict[str, Any], spec: ParamSpec, key: str, label: str | None = None
+    ) -> Any:
+        """Key `key` of `t` checked against a catalogue spec: its TOML type, its choices, its range; errors name
+        it as `label` (default: the key)."""
+        if spec.kind == "floats":
+            value: Any = self.floats(section, t, key, ())
+        else:
+            value = self.get(section, t, key, _TOML_TYPES[spec.kind], None)
+        where = f"{self.path.name}: [{section}] {label or key}"
+        if spec.choices and value not in spec.choices:
+            allowed = (
+                " or ".join(repr(c) for c in spec.choices)
+                if len(spec.choices) == 2
+                else "one of " + ", ".join(spec.choices)
             )
-        base = {**TEACHER_PRESETS.get(preset or "", {}), "preset": preset}
-        legacy = self.get("attack", attack, "teacher_attack", str, None)
-        if legacy is not None:
-            base["name"] = legacy
-        values = {**asdict(TeacherAttackSpec()), **base}
-        for key, typ in (("name", str), ("eps", (int, float)), ("alpha", (int, float)), ("steps", int)):
-            values[key] = self.get(section, t, key, typ, values[key])
-        values["random_start"] = self.get(section, t, "random_start", bool, values["random_start"])
-        values["space"] = self.get(section, t, "space", str, values["space"])
-        if values["name"] not in TEACHER_ATTACKS:
-            raise StudyError(
-                f"{self.path.name}: [{section}] name (or [attack] teacher_attack) must be one of "
-                f"{', '.join(TEACHER_ATTACKS)}, got {values['name']!r}"
-            )
-        if values["space"] not in ("pixel", "normalized"):
-            raise StudyError(f"{self.path.name}: [{section}] space must be 'pixel' or 'normalized'")
-        bad = [k for k in ("eps", "alpha", "steps") if values[k] is not None and not values[k] > 0]
-        if bad:
-            raise StudyError(f"{self.path.name}: [{section}] {', '.join(bad)} must be > 0")
-        for k in ("eps", "alpha"):
-            values[k] = None if values[k] is None else float(values[k])
-        return TeacherAttackSpec(**values)
+            raise StudyError(f"{where} must be {allowed}, got {shown(repr(value))}")
+        numbers = value if spec.kind == "floats" else (value,) if spec.kind in ("int", "float") else ()
+        for number in numbers:
+            bad = broken_bound(spec, number)
+            if bad is not None:
+                plural = " values" if spec.kind == "floats" else ""
+                raise StudyError(
+                    f"{where}{plural} {bad}, got {number_text(number)} ({spec.label}: {spec.help})"
+                )
+        return parse(spec, value, where)
+
+
+_TOML_TYPES: dict[str, type | tuple[type, ...]] = {
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+    "str": str,
+}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(s.name for s in specs(cls))
+
+
+def with_attack(study: Study, overrides: dict[str, Any]) -> Study:
+    """`study` with the attack values a job sets over its [attack] (keys of `attack_overrides()`: `eps`, `attack`,
+    `teacher_eps`, …; None or absent = the study's), each checked by its catalogue spec like a flag.
+
+    `teacher_preset` first replaces the teacher attack by that preset; the other teacher keys go over it."""
+    table = attack_overrides()
+    given = {k: v for k, v in overrides.items() if k in table and v is not None}
+    if not given:
+        return study
+    a = study.attack
+    teacher = a.teacher
+    if "teacher_preset" in given:
+        preset = parse(table["teacher_preset"][2], given.pop("teacher_preset"))
+        teacher = TeacherAttackSpec(**{**TEACHER_PRESETS[preset], "preset": preset})
+    values: dict[str, dict[str, Any]] = {"attack": {}, "teacher": {}}
+    for key, value in given.items():
+        which, name, spec = table[key]
+        values[which][name] = parse(spec, value)
+    return replace(
+        study, attack=replace(a, **values["attack"], teacher=replace(teacher, **values["teacher"]))
+    )
 
 
 def with_teacher_preset(study: Study, preset: str | None) -> Study:
     """`study` with its teacher attack replaced by a preset (None: unchanged); a one-line error for an unknown one."""
-    if preset is None:
-        return study
-    if preset not in TEACHER_PRESETS:
-        raise StudyError(f"teacher attack preset {preset!r}: choose one of {', '.join(TEACHER_PRESETS)}")
-    teacher = TeacherAttackSpec(**{**TEACHER_PRESETS[preset], "preset": preset})
-    return replace(study, attack=replace(study.attack, teacher=teacher))
+    return with_attack(study, {"teacher_preset": preset})

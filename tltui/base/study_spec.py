@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tltui.base.catalogue.attacks import AttackParams, TeacherAttackParams
 from tltui.base.errors import StudyError
 from tltui.base.names import shown
 from tltui.base.trust import TRUST_FLAG, runs_code
@@ -70,38 +71,10 @@ class ModelSpec:
         return runs_code(self.arch)
 
 
-@dataclass(frozen=True)
-class TeacherAttackSpec:
-    """The attack crafted on the teacher alone for DIR, with its own budget and objective ([attack.teacher])."""
-
-    name: str = "feature"
-    """Objective: `feature` (penultimate distortion), `neuron` (one neuron dominant) or `remos` (ReMoS's myloss)."""
-    eps: float | None = None
-    """L∞ budget; None = the white-box attack's ε (and α, steps below likewise)."""
-    alpha: float | None = None
-    steps: int | None = None
-    random_start: bool = True
-    space: str = "pixel"
-    """Units of eps and alpha: `pixel` (inputs in [0,1]) or `normalized` (after mean/std; per channel ×std)."""
-    preset: str | None = None
-    """`remos`: ReMoS's protocol (myloss, ε 0.1 and step 0.01 normalised, 40 steps, random start)."""
-
-
-@dataclass(frozen=True)
-class AttackSpec:
-    """The pixel-space attack: inputs in [0,1] before normalisation."""
-
-    name: str = "pgd"
-    eps: float = 8 / 255
-    alpha: float = 2 / 255
-    steps: int = 10
-    random_start: bool = False
-    norm: str = "linf"
-    """`linf` or `l2`."""
-    teacher: TeacherAttackSpec = field(default_factory=TeacherAttackSpec)
-    """The teacher-crafted attack for DIR (`teacher_attack = "<name>"` in [attack] sets only its objective)."""
-    eps_grid: tuple[float, ...] = (0.0, 1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255)
-    """Budgets of the accuracy-vs-ε curves."""
+AttackSpec = AttackParams
+"""The study's [attack]: the catalogue's params (tltui.base.catalogue.attacks), the one description of its keys."""
+TeacherAttackSpec = TeacherAttackParams
+"""The study's [attack.teacher]."""
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,16 @@ from typing import Any
 
 from tltui.base import rundir
 from tltui.base.archs import ARCH_LAYERS
-from tltui.base.catalogue import Entry, RunParams, as_json
-from tltui.base.catalogue.params import build, check_layers, specs
+from tltui.base.catalogue import Entry, RunParams
+from tltui.base.catalogue.params import specs
 from tltui.base.errors import ParamError
 from tltui.base.executor import check_executor, executor_from
+from tltui.base.jobparams import job_params
 from tltui.base.names import RESERVED, check_name, produced_name, shown
 from tltui.base.runfiles import load_json
 from tltui.base.study import Study
 from tltui.base.workspace import make_dir, produced_names, resolve_workspace
+from tltui.commands.flags import attack_given
 from tltui.jobs import api
 from tltui.jobs.foreground import raise_if_failed, run_foreground
 from tltui.jobs.store import JobRecord
@@ -36,13 +38,32 @@ def writable_out(text: str) -> Path:
     return out
 
 
-def run_params(args: argparse.Namespace) -> RunParams:
-    """--batch-size, --teacher-preset, the executor flags (and --compile where the command has it), checked:
-    `--executor ray` needs Ray installed and, with --ray-address, a cluster that answers."""
-    values = {s.name: getattr(args, s.name, None) for s in specs(RunParams)}
-    params: RunParams = build(RunParams, values)
-    check_executor(executor_from(as_json(params)))
-    return params
+def run_given(args: argparse.Namespace) -> dict[str, Any]:
+    """--batch-size, the executor flags (and --compile where the command has it) as given (name -> text)."""
+    return {
+        s.name: getattr(args, s.name) for s in specs(RunParams) if getattr(args, s.name, None) is not None
+    }
+
+
+def checked_job_params(
+    entry: Entry, given: dict[str, Any], args: argparse.Namespace, study: Study
+) -> dict[str, Any]:
+    """`job_params` of the method's flags `given`, the attack flags and the run flags, with the study's layers and
+    variants where a flag names one; then the executor checked (`--executor ray` needs Ray installed and, with
+    --ray-address, a cluster that answers)."""
+    names = {s.name for s in entry.specs()} if entry.params is not RunParams else set()
+    workspace = resolve_workspace(args.workspace) if names else None
+    layers = variants = None
+    if workspace is not None and any(s.layers and given.get(s.name) is not None for s in entry.specs()):
+        layers = known_layers(
+            study, workspace
+        )  # None until the first analysis: the job checks the model then
+    if workspace is not None and "variant" in names:
+        variants = [*study.names, *produced_names(workspace, study)]
+    raw = {**given, **attack_given(args), **run_given(args)}
+    values = job_params(entry, raw, study, layers=layers, variants=variants)
+    check_executor(executor_from(values))
+    return values
 
 
 def known_layers(study: Study, workspace: Path) -> list[tuple[str, str]] | None:
@@ -61,45 +82,22 @@ def known_layers(study: Study, workspace: Path) -> list[tuple[str, str]] | None:
     return None
 
 
-def check_in_study(entry: Entry, settings: Any, study: Study, workspace: Path) -> None:
-    """The checks that need the study: layer names (when known) and the variant to treat."""
-    if any(s.layers and getattr(settings, s.name) is not None for s in entry.specs()):
-        layers = known_layers(
-            study, workspace
-        )  # None until the first analysis: the job checks the model then
-        for spec in entry.specs():
-            if layers is not None:
-                check_layers(spec, getattr(settings, spec.name), layers, f"{study.name}'s model")
-    variant = getattr(settings, "variant", None)
-    if variant is not None and "variant" in {s.name for s in entry.specs()}:
-        names = [*study.names, *produced_names(workspace, study)]
-        if variant not in names:
-            raise ParamError(
-                f"--variant {variant!r}: not a variant of {study.name} (have {', '.join(names)})"
-            )
-
-
 def method_job_params(
     entry: Entry, given: dict[str, Any], args: argparse.Namespace, study: Study, ref: str
 ) -> dict[str, Any]:
     """Validated job parameters of a mitigate/treat command (before anything is submitted)."""
-    settings = entry.build(given)
-    name = produced_name(args.name, entry.name, getattr(settings, "seed", 0), study.names)
+    values = checked_job_params(entry, given, args, study)
+    name = produced_name(args.name, entry.name, int(values.get("seed", 0)), study.names)
     check_name(name, "--name", ParamError)
     if name in study.names or name in RESERVED:
         raise ParamError(f"--name {name}: the study already has a model of that name; choose another")
     study.check_trust(args.trust_code)
-    check_in_study(entry, settings, study, resolve_workspace(args.workspace))
-    run = run_params(args)
     out = writable_out(args.out)
-    mine = {s.name for s in entry.specs()}
     return {
         "study": ref,
-        "method": entry.name,
         "out": str(out),
         "name": args.name,  # None: the job names it (per seed with --seeds), by the rule checked above
-        **{k: v for k, v in as_json(settings).items() if k in mine},
-        **as_json(run),
+        **values,
         "trust": args.trust_code,
     }
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from tltui.base.catalogue import Entry, ParamSpec, RunParams, specs
+from tltui.base.catalogue.attacks import attack_overrides
+from tltui.base.catalogue.mitigation import OLD_FLAGS
 from tltui.base.trust import TRUST_ALIAS, TRUST_FLAG
 
 
@@ -49,6 +51,32 @@ def add_run_flags(p: argparse.ArgumentParser) -> None:
             )
 
 
+def add_attack_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per attack parameter (`--eps`, `--teacher-eps`, …), over the study's [attack] for this job."""
+    group = p.add_argument_group("attack (over the study's [attack] and [attack.teacher], for this job)")
+    for key, (_which, _field, spec) in attack_overrides().items():
+        if spec.kind == "bool":
+            group.add_argument(
+                spec.flag,
+                dest=key,
+                default=None,
+                action=argparse.BooleanOptionalAction,
+                help=_study_default(spec),
+            )
+        else:
+            metavar = "X,Y" if spec.kind == "floats" else spec.kind.upper()
+            group.add_argument(spec.flag, dest=key, default=None, metavar=metavar, help=_study_default(spec))
+
+
+def _study_default(spec: ParamSpec) -> str:
+    return spec.describe(default="the study's") if spec.default is not None else spec.describe()
+
+
+def attack_given(args: argparse.Namespace) -> dict[str, Any]:
+    """The attack flags given on the command line (key -> text or bool)."""
+    return {k: getattr(args, k) for k in attack_overrides() if getattr(args, k, None) is not None}
+
+
 def family_specs(entries: Iterable[Entry]) -> dict[str, tuple[ParamSpec, list[str]]]:
     """Each parameter name of a family -> (its spec, the entries taking it), in first-seen order."""
     found: dict[str, tuple[ParamSpec, list[str]]] = {}
@@ -67,7 +95,8 @@ def add_param_flags(p: argparse.ArgumentParser, entries: dict[str, Entry]) -> No
         help="; ".join(f"{name}: {e.help}" for name, e in entries.items()),
     )
     group = p.add_argument_group("method parameters (each applies to the methods named in brackets)")
-    for name, (spec, owners) in family_specs(entries.values()).items():
+    found = family_specs(entries.values())
+    for name, (spec, owners) in found.items():
         group.add_argument(
             spec.flag,
             dest=name,
@@ -75,6 +104,9 @@ def add_param_flags(p: argparse.ArgumentParser, entries: dict[str, Entry]) -> No
             metavar=spec.kind.upper() if spec.kind != "list" else "A,B",
             help=f"{spec.describe()} [{', '.join(owners)}]",
         )
+    for old, name in OLD_FLAGS.items():
+        if name in found:
+            group.add_argument("--" + old.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
 
 
 def given(args: argparse.Namespace, entries: dict[str, Entry]) -> dict[str, Any]:

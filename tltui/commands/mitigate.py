@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.catalogue import MITIGATIONS
-from tltui.commands.flags import add_common, add_job_flags, add_param_flags, add_run_flags, given
+from tltui.commands.flags import (
+    add_attack_flags,
+    add_common,
+    add_job_flags,
+    add_param_flags,
+    add_run_flags,
+    given,
+)
 
 
 def add_parser(sub: Any, *, name: str = "mitigate", entries: Any = None, what: str = "mitigated") -> None:
@@ -16,6 +23,7 @@ def add_parser(sub: Any, *, name: str = "mitigate", entries: Any = None, what: s
     p.add_argument("--out", required=True, help="output directory (summary.json with every variant)")
     p.add_argument("--name", default=None, help="name of the new variant (default: the method)")
     add_run_flags(p)
+    add_attack_flags(p)
     add_param_flags(p, entries if entries is not None else MITIGATIONS)
     add_job_flags(p)
     add_common(p)

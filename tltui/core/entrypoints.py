@@ -15,7 +15,7 @@ from tltui.base.catalogue.params import build
 from tltui.base.executor import executor_from
 from tltui.base.progress import JobContext, Progress
 from tltui.base.runfiles import save_json
-from tltui.base.study import Study, load_study, with_teacher_preset
+from tltui.base.study import Study, load_study, with_attack
 from tltui.base.trust import trusted
 from tltui.core import ondemand
 from tltui.core.analysis import Analysis
@@ -26,8 +26,8 @@ from tltui.core.produce import method_params, produce
 
 
 def _study(params: dict[str, Any]) -> Study:
-    """The job's study, with the teacher attack preset the job asks for (`--teacher-preset`)."""
-    return with_teacher_preset(load_study(params["study"]), params.get("teacher_preset"))
+    """The job's study, with the attack values the job sets over its [attack] (`--eps`, `--teacher-preset`, …)."""
+    return with_attack(load_study(params["study"]), params)
 
 
 def _out(params: dict[str, Any], ctx: JobContext) -> Path:

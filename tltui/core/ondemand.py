@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -12,12 +13,30 @@ from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import save_npz
-from tltui.base.study import Study, with_teacher_preset
+from tltui.base.study import Study, with_attack
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.levels import instances as I
+
+
+def recorded_attack(attack: Mapping[str, Any] | None, teacher: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A run's recorded `attack` and `teacher_attack` blocks as the job keys of `with_attack` (the preset first,
+    its values over it); an old run without them gives no keys."""
+    a = attack or {}
+    keys = {
+        "attack": a.get("name"),
+        **{k: a.get(k) for k in ("eps", "alpha", "steps", "random_start", "norm")},
+    }
+    if teacher:
+        keys.update(
+            teacher_attack=teacher.get("name"),
+            teacher_preset=teacher.get("preset"),
+            teacher_space=teacher.get("space"),
+        )
+        keys.update({f"teacher_{k}": teacher.get(k) for k in ("eps", "alpha", "steps", "random_start")})
+    return keys
 
 
 def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
@@ -28,10 +47,8 @@ def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, No
             f"{run}: not an analysis run directory (no {rundir.SUMMARY}); run `tltui analyze` first"
         )
     recorded = rundir.read_summary(summary)  # never add files of this format to a newer run
-    teacher_attack = recorded.teacher_attack
-    study = with_teacher_preset(
-        study, teacher_attack.get("preset") if teacher_attack else None
-    )  # the teacher-crafted inputs the run was diagnosed with
+    # the attacks the run was diagnosed with (its flags)
+    study = with_attack(study, recorded_attack(recorded.attack, recorded.teacher_attack))
     an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
     yield from an.load()
     return an, run

@@ -11,7 +11,7 @@ from typing import Any
 from torch import nn
 
 from tltui.base import catalogue
-from tltui.base.catalogue import Entry, RunParams
+from tltui.base.catalogue import Entry, RunParams, TrainParams, TreatParams
 from tltui.base.catalogue.params import as_json, build
 from tltui.base.errors import ParamError
 from tltui.base.executor import executor_from
@@ -65,7 +65,7 @@ class Planned:
 def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study: Study) -> list[Planned]:
     """One run for a single seed (named as before); for `seeds` = N > 1, `<name>-s<seed>` for each seed, each
     followed by its matched same-seed baseline (the entry's `baseline`, e.g. finetune, or Model Doctor's α = 0)."""
-    seed, seeds = int(getattr(settings, "seed", 0)), int(getattr(settings, "seeds", 1))
+    seed, seeds = (settings.seed, settings.seeds) if isinstance(settings, TrainParams) else (0, 1)
     if seeds <= 1:
         return [
             Planned(produced_name(given_name, entry.name, seed, study.names), entry, settings, "method", seed)
@@ -117,7 +117,7 @@ def produce(
     start = _target(settings)
     for name, model_in in (("teacher", an.teacher), (start, an.variants.get(start))):
         if model_in is not None and is_scripted(model_in):
-            raise refuse_changes("mitigate from" if family == "mitigate" else "treat", name)
+            raise refuse_changes("mitigate from" if family == "mitigation" else "treat", name)
     staged: list[Staged] = []
     ex = executor_from(params)
     built: dict[str, nn.Module] = {}
@@ -134,8 +134,8 @@ def produce(
             model: nn.Module = (
                 built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
             )
-            base = getattr(r.settings, "variant", None) or getattr(r.settings, "base", None)
-            record = {
+            base = _target(r.settings)
+            record: dict[str, Any] = {
                 "kind": family,
                 "method": r.entry.name,
                 "base": base,
@@ -175,8 +175,14 @@ def produce(
 
 
 def _target(settings: Any) -> str:
-    """The variant a method starts from (a treatment's variant, a mitigation's base)."""
-    return str(getattr(settings, "variant", None) or getattr(settings, "base", None))
+    """The variant a method starts from (a treatment's variant, a mitigation's base; a plugin's class that does
+    not inherit `TrainParams`: finetune, as the shared student builder's default)."""
+    return settings.start if isinstance(settings, TrainParams) else "finetune"
+
+
+def _treated(settings: Any) -> str | None:
+    """A treatment's untreated variant (what a treatment without a control is compared with)."""
+    return settings.variant if isinstance(settings, TreatParams) else None
 
 
 def _same(meta: dict[str, Any] | None, r: Planned) -> bool:
@@ -188,7 +194,7 @@ def _same(meta: dict[str, Any] | None, r: Planned) -> bool:
 
 def _pairs(runs: list[Planned], settings: Any) -> list[tuple[int, str, str | None]]:
     """(seed, method variant, its baseline) per seed; treatments without a control compare with the variant."""
-    fixed = getattr(settings, "variant", None)
+    fixed = _treated(settings)
     by_seed: dict[int, dict[str, str]] = {}
     for r in runs:
         by_seed.setdefault(r.seed, {})[r.role] = r.name
@@ -202,4 +208,4 @@ def _baseline_label(entry: Entry, settings: Any) -> str | None:
             if entry.baseline_params
             else ""
         )
-    return getattr(settings, "variant", None)
+    return _treated(settings)

@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tltui.base.catalogue import MITIGATIONS, TREATMENTS
 from tltui.ui.jobs_client import short_id
+from tltui.ui.screens.attack_form import AttackForm
 from tltui.ui.tabs import TABS
 
 PaletteCommand = tuple[str, str, Callable[[], object]]
@@ -24,6 +25,7 @@ class PaletteHost(Protocol):
     @property
     def workbench(self) -> Any: ...
     def action_run_analysis(self) -> None: ...
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
     def request_job(self, kind: str, method: str, params: dict[str, Any] | None = None) -> None: ...
     def pick_variant(self, name: str) -> None: ...
     def pick_instance(self, index: int) -> None: ...
@@ -37,11 +39,22 @@ class PaletteHost(Protocol):
     def open_run(self, path: Any) -> None: ...
 
 
+def attack_form(app: PaletteHost) -> None:
+    """The attack form (tltui/ui/screens/attack_form.py); its values become an analyze job's parameters."""
+
+    def run(params: dict[str, Any] | None) -> None:
+        if params is not None:
+            app.request_job(app.session.analyze_kind, "with attack settings", params)
+
+    app.push_screen(AttackForm(app.session.study), run)
+
+
 def palette_commands(app: PaletteHost) -> list[PaletteCommand]:
     """Every command that makes sense now: jobs for this study, variants and instances shown, themes, layout."""
     screen = app.workbench
     cmds: list[PaletteCommand] = [
         ("Run analysis", f"diagnose {app.session.study} as a job", app.action_run_analysis),
+        ("Run analysis with attack settings…", "ε, α, steps, … for this job", partial(attack_form, app)),
     ]
     cmds += [
         (f"Mitigate: {m}", e.help, partial(app.request_job, "mitigate", m)) for m, e in MITIGATIONS.items()

@@ -8,7 +8,12 @@ import pytest
 import torch
 
 from tests.nets import TUNED, SmallCNN
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import (
+    FeatureParams,
+    MitigateParams,
+    PruneParams,
+    RenofeationParams,
+)
 from tltui.base.progress import drain
 from tltui.core.analysis import Analysis
 from tltui.core.mitigate import delta, finetune, magprune, renofeation, retrain
@@ -41,12 +46,12 @@ def test_magprune_cuts_the_smallest_magnitudes_and_keeps_them_zero(tiny_an: Anal
     mags = torch.cat([t.conv1.weight.detach().abs().flatten(), t.conv2.weight.detach().abs().flatten()])
     k = round(0.25 * mags.numel())
     threshold = mags.sort().values[k - 1]
-    start = drain(magprune.run(tiny_an, MitigateParams(ratio=0.25, epochs=0)))
+    start = drain(magprune.run(tiny_an, PruneParams(ratio=0.25, epochs=0)))
     for name in ("conv1", "conv2"):
         tw, sw = getattr(t, name).weight.detach(), getattr(start, name).weight.detach()
         assert torch.equal(sw == 0, tw.abs() <= threshold), name  # no ties in a random init
         assert torch.equal(sw[sw != 0], tw[sw != 0])
-    tuned = drain(magprune.run(tiny_an, MitigateParams(ratio=0.25, epochs=2)))
+    tuned = drain(magprune.run(tiny_an, PruneParams(ratio=0.25, epochs=2)))
     for name in ("conv1", "conv2"):
         pruned = getattr(start, name).weight == 0
         w = getattr(tuned, name).weight
@@ -79,14 +84,14 @@ def test_delta_loss_is_zero_for_the_teacher_itself_and_positive_after_a_change(t
 
 
 def test_delta_trains_from_the_teacher(tiny_an: Analysis) -> None:
-    start = drain(delta.run(tiny_an, MitigateParams(epochs=0)))
+    start = drain(delta.run(tiny_an, FeatureParams(epochs=0)))
     assert torch.equal(start.conv2.weight, tiny_an.teacher.conv2.weight)
-    tuned = drain(delta.run(tiny_an, MitigateParams(epochs=1, delta_alpha=1.0)))
+    tuned = drain(delta.run(tiny_an, FeatureParams(epochs=1, feature_alpha=1.0)))
     assert not torch.equal(tuned.conv2.weight, tiny_an.teacher.conv2.weight)
 
 
 def test_renofeation_reinitialises_and_distils(tiny_an: Analysis) -> None:
-    start = drain(renofeation.run(tiny_an, MitigateParams(epochs=0, seed=3)))
+    start = drain(renofeation.run(tiny_an, RenofeationParams(epochs=0, seed=3)))
     fresh = SmallCNN(5, widths=TUNED, seed=3)
     assert all(torch.equal(start.state_dict()[k], v) for k, v in fresh.state_dict().items())
     assert not any(m._forward_pre_hooks or m._forward_hooks for m in start.modules())
@@ -94,7 +99,7 @@ def test_renofeation_reinitialises_and_distils(tiny_an: Analysis) -> None:
     with distillation(start, tiny_an.teacher, ["conv1", "conv2"], alpha=1.0) as loss:
         before = float(loss(start, x, torch.zeros(8), start(x)).detach())
     assert before > 0
-    tuned = drain(renofeation.run(tiny_an, MitigateParams(epochs=3, seed=3, renofeation_alpha=5.0)))
+    tuned = drain(renofeation.run(tiny_an, RenofeationParams(epochs=3, seed=3, feature_alpha=5.0)))
     with distillation(tuned, tiny_an.teacher, ["conv1", "conv2"], alpha=1.0) as loss:
         after = float(loss(tuned, x, torch.zeros(8), tuned(x)).detach())
     assert after < before  # distillation pulls the re-initialised features toward the teacher's

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from tltui.base.catalogue import MITIGATIONS
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import FeatureParams, RemosParams
 from tltui.base.progress import Progress, collect
 from tltui.core.analysis import Analysis
 
@@ -23,7 +23,10 @@ def test_method_yields_progress_returns_a_student_and_leaves_the_teacher_alone(
 ) -> None:
     teacher = tiny_an.teacher
     before = {k: v.clone() for k, v in teacher.state_dict().items()}
-    steps, model = collect(METHODS[name](tiny_an, MitigateParams(epochs=1, ratio=0.1)))
+    entry = MITIGATIONS[name]
+    own = {s.name for s in entry.specs()}
+    params = entry.build({"epochs": 1, **({"ratio": 0.1} if "ratio" in own else {})})
+    steps, model = collect(METHODS[name](tiny_an, params))
     assert steps and all(isinstance(p, Progress) for p in steps)
     assert model is not teacher and not model.training
     x = tiny_an.data.test.x[:4]
@@ -37,6 +40,22 @@ def test_method_yields_progress_returns_a_student_and_leaves_the_teacher_alone(
 
 
 def test_params_from_json_lists_become_tuples() -> None:
-    p = MitigateParams(scope=["conv1"], stages=["conv1", "conv2"])  # type: ignore[arg-type]
-    assert p.scope == ("conv1",) and p.stages == ("conv1", "conv2")
-    assert hash(p) == hash(MitigateParams(scope=("conv1",), stages=("conv1", "conv2")))
+    p = RemosParams(scope=["conv1"])  # type: ignore[arg-type]
+    f = FeatureParams(stages=["conv1", "conv2"])  # type: ignore[arg-type]
+    assert p.scope == ("conv1",) and f.stages == ("conv1", "conv2")
+    assert hash(p) == hash(RemosParams(scope=("conv1",)))
+    assert hash(f) == hash(FeatureParams(stages=("conv1", "conv2")))
+
+
+def test_each_method_takes_exactly_its_own_parameters() -> None:
+    assert {s.name for s in MITIGATIONS["finetune"].specs()} == {"epochs", "lr", "seed", "seeds"}
+    assert {s.name for s in MITIGATIONS["delta"].specs()} == {
+        "epochs",
+        "lr",
+        "seed",
+        "seeds",
+        "stages",
+        "feature_alpha",
+    }
+    assert "feature_alpha" in {s.name for s in MITIGATIONS["renofeation"].specs()}
+    assert all(e.fields is None for e in MITIGATIONS.values())

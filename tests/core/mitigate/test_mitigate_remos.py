@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import RemosParams as MitigateParams
 from tltui.base.errors import MitigateError
 from tltui.base.progress import drain
 from tltui.core.analysis import Analysis

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from tests.nets import body_checkpoint, row_split, tiny_analysis
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import DareParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import collect, drain
 from tltui.base.study import demo_study
@@ -67,7 +67,7 @@ def test_repair_set_and_targets_are_the_references_and_repaired_inputs_follow(tm
     an = tiny_analysis(tmp_path)
     # two epochs of body training: better than the variant on part of the held-out half only
     ck = body_checkpoint(an, tmp_path, epochs=2)
-    params = TreatParams(pool="checkpoints", checkpoints=(ck,), epochs=60, lr=1e-2, train_batch_size=8)
+    params = DareParams(pool="checkpoints", checkpoints=(ck,), epochs=60, lr=1e-2, train_batch_size=8)
     model = copy.deepcopy(an.variants["finetune"])
     tap = resolve_tap(model, None)
     p = drain(dare.plan(an, params, model, tap))
@@ -94,7 +94,7 @@ def test_repair_set_and_targets_are_the_references_and_repaired_inputs_follow(tm
 
 def test_dare_moves_only_the_class_slices_and_keeps_the_head(tmp_path: Path) -> None:
     an = tiny_analysis(tmp_path)
-    params = TreatParams(epochs=3, lr=1e-2, slice_cut=0.9, checkpoints=(body_checkpoint(an, tmp_path),))
+    params = DareParams(epochs=3, lr=1e-2, slice_cut=0.9, checkpoints=(body_checkpoint(an, tmp_path),))
     original = copy.deepcopy(an.variants["finetune"])
     p = drain(dare.plan(an, params, copy.deepcopy(original), resolve_tap(original, None)))
     masks = union(p.slices)
@@ -133,7 +133,7 @@ def test_build_checkpoints_join_the_pool(tmp_path: Path) -> None:
     p = drain(
         dare.plan(
             an,
-            TreatParams(pool="checkpoints"),
+            DareParams(pool="checkpoints"),
             an.variants["finetune"],
             resolve_tap(an.variants["finetune"], None),
         )
@@ -143,4 +143,4 @@ def test_build_checkpoints_join_the_pool(tmp_path: Path) -> None:
 
 def test_an_empty_pool_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StudyError, match="no candidate can supply targets"):
-        drain(dare.run(tiny_analysis(tmp_path), TreatParams(pool="checkpoints")))
+        drain(dare.run(tiny_analysis(tmp_path), DareParams(pool="checkpoints")))

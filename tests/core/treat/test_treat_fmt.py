@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from tests.nets import tiny_analysis
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import FmtParams
 from tltui.base.errors import DataError, StudyError, TltuiError
 from tltui.base.progress import collect, drain
 from tltui.core.analysis import Analysis
@@ -98,7 +98,7 @@ def test_important_weights_connect_important_neurons_of_consecutive_layers(tmp_p
 
 def test_fmt_changes_only_weights_between_important_neurons_and_logs_it(tmp_path: Path) -> None:
     an = tiny_analysis(tmp_path)
-    params = TreatParams(epochs=5, lr=1e-2, vote_ratio=0.5, important_ratio=0.5)
+    params = FmtParams(epochs=5, lr=1e-2, vote_ratio=0.5, important_ratio=0.5)
     original = copy.deepcopy(an.variants["finetune"])
     x, x_cf = drain_pairs(an)
     _, votes = fmt.layer_votes(original, x, x_cf, an, resolve_tap(original, None), params.vote_ratio)
@@ -176,6 +176,6 @@ def test_groups_file_missing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("pairs", "n"), [("dual", 96), ("single", 48)])
 def test_dual_trains_both_members_single_the_less_confident(pairs: str, n: int, tmp_path: Path) -> None:
-    steps, _ = collect(fmt.run(tiny_analysis(tmp_path), TreatParams(epochs=1, pairs=pairs)))
+    steps, _ = collect(fmt.run(tiny_analysis(tmp_path), FmtParams(epochs=1, pairs=pairs)))
     msgs = [p.msg for p in steps]
     assert any(m.startswith(f"{n} training inputs ({pairs})") for m in msgs)

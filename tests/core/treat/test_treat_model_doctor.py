@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from tests.nets import tiny_analysis
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import ModelDoctorParams
 from tltui.base.progress import drain
 from tltui.core.hooks import capture
 from tltui.core.treat.model_doctor import channel_loss, diagnose, mean_channel_loss, run, top_wrong_class
@@ -68,10 +68,10 @@ def test_treatment_drives_the_channel_loss_down(tmp_path: Path) -> None:
     an = tiny_analysis(tmp_path)
     split = an.data.train
     assert split is not None
-    params = TreatParams(epochs=8, lr=1e-2, n_per_class=8)
+    params = ModelDoctorParams(epochs=8, lr=1e-2, n_per_class=8)
     mask = diagnose(an.variants["finetune"], split, "conv2", an, params)
     before = mean_channel_loss(an.variants["finetune"], split, "conv2", mask, an)
-    plain = drain(run(an, TreatParams(epochs=8, lr=1e-2, n_per_class=8, alpha=0.0)))
+    plain = drain(run(an, ModelDoctorParams(epochs=8, lr=1e-2, n_per_class=8, channel_alpha=0.0)))
     treated = drain(run(an, params))
     after_plain = mean_channel_loss(plain, split, "conv2", mask, an)
     after = mean_channel_loss(treated, split, "conv2", mask, an)

@@ -12,9 +12,17 @@ import os
 from tltui.base.catalogue.attacks import ATTACKS, TEACHER_ATTACKS
 from tltui.base.catalogue.entry import Entry, load_target
 from tltui.base.catalogue.jobs import DEVICE_RESOLVER, JOBS, RunParams
-from tltui.base.catalogue.mitigation import MITIGATIONS, MitigateParams
+from tltui.base.catalogue.mitigation import (
+    MITIGATIONS,
+    FeatureParams,
+    MitigateParams,
+    PruneParams,
+    RemosParams,
+    RenofeationParams,
+)
 from tltui.base.catalogue.params import ParamSpec, as_json, param, parse, specs
-from tltui.base.catalogue.treatment import TREATMENTS, TreatParams
+from tltui.base.catalogue.training import TrainParams
+from tltui.base.catalogue.treatment import TREATMENTS, DareParams, FmtParams, ModelDoctorParams, TreatParams
 from tltui.base.catalogue.views import VIEWS
 from tltui.base.errors import TltuiError
 
@@ -56,10 +64,18 @@ __all__ = [
     "TEACHER_ATTACKS",
     "TREATMENTS",
     "VIEWS",
+    "DareParams",
     "Entry",
+    "FeatureParams",
+    "FmtParams",
     "MitigateParams",
+    "ModelDoctorParams",
     "ParamSpec",
+    "PruneParams",
+    "RemosParams",
+    "RenofeationParams",
     "RunParams",
+    "TrainParams",
     "TreatParams",
     "as_json",
     "load_target",

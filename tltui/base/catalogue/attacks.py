@@ -1,10 +1,13 @@
-"""Attacks (docs/attacks.md): white-box attacks on a classifier, and teacher-only attacks for DIR."""
+"""Attacks (docs/attacks.md): white-box attacks on a classifier, teacher-only attacks for DIR, and their parameters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tltui.base.catalogue.entry import Entry
+from tltui.base.catalogue.params import ParamSpec, param, specs
+from tltui.base.errors import ParamError
 
 _ZOO = {
     "fgsm": "FGSM",
@@ -57,3 +60,92 @@ TEACHER_PRESETS: dict[str, dict[str, Any]] = {
 }
 """Teacher-attack protocols by name: `remos` is ReMoS's (CV_adv/eval_robustness.py): its myloss objective, L∞
 ε 0.1 and step 0.01 in normalised units, 40 steps, random start."""
+
+NORMS = ("linf", "l2")
+SPACES = ("pixel", "normalized")
+MAX_BUDGET = 100.0
+"""ε and α are in pixel units (images in [0, 1]); an L2 ε may exceed 1 (a 3×224×224 image is ~388 across), an
+L∞ ε may not (see `AttackParams`). 100 only catches typing slips."""
+MAX_STEPS = 10_000
+"""A PGD step is a forward and a backward pass over the whole test set: 10 000 is already hours on a real study."""
+
+
+def _eps(default: float | None, label: str, help: str) -> Any:
+    return param(default, label=label, help=help, unit="pixel", lo=0.0, lo_open=True, hi=MAX_BUDGET)
+
+
+def _steps(default: int | None, label: str, help: str) -> Any:
+    return param(default, label=label, help=help, lo=1, hi=MAX_STEPS)
+
+
+@dataclass(frozen=True)
+class TeacherAttackParams:
+    """The attack crafted on the teacher alone for DIR, with its own budget and objective ([attack.teacher])."""
+
+    name: str = param(
+        "feature",
+        label="teacher attack",
+        help="objective on the teacher's penultimate features",
+        choices=TEACHER_ATTACKS,
+    )
+    eps: float | None = _eps(None, "teacher ε", "budget of the teacher attack (L∞; empty: the white-box ε)")
+    alpha: float | None = _eps(None, "teacher α", "its step size (empty: the white-box α)")
+    steps: int | None = _steps(None, "teacher steps", "its steps (empty: the white-box steps)")
+    random_start: bool = param(
+        True, label="teacher random start", help="start at a random point of the ε ball"
+    )
+    space: str = param(
+        "pixel",
+        label="teacher space",
+        help="units of its ε and α: pixel (inputs in [0, 1]) or normalized (after mean/std: ×std per channel)",
+        choices=SPACES,
+    )
+    preset: str | None = param(
+        None,
+        label="teacher preset",
+        help="a published protocol the other keys start from (remos: ReMoS's)",
+        choices=TEACHER_PRESETS,
+    )
+
+
+@dataclass(frozen=True)
+class AttackParams:
+    """The white-box attack ([attack]): pixel space, inputs in [0, 1] before normalisation."""
+
+    name: str = param("pgd", label="attack", help="the white-box attack on every model", choices=ATTACKS)
+    eps: float = _eps(8 / 255, "ε", "perturbation budget of the reported attack (L∞ ≤ 1)")
+    alpha: float = _eps(2 / 255, "α", "step size (scaled with ε along the ε grid)")
+    steps: int = _steps(10, "steps", "gradient steps per attack")
+    random_start: bool = param(False, label="random start", help="start at a random point of the ε ball")
+    norm: str = param("linf", label="norm", help="the ball ε bounds", choices=NORMS)
+    teacher: TeacherAttackParams = field(default_factory=TeacherAttackParams)
+    """The teacher-crafted attack for DIR (`teacher_attack = "<name>"` in [attack] sets only its objective)."""
+    eps_grid: tuple[float, ...] = param(
+        (0.0, 1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255),
+        label="ε grid",
+        help="budgets of the accuracy-vs-ε curves",
+        unit="pixel",
+        lo=0.0,
+        hi=MAX_BUDGET,
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.eps_grid, list):  # JSON job parameters carry lists
+            object.__setattr__(self, "eps_grid", tuple(self.eps_grid))
+        if self.norm == "linf" and self.eps > 1:
+            raise ParamError(
+                f"eps = {self.eps:g} with norm linf: must be ≤ 1 (pixels are in [0, 1]); use norm l2 for a "
+                "larger budget"
+            )
+
+
+def attack_overrides() -> dict[str, tuple[str, str, ParamSpec]]:
+    """What a job or a flag may set over the study's attack: key -> (`attack` | `teacher`, the field, its spec
+    named by the key). Keys are the fields (`eps`, …), `attack` for the attack's name, and `teacher_<field>`
+    (`teacher_attack` for the teacher's name); their flags are `--eps`, `--attack`, `--teacher-eps`, …"""
+    out: dict[str, tuple[str, str, ParamSpec]] = {}
+    for which, cls, prefix in (("attack", AttackParams, ""), ("teacher", TeacherAttackParams, "teacher_")):
+        for spec in specs(cls):
+            key = prefix + ("attack" if spec.name == "name" else spec.name)
+            out[key] = (which, spec.name, replace(spec, name=key))
+    return out

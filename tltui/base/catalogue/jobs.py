@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tltui.base.catalogue.attacks import TEACHER_PRESETS
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import param
 
@@ -13,16 +12,10 @@ ENTRY = "tltui.core.entrypoints"
 
 @dataclass(frozen=True)
 class RunParams:
-    """How a diagnosis runs, whatever the job (analyze, mitigate, treat)."""
+    """How a diagnosis runs, whatever the job (analyze, mitigate, treat); the attack it runs is `AttackParams`."""
 
     batch_size: int = param(512, label="batch size", help="evaluation and attack batch size", lo=1)
     compile: bool = param(False, label="compile", help="torch.compile the attacked models (CUDA, large sets)")
-    teacher_preset: str | None = param(
-        None,
-        label="teacher attack",
-        help="replace the study's teacher attack for DIR by a preset protocol (remos: ReMoS's)",
-        choices=tuple(TEACHER_PRESETS),
-    )
     executor: str | None = param(
         None,
         label="executor",

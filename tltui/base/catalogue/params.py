@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import typing
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -21,7 +22,7 @@ class ParamSpec:
 
     name: str
     kind: str
-    """int | float | str | bool | list (a tuple of names, written comma-separated)."""
+    """int | float | str | bool | list (a tuple of names) | floats (a tuple of numbers), both comma-separated."""
     default: Any
     label: str
     help: str
@@ -57,19 +58,21 @@ class ParamSpec:
         if self.default is None:
             return ""
         if isinstance(self.default, tuple):
-            return ",".join(str(v) for v in self.default)
+            return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in self.default)
         if isinstance(self.default, float):
             return f"{self.default:g}"
         return str(self.default)
 
-    def describe(self) -> str:
-        """One line for --help and form hints: help, unit, range and default."""
+    def describe(self, default: str | None = None) -> str:
+        """One line for --help and form hints: help, unit, range and default (`default` says it in words)."""
         bits = [self.help]
         if self.unit:
             bits.append(f"unit: {self.unit}")
         if self.range_text:
             bits.append(self.range_text)
-        bits.append(f"default: {self.default_text() or 'not set (the method or the study decides)'}")
+        bits.append(
+            f"default: {default or self.default_text() or 'not set (the method or the study decides)'}"
+        )
         return "; ".join(bits)
 
 
@@ -83,10 +86,13 @@ def param(
     hi: float | None = None,
     lo_open: bool = False,
     hi_open: bool = False,
-    choices: tuple[str, ...] = (),
+    choices: Iterable[str] = (),
     layers: str = "",
 ) -> Any:
-    """A dataclass field carrying its own description (see `ParamSpec`)."""
+    """A dataclass field carrying its own description (see `ParamSpec`).
+
+    `choices` may be a live collection (a catalogue family's dict): its names are read when the specs are, so
+    an entry a plugin registers later is a valid choice too."""
     meta = {
         "label": label,
         "help": help,
@@ -114,7 +120,7 @@ def _kind(hint: Any) -> tuple[str, bool]:
     base = inner[0] if len(inner) == 1 else hint
     origin = typing.get_origin(base)
     if origin is tuple:
-        return "list", optional
+        return ("floats" if typing.get_args(base)[:1] == (float,) else "list"), optional
     for kind in (bool, int, float, str):
         if base is kind:
             return kind.__name__, optional
@@ -130,8 +136,10 @@ def specs(cls: type) -> tuple[ParamSpec, ...]:
         if meta is None:
             continue
         kind, optional = _kind(hints[f.name])
-        out.append(ParamSpec(f.name, kind, f.default, optional=optional, **meta))
-    return tuple(out)
+        live = {**meta, "choices": tuple(meta["choices"])}
+        out.append(ParamSpec(f.name, kind, f.default, optional=optional, **live))
+    trailing = getattr(cls, "TRAILING", ())  # a base's shared fields, shown after the class's own
+    return tuple(sorted(out, key=lambda s: trailing.index(s.name) + 1 if s.name in trailing else 0))
 
 
 def spec_of(cls: type, name: str) -> ParamSpec:
@@ -152,6 +160,14 @@ def _convert(spec: ParamSpec, value: Any, where: str) -> Any:
             items = value.split(",") if isinstance(value, str) else list(value)
             names = tuple(str(v).strip() for v in items if str(v).strip())
             return names or (None if spec.optional else ())
+        if spec.kind == "floats":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            if any(isinstance(v, bool) for v in items):
+                raise ValueError
+            numbers = tuple(float(v) for v in items if str(v).strip())
+            if not numbers:
+                raise ValueError
+            return numbers
         if spec.kind == "bool":
             if isinstance(value, bool):
                 return value
@@ -171,7 +187,22 @@ def _convert(spec: ParamSpec, value: Any, where: str) -> Any:
             return float(value)
         return str(value).strip() if spec.kind == "str" else value
     except (TypeError, ValueError):
-        raise ParamError(f"{where}: {value!r} is not a valid {spec.kind} ({spec.help})") from None
+        kind = "list of numbers" if spec.kind == "floats" else spec.kind
+        raise ParamError(f"{where}: {value!r} is not a valid {kind} ({spec.help})") from None
+
+
+def number_text(value: float) -> str:
+    """A number as an error names it: an int whole (1000000000, not 1e+09), a float short."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def broken_bound(spec: ParamSpec, value: float) -> str | None:
+    """The bound a finite number breaks, as `must be > 0` (None when it is in range)."""
+    if spec.lo is not None and (value <= spec.lo if spec.lo_open else value < spec.lo):
+        return f"must be {'>' if spec.lo_open else '≥'} {spec.lo:g}"
+    if spec.hi is not None and (value >= spec.hi if spec.hi_open else value > spec.hi):
+        return f"must be {'<' if spec.hi_open else '≤'} {spec.hi:g}"
+    return None
 
 
 def check_value(spec: ParamSpec, value: Any, where: str) -> None:
@@ -180,13 +211,17 @@ def check_value(spec: ParamSpec, value: Any, where: str) -> None:
         return
     if spec.choices and value not in spec.choices:
         raise ParamError(f"{where} = {value!r}: choose {spec.range_text}")
+    if spec.kind == "floats":
+        for one in value:
+            check_value(replace(spec, kind="float"), one, f"{where} value")
+        return
     if spec.kind in ("int", "float"):
         if not math.isfinite(value):
             raise ParamError(f"{where} = {value}: must be a finite number")
-        lo_bad = spec.lo is not None and (value <= spec.lo if spec.lo_open else value < spec.lo)
-        hi_bad = spec.hi is not None and (value >= spec.hi if spec.hi_open else value > spec.hi)
-        if lo_bad or hi_bad:
-            raise ParamError(f"{where} = {value:g}: must be {spec.range_text} ({spec.label}: {spec.help})")
+        if broken_bound(spec, value) is not None:
+            raise ParamError(
+                f"{where} = {number_text(value)}: must be {spec.range_text} ({spec.label}: {spec.help})"
+            )
 
 
 def parse(spec: ParamSpec, value: Any, where: str | None = None) -> Any:

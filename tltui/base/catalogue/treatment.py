@@ -1,17 +1,21 @@
-"""Treatments of a variant (docs/treatments.md): Model Doctor, Dare and FMT, with their parameters."""
+"""Treatments of a variant (docs/treatments.md): Model Doctor, Dare and FMT, each with its own parameters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
+from tltui.base.catalogue.training import TrainParams
 
 
 @dataclass(frozen=True)
-class TreatParams:
-    """How to treat a variant; each treatment takes the fields its catalogue entry lists."""
+class TreatParams(TrainParams):
+    """What every treatment takes: the variant it treats (a copy), where it works, its training batch."""
+
+    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "train_batch_size", "seed", "seeds")
 
     variant: str = param("finetune", label="treat variant", help="the variant to treat (a copy is treated)")
     layer: str | None = param(
@@ -20,10 +24,24 @@ class TreatParams:
         help="where to work (empty: the last conv for Model Doctor, the head's input for Dare and FMT)",
         layers="any",
     )
-    alpha: float = param(
+    train_batch_size: int = param(
+        64, label="train batch", help="batch size of the treatment's training", lo=1
+    )
+
+    @property
+    def start(self) -> str:
+        return self.variant
+
+
+@dataclass(frozen=True)
+class ModelDoctorParams(TreatParams):
+    """Model Doctor: channel-constraint fine-tuning from the diagnosis map."""
+
+    channel_alpha: float = param(
         10.0,
-        label="α",
-        help="weight of the channel loss in CE + α·L_channel, a per-sample mean (= the reference's α ÷ batch size)",
+        label="channel α",
+        help="weight of the channel loss in CE + α·L_channel, a per-sample mean (= the reference's α ÷ batch "
+        "size); its flag was --alpha",
         lo=0.0,
     )
     """The reference differentiates the batch-mean logit, so its loss is ours ÷ B (docs/treatments.md#alpha)."""
@@ -37,13 +55,12 @@ class TreatParams:
     n_per_class: int = param(
         50, label="images/class", help="most confident correct training images per class to diagnose", lo=1
     )
-    epochs: int | None = param(None, label="epochs", help="training epochs (empty: the treatment's)", lo=0)
-    lr: float | None = param(
-        None, label="lr", help="learning rate (empty: the treatment's)", lo=0.0, lo_open=True
-    )
-    train_batch_size: int = param(
-        64, label="train batch", help="batch size of the treatment's training", lo=1
-    )
+
+
+@dataclass(frozen=True)
+class DareParams(TreatParams):
+    """Dare: isomorphic-regression repair through per-class slices."""
+
     held_out: float = fraction(
         0.5,
         label="held out",
@@ -64,6 +81,14 @@ class TreatParams:
         help="per neuron and class, the share of its input neurons with the fewest contribution votes left out "
         "of the class's slice",
     )
+    checkpoints: tuple[Path, ...] = ()
+    """Extra training checkpoints of the variant (same architecture), candidate sources of repair targets."""
+
+
+@dataclass(frozen=True)
+class FmtParams(TreatParams):
+    """FMT: fairness repair between flip-sensitive neurons."""
+
     vote_ratio: float = fraction(
         0.2,
         label="votes",
@@ -85,43 +110,28 @@ class TreatParams:
         "less confident member",
         choices=("dual", "single"),
     )
-    checkpoints: tuple[Path, ...] = ()
-    """Dare: extra training checkpoints of the variant (same architecture), candidate sources of repair targets."""
-    seed: int = param(0, label="seed", help="seed for shuffling (and Dare's held-out split)", lo=0)
-    seeds: int = param(
-        1,
-        label="seeds",
-        help="runs at seed, seed+1, …, each beside its same-seed control (or the untreated variant)",
-        lo=1,
-        hi=50,
-    )
 
-
-COMMON = ("variant", "epochs", "lr", "train_batch_size", "seed", "seeds")
 
 TREATMENTS: dict[str, Entry] = {
     "model-doctor": Entry(
         "model-doctor",
         "Model Doctor: channel-constraint fine-tuning from the diagnosis map",
         "tltui.core.treat.model_doctor:run",
-        TreatParams,
-        ("alpha", "theta", "layer", "n_per_class", *COMMON),
+        ModelDoctorParams,
         baseline="model-doctor",  # its control: the same schedule without the channel loss
-        baseline_params=(("alpha", 0.0),),
+        baseline_params=(("channel_alpha", 0.0),),
     ),
     "dare": Entry(
         "dare",
         "Dare: isomorphic-regression repair on held-out inputs, through per-class slices",
         "tltui.core.treat.dare:run",
-        TreatParams,
-        ("held_out", "pool", "slice_cut", "layer", *COMMON),
+        DareParams,
     ),
     "fmt": Entry(
         "fmt",
         "FMT: fairness repair between flip-sensitive neurons, on counterfactual pairs",
         "tltui.core.treat.fmt:run",
-        TreatParams,
-        ("vote_ratio", "important_ratio", "pairs", "layer", *COMMON),
+        FmtParams,
     ),
 }
 """Treatment name -> entry; `target` is its `run(an, params) -> Generator[Progress, None, nn.Module]`."""

@@ -10,7 +10,11 @@ import torch
 
 @dataclass(frozen=True)
 class AttackConfig:
-    """Budget and schedule of a pixel-space attack (inputs in [0,1])."""
+    """Budget and schedule of a pixel-space attack (inputs in [0,1]), as the loop runs it.
+
+    Derived, never written by hand from a study: `tltui.core.analysis.attack_config` and `teacher_config` make it
+    from the study's `AttackParams` / `TeacherAttackParams` (the one description of these keys), resolving the
+    teacher's empty keys and turning its `space = "normalized"` into `scale`."""
 
     eps: float
     alpha: float

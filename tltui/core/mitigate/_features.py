@@ -10,18 +10,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import FeatureParams
 from tltui.base.errors import MitigateError
+from tltui.core import models as M
 from tltui.core.hooks import capture
-from tltui.core.mitigate._student import scope_layers
 from tltui.core.train import ExtraLoss
 
 RESNET_STAGES = ("layer1", "layer2", "layer3", "layer4")
 
 
-def stages(model: nn.Module, params: MitigateParams) -> list[str]:
+def stages(model: nn.Module, params: FeatureParams) -> list[str]:
     """The modules whose outputs are matched: `params.stages`, else ResNet `layer1`…`layer4` (as Renofeation
-    matches), else every in-scope Conv2d."""
+    matches), else every Conv2d."""
     modules = dict(model.named_modules())
     if params.stages is not None:
         bad = [n for n in params.stages if n not in modules]
@@ -30,7 +30,7 @@ def stages(model: nn.Module, params: MitigateParams) -> list[str]:
         return list(params.stages)
     if all(n in modules for n in RESNET_STAGES):
         return list(RESNET_STAGES)
-    return scope_layers(model, params)
+    return M.conv_names(model)
 
 
 def feature_mse(student: Mapping[str, torch.Tensor], teacher: Mapping[str, torch.Tensor]) -> torch.Tensor:

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import RemosParams
 from tltui.base.errors import ResultsError
 from tltui.base.runfiles import load_npz, save_npz
 from tltui.core.analysis import Analysis
@@ -38,7 +38,7 @@ def weights_hash(model: nn.Module) -> str:
     return h.hexdigest()[:16]
 
 
-def key(an: Analysis, params: MitigateParams) -> str:
+def key(an: Analysis, params: RemosParams) -> str:
     """The cache key of the teacher's profile for these coverage settings on the study's training data.
 
     Hashing the weights and the data takes a while on big studies, so the key is remembered per teacher object

@@ -9,7 +9,7 @@ from dataclasses import replace
 import torch
 from torch import nn
 
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import MitigateParams, PruneParams, RemosParams
 from tltui.base.catalogue.params import check_all
 from tltui.base.errors import MitigateError, ParamError, StudyError
 from tltui.base.progress import Progress
@@ -55,7 +55,7 @@ def check(params: MitigateParams) -> None:
         raise MitigateError(exc.msg) from None
 
 
-def scope_layers(model: nn.Module, params: MitigateParams) -> list[str]:
+def scope_layers(model: nn.Module, params: PruneParams | RemosParams) -> list[str]:
     """The in-scope Conv2d layers, in registration order; unknown or non-conv names are refused."""
     convs = M.conv_names(model)
     if params.scope is None:

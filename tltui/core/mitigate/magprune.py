@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import PruneParams
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
 from tltui.core.mitigate._student import fit, new_student, scope_layers
@@ -40,7 +40,7 @@ def keep_pruned(model: nn.Module, mask: dict[str, np.ndarray]) -> Callable[[nn.M
     return after_step
 
 
-def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:
+def run(an: Analysis, params: PruneParams) -> Generator[Progress, None, nn.Module]:
     """Zero the `ratio` smallest-magnitude in-scope conv weights, then fine-tune keeping them at zero."""
     student, head, schedule = new_student(an, params)
     layers = scope_layers(an.teacher, params)

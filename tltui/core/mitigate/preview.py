@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from tltui.base import rundir
-from tltui.base.catalogue import MitigateParams
+from tltui.base.catalogue import RemosParams
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
 from tltui.base.runfiles import save_json, save_npz
@@ -19,7 +19,7 @@ from tltui.core.analysis import Analysis
 from tltui.core.mitigate import remos
 
 
-def write_preview(an: Analysis, mp: MitigateParams, out: Path) -> Iterator[Progress]:
+def write_preview(an: Analysis, mp: RemosParams, out: Path) -> Iterator[Progress]:
     """Write preview.npz (slice order, layers, sizes) and preview.json (the cut at `mp.ratio`) into `out`."""
     yield Progress("profile", 0, 1, "coverage profile of the teacher")
     layers = remos.scope_layers(an.teacher, mp)

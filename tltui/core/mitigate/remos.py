@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tltui.base.catalogue.mitigation import MitigateParams
+from tltui.base.catalogue.mitigation import RemosParams
 from tltui.base.errors import MitigateError
 from tltui.base.progress import Progress, drain
 from tltui.core.analysis import Analysis
@@ -163,7 +163,7 @@ def apply_mask(model: nn.Module, mask: dict[str, np.ndarray]) -> None:
             w[torch.from_numpy(m).to(w.device)] = 0.0
 
 
-def teacher_profile(an: Analysis, params: MitigateParams) -> Generator[Progress, None, Profile]:
+def teacher_profile(an: Analysis, params: RemosParams) -> Generator[Progress, None, Profile]:
     """The teacher's profile on the student's training set, from the workspace cache or computed and cached."""
     layers = conv_names(an.teacher)
     key = _profile_cache.key(an, params)
@@ -182,12 +182,12 @@ def teacher_profile(an: Analysis, params: MitigateParams) -> Generator[Progress,
     return prof
 
 
-def prepare(an: Analysis, params: MitigateParams) -> Generator[Progress, None, None]:
+def prepare(an: Analysis, params: RemosParams) -> Generator[Progress, None, None]:
     """What every seed shares, done once before seeds run apart (docs/distributed.md): the cached profile."""
     yield from teacher_profile(an, params)
 
 
-def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Module]:
+def run(an: Analysis, params: RemosParams) -> Generator[Progress, None, nn.Module]:
     """ReMoS: profile the teacher, cut the `ratio` of in-scope conv weights with the lowest ordinal score, then
     fine-tune every weight (the cut weights regrow)."""
     student, head, schedule = new_student(an, params)
@@ -198,7 +198,7 @@ def run(an: Analysis, params: MitigateParams) -> Generator[Progress, None, nn.Mo
     return (yield from fit(an, student, head, schedule, phase="remos: fine-tune"))
 
 
-def preview(an: Analysis, params: MitigateParams) -> dict[str, object]:
+def preview(an: Analysis, params: RemosParams) -> dict[str, object]:
     """What `run` would cut, without training: per in-scope conv layer `cut`, `size`, `fraction` (of all
     in-scope weights: they sum to the ratio) and `layer_fraction` (of the layer), plus the totals."""
     check(params)
@@ -221,14 +221,14 @@ def preview(an: Analysis, params: MitigateParams) -> dict[str, object]:
     return {"layers": rows, "cut": k, "total": total, "fraction": k / total if total else 0.0}
 
 
-def _sorted_layer_ids(an: Analysis, params: MitigateParams, layers: list[str]) -> np.ndarray:
+def _sorted_layer_ids(an: Analysis, params: RemosParams, layers: list[str]) -> np.ndarray:
     prof = drain(teacher_profile(an, params))
     ordinals = ordinal_scores(an.teacher, weight_scores(an.teacher, prof, layers), layers)
     layer_id = np.concatenate([np.full(v.size, i, dtype=np.int32) for i, v in enumerate(ordinals.values())])
     return layer_id[slice_order(ordinals)]
 
 
-def preview_order(an: Analysis, params: MitigateParams, layers: list[str]) -> np.ndarray:
+def preview_order(an: Analysis, params: RemosParams, layers: list[str]) -> np.ndarray:
     """The in-scope layer index of every conv weight, in slice order: a ratio r cuts the first n_cut(r, N)
     entries, so a numpy bincount gives any ratio's per-layer cut (the UI's live preview, without torch)."""
     return _profile_cache.memo(

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import DareParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
@@ -68,7 +68,7 @@ class Plan:
     """How many repaired inputs the variant already classified right (repaired for more confidence)."""
 
 
-def plan(an: Analysis, params: TreatParams, model: nn.Module, tap: Tap) -> Generator[Progress, None, Plan]:
+def plan(an: Analysis, params: DareParams, model: nn.Module, tap: Tap) -> Generator[Progress, None, Plan]:
     """The held-out split, the pool, the repair set and targets (get_ats.py), the per-class slices (NNSlicer,
     profiled on the fit part) and the key neurons."""
     split = train_split(an, "dare")
@@ -112,7 +112,7 @@ def key_mse(out: torch.Tensor, target: torch.Tensor, key: torch.Tensor) -> torch
     return ((out - target) ** 2 * w).flatten(1).sum(dim=1) / w.flatten(1).sum(dim=1).clamp_min(1.0)
 
 
-def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
+def run(an: Analysis, params: DareParams) -> Generator[Progress, None, nn.Module]:
     """Dare on a copy of the variant: only the repair set is trained, each input's gradient through its class's
     slice; the layers after the tap (the original head) never run in training and stay attached."""
     model = clone_variant(an, params.variant)

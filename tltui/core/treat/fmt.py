@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import FmtParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
@@ -140,7 +140,7 @@ def counterfactual_pairs(an: Analysis) -> Generator[Progress, None, tuple[torch.
     return split.x[keep], x_cf[keep]
 
 
-def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
+def run(an: Analysis, params: FmtParams) -> Generator[Progress, None, nn.Module]:
     """FMT on a copy of the variant: regress the layers up to the tap so that each pair maps to the output of
     its more confident member (max softmax of the original), through the important-neuron weights only."""
     model = clone_variant(an, params.variant)

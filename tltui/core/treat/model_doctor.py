@@ -7,7 +7,7 @@ from collections.abc import Generator
 import torch
 from torch import nn
 
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import ModelDoctorParams
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
@@ -50,7 +50,9 @@ def channel_loss(
     return per_image.mean()
 
 
-def diagnose(model: nn.Module, split: Split, layer: str, an: Analysis, params: TreatParams) -> torch.Tensor:
+def diagnose(
+    model: nn.Module, split: Split, layer: str, an: Analysis, params: ModelDoctorParams
+) -> torch.Tensor:
     """The class × channel mask (float 0/1, on the analysis device) of `model` at `layer` on `split`."""
     diag = model_doctor_map(
         model,
@@ -79,7 +81,7 @@ def mean_channel_loss(
     return total / max(len(split.y), 1)
 
 
-def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Module]:
+def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn.Module]:
     """Diagnose the variant on its training set, then fine-tune a copy with L = CE + α·L_channel."""
     model = clone_variant(an, params.variant)
     split = train_split(an, "model-doctor")
@@ -104,7 +106,7 @@ def run(an: Analysis, params: TreatParams) -> Generator[Progress, None, nn.Modul
     with capture(model, [layer], detach=False) as store:
 
         def extra(_m: nn.Module, _x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-            return params.alpha * channel_loss(logits, store[layer], y, mask)
+            return params.channel_alpha * channel_loss(logits, store[layer], y, mask)
 
         yield from train(
             model,

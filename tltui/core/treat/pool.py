@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tltui.base.catalogue.treatment import TreatParams
+from tltui.base.catalogue.treatment import DareParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
 from tltui.core import models as M
@@ -90,7 +90,7 @@ def mapped(src: torch.Tensor, w: torch.Tensor, like: torch.Tensor) -> torch.Tens
 
 
 def candidate_pool(
-    an: Analysis, params: TreatParams, model: nn.Module, tap: Tap, fit: Split, held: Split, own: torch.Tensor
+    an: Analysis, params: DareParams, model: nn.Module, tap: Tap, fit: Split, held: Split, own: torch.Tensor
 ) -> Generator[Progress, None, list[Candidate]]:
     """The variant's build checkpoints and any given checkpoints, read by their own heads (the reference's
     pool); with pool `all` also the other variants and the teacher: their neurons are not the variant's (and

@@ -9,7 +9,7 @@ import numpy as np
 from textual.app import ComposeResult
 from textual.widgets import Button, DataTable, Input, Select, Static
 
-from tltui.base.catalogue import MITIGATIONS, MitigateParams, parse
+from tltui.base.catalogue import MITIGATIONS, RemosParams, parse
 from tltui.base.catalogue.params import spec_of
 from tltui.base.errors import ParamError, TltuiError
 from tltui.base.rundir import PREVIEW_NPZ, SUMMARY, Metric, keys, metric_rows
@@ -28,7 +28,7 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
 from tltui.ui.widgets.table import Table
 
-RATIO = spec_of(MitigateParams, "ratio")
+RATIO = spec_of(RemosParams, "ratio")
 COMPARE: tuple[Metric, ...] = (M.AOI, M.AAI, M.DIR, M.MACRO_F1)
 
 

@@ -10,8 +10,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from tltui.base.catalogue import Entry, ParamSpec, parse
-from tltui.base.catalogue.params import build, check_layers
 from tltui.base.errors import ParamError
+from tltui.base.jobparams import job_params
+from tltui.base.study import Study
 from tltui.ui.widgets.flow import Flow
 
 
@@ -54,6 +55,8 @@ class ParamForm(Widget):
         super().__init__(id=id)
         self.entries, self.prefix, self.pickers = entries, prefix, pickers
         self.initial = method
+        self.study: Study | None = None
+        """The parsed study when the view knows it (its attack checks values across keys); None: the defaults."""
         self.extra = extra
         """Widgets placed after the method picker (e.g. the run button)."""
         self.shown: dict[str, str] = {}
@@ -168,18 +171,13 @@ class ParamForm(Widget):
     def values(
         self, method: str | None = None, layers: list[tuple[str, str]] | None = None
     ) -> dict[str, Any]:
-        """`method`'s parameters from the boxes (empty boxes left out), checked by the catalogue as the CLI
-        checks them; layer names are checked against `layers` (name, kind) when given. Raises `ParamError`."""
+        """`method`'s parameters from the boxes (empty boxes left out), checked by `job_params` as the CLI checks
+        them; layer names are checked against `layers` (name, kind) when given. Raises `ParamError`."""
         entry = self.entries[method or self.method]
         raw = {s.name: self.text(s.name) for s in entry.specs()}
-        out = {
-            name: parse(self.specs[name], text, self.specs[name].label) for name, text in raw.items() if text
-        }
-        if entry.params is not None:
-            build(entry.params, out, fields=tuple(raw), owner=entry.name)
-        if layers:
-            out = {k: check_layers(self.specs[k], v, layers, "this run") for k, v in out.items()}
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        values = job_params(entry, raw, self.study, layers=layers or None)
+        values.pop("method", None)
+        return values
 
     def job_params(
         self, method: str | None, layers: list[tuple[str, str]] | None, title: str

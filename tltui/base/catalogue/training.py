@@ -1,0 +1,36 @@
+"""The parameters every method that trains shares (epochs, learning rate, seeds), as a base class to inherit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from tltui.base.catalogue.params import param
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Epochs, learning rate and seeds of a method that trains a variant; `tltui.core.produce` reads `seed` and
+    `seeds` of every params class inheriting it (a plugin's class that does not inherit it runs one seed, 0)."""
+
+    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "seed", "seeds")
+    """Shown after the method's own parameters (flags, forms), though declared first."""
+
+    epochs: int | None = param(None, label="epochs", help="training epochs (empty: the method's)", lo=0)
+    lr: float | None = param(
+        None, label="lr", help="learning rate of the body (empty: the method's)", lo=0.0, lo_open=True
+    )
+    """Mitigations: the head's rate keeps its ratio to the body's."""
+    seed: int = param(0, label="seed", help="seeds the new head, re-initialisation and training order", lo=0)
+    seeds: int = param(
+        1,
+        label="seeds",
+        help="runs at seed, seed+1, …, each beside its same-seed baseline (or control, or the untreated variant)",
+        lo=1,
+        hi=50,
+    )
+
+    @property
+    def start(self) -> str:
+        """The variant (or build recipe) the method starts from."""
+        return "finetune"
