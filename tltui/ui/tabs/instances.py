@@ -306,7 +306,7 @@ class InstancesTab(TabView):
             table.add_row(*(c for c, k in zip(self.data.row(i), keep, strict=True) if k), key=str(i))
         self.shown = order
 
-    def choices(self, limit: int = 20) -> list[tuple[int, str, str]]:
+    def instance_choices(self, limit: int = 20) -> list[tuple[int, str, str]]:
         """Instances worth picking from the palette, the most-fooled first: (position, id, what it is)."""
         if self.data is None:
             return []
@@ -321,6 +321,10 @@ class InstancesTab(TabView):
             )
             for i in order
         ]
+
+    def pick_instance(self, index: int) -> bool:
+        self.select(index)
+        return True
 
     def select(self, index: int) -> None:
         """Move the table to instance `index` (clearing a filter that hides it)."""

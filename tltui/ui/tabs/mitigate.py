@@ -139,6 +139,7 @@ class MitigateTab(TabView):
 
     TITLE = "Mitigate"
     PRODUCER = "mitigate"
+    REQUESTS = ("mitigate",)
     DEFAULT_CSS = """
     MitigateTab #mt-compare { height: auto; max-height: 14; }
     MitigateTab #mt-tradeoff { height: 16; }

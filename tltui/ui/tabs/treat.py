@@ -58,6 +58,7 @@ class TreatTab(TabView):
 
     TITLE = "Treat"
     PRODUCER = "treat"
+    REQUESTS = ("treat",)
     DEFAULT_CSS = """
     TreatTab #tr-maps { height: auto; }
     TreatTab #tr-maps Vertical { height: auto; }
