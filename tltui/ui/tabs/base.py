@@ -12,6 +12,14 @@ from tltui.ui.export import ExportTable
 from tltui.ui.messages import ComputeRequested
 from tltui.ui.rundata import RunData
 
+
+def run_layers(run: RunData | None) -> list[tuple[str, str]] | None:
+    """(name, kind) of the run's layers in network order, for checking layer parameters; None without a run."""
+    if run is None or not run.layers:
+        return None
+    return [(str(layer.get("name")), str(layer.get("kind", ""))) for layer in run.layers]
+
+
 NO_RUN = 'No analysis run is loaded yet (F5 or the palette\'s "Run analysis" starts one).'
 
 

@@ -17,9 +17,9 @@ from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.rundata import RunData
-from tltui.ui.tabs.base import TabView
-from tltui.ui.tabs.mitigate import COMPARE, compare_rows, run_layers, show_comparison
+from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart
+from tltui.ui.widgets.comparison import COMPARE, compare_rows, show_comparison
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
