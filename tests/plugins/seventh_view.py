@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from tltui.base import catalogue
 from tltui.base.catalogue import Entry
 from tltui.ui.export import ExportTable
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView
 
 

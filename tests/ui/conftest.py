@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from tltui.ui.app import WorkbenchApp
-from tltui.ui.jobs_client import JobsClient
-from tltui.ui.session import Session
-from tltui.ui.settings import Settings
+from tltui.ui.model.jobs_client import JobsClient
+from tltui.ui.model.session import Session
+from tltui.ui.model.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 # Workers import the fake job kinds from the repo root.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 from tltui.ui.widgets.comparison import seed_cell, tradeoff_spec
 
 

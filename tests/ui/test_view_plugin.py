@@ -26,10 +26,10 @@ async def drive(run: Path, workspace: Path) -> None:
 
     from tltui.base.catalogue import VIEWS
     from tltui.ui.app import WorkbenchApp
-    from tltui.ui.jobs_client import JobsClient
     from tltui.ui.keys import LAYOUT_KEYS
-    from tltui.ui.session import Session
-    from tltui.ui.settings import Settings
+    from tltui.ui.model.jobs_client import JobsClient
+    from tltui.ui.model.session import Session
+    from tltui.ui.model.settings import Settings
 
     session = Session(study="demo", device="cpu", jobs=JobsClient(workspace), run_dir=run, autostart=False)
     app = WorkbenchApp(session, Settings(gpu_stats=False))

@@ -15,7 +15,6 @@ from textual.theme import Theme
 from tltui.base.errors import TltuiError
 from tltui.ui.gcpolicy import COLLECTOR
 from tltui.ui.gpu import GpuProbe
-from tltui.ui.jobs_client import short_id
 from tltui.ui.keys import APP_KEYS, bindings, read_keymap
 from tltui.ui.messages import (
     CancelRequested,
@@ -27,11 +26,12 @@ from tltui.ui.messages import (
     StateRequested,
     VariantPicked,
 )
-from tltui.ui.rundata import RunData
+from tltui.ui.model.jobs_client import short_id
+from tltui.ui.model.rundata import RunData
+from tltui.ui.model.session import Session
+from tltui.ui.model.settings import DEFAULT_THEME, Settings, save_settings
 from tltui.ui.screens.error import ErrorScreen
 from tltui.ui.screens.workbench import WorkbenchScreen
-from tltui.ui.session import Session
-from tltui.ui.settings import DEFAULT_THEME, Settings, save_settings
 from tltui.ui.themes import load_themes
 from tltui.ui.widgets.explorer import Explorer
 from tltui.ui.widgets.jobs_panel import JobsPanel

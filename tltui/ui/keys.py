@@ -30,7 +30,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType
 
 from tltui.base.catalogue import VIEWS
-from tltui.ui.settings import config_dir
+from tltui.ui.model.settings import config_dir
 
 if sys.version_info >= (3, 11):
     import tomllib

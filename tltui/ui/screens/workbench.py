@@ -13,10 +13,10 @@ from textual.widget import MountError, Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tltui.ui.gcpolicy import COLLECTOR
-from tltui.ui.jobs_client import JobsClient
 from tltui.ui.keys import LAYOUT_KEYS, bindings
 from tltui.ui.messages import InstanceSelected, LayerSelected, LineLogged, RunLoaded, VariantPicked
-from tltui.ui.rundata import RunData
+from tltui.ui.model.jobs_client import JobsClient
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs import TABS
 from tltui.ui.widgets.explorer import Explorer
 from tltui.ui.widgets.panel import BottomPanel

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from tltui.base.rundir import details_name
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import ComputeRequested
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 
 
 def run_layers(run: RunData | None) -> list[tuple[str, str]] | None:

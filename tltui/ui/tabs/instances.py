@@ -14,9 +14,9 @@ from tltui.base.rundir import INSTANCES, PROJECTION, keys, tsne_name
 from tltui.ui.export import ExportTable
 from tltui.ui.keys import INSTANCE_KEYS, bindings
 from tltui.ui.messages import ComputeRequested, InstanceSelected
-from tltui.ui.rundata import RunData
+from tltui.ui.model.instances_data import Instances, load_instances, load_tsne
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
-from tltui.ui.tabs.instances_data import Instances, load_instances, load_tsne
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow

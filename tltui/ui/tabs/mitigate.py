@@ -17,7 +17,7 @@ from tltui.base.rundir.tables import preview_cut
 from tltui.base.runfiles import load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.comparison import COMPARE, baseline_of, compare_rows, show_comparison

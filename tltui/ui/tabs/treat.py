@@ -16,7 +16,7 @@ from tltui.base.rundir.tables import md_maps as model_doctor_maps
 from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.comparison import COMPARE, compare_rows, show_comparison

@@ -10,8 +10,8 @@ from textual.widgets import DataTable
 from tltui.base.rundir import metric_rows
 from tltui.base.seedstats import seed_groups
 from tltui.ui.export import fmt_num
-from tltui.ui.glossary import delta
-from tltui.ui.rundata import RunData
+from tltui.ui.model.glossary import delta
+from tltui.ui.model.rundata import RunData
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 
 COMPARE = (("aoi", "AOI"), ("aai", "AAI"), ("dir", "DIR"), ("macro_f1", "macro-F1"))
