@@ -5,7 +5,7 @@ It lists the run's variants and their metrics in a table: small, but a real TabV
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
@@ -13,8 +13,10 @@ from textual.widgets import DataTable, Static
 from tltui.base import catalogue
 from tltui.base.catalogue import Entry
 from tltui.ui.export import ExportTable
-from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView
+
+if TYPE_CHECKING:
+    from tltui.ui.model.rundata import RunData
 
 
 class SeventhTab(TabView):

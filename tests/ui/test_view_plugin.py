@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from tests.ui.helpers import SIZE, active, ready
-from tltui.ui.keys import DIGIT_TABS, key_name, tab_keys
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 REPO = Path(__file__).resolve().parents[2]
@@ -87,6 +86,8 @@ def test_views_past_the_ninth_are_reached_by_next_tab_and_the_palette(env: Path,
 
 
 def test_tab_keys() -> None:
+    from tltui.ui.keys import DIGIT_TABS, key_name, tab_keys
+
     assert tab_keys(1) == f"1,alt+1,{key_name('¡')}"  # what ESC 1 arrives as
     assert tab_keys(9) == f"9,alt+9,{key_name('ª')}"
     assert DIGIT_TABS == 9
