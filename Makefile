@@ -28,6 +28,7 @@ test-fast: lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy tltui
+	$(BIN)/mypy --strict tltui/base tltui/ui/model
 
 fmt: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -107,7 +107,7 @@ def test_format_version_check() -> None:
 
 def test_the_ui_reader_refuses_a_newer_format(tmp_path: Path) -> None:
     from tltui.base.runfiles import save_json
-    from tltui.ui.rundata import RunData
+    from tltui.ui.model.rundata import RunData
 
     save_json(tmp_path / rundir.SUMMARY, _summary(format=rundir.FORMAT + 1))
     with pytest.raises(ResultsError, match="upgrade tltui"):

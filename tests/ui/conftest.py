@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from tltui.ui.app import WorkbenchApp
-from tltui.ui.jobs_client import JobsClient
-from tltui.ui.session import Session
-from tltui.ui.settings import Settings
+from tltui.ui.model.jobs_client import JobsClient
+from tltui.ui.model.session import Session
+from tltui.ui.model.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 # Workers import the fake job kinds from the repo root.
@@ -48,10 +48,13 @@ def recorded_run(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run_dir(real_run: Path, tmp_path: Path) -> Path:
-    """A per-test copy of the real run (tests export into it)."""
+def run_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A per-test copy of a run to read (tests export into it): the recorded demo run, so a test that only reads
+    a run stays out of the e2e tier; the real run for a test that also runs jobs on the demo's models
+    (`models_ws`), whose outputs must match those models."""
+    src = Path(request.getfixturevalue("real_run")) if "models_ws" in request.fixturenames else RECORDED
     dst = tmp_path / "run"
-    shutil.copytree(real_run, dst, ignore=shutil.ignore_patterns("exports"))
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("exports"))
     return dst
 
 

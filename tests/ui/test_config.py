@@ -8,7 +8,7 @@ import pytest
 
 from tests.ui.helpers import SIZE, MakeApp, ready
 from tltui.ui.keys import ALL_KEYS, effective_keys, keys_path, load_keymap
-from tltui.ui.settings import Settings, load_settings, save_settings, settings_path
+from tltui.ui.model.settings import Settings, load_settings, save_settings, settings_path
 from tltui.ui.themes import load_themes, parse_theme, user_theme_dir
 
 

@@ -14,9 +14,9 @@ SCRIPT = textwrap.dedent(
     import asyncio, json, sys
     from pathlib import Path
     from tltui.ui.app import WorkbenchApp
-    from tltui.ui.jobs_client import JobsClient
-    from tltui.ui.session import Session
-    from tltui.ui.settings import Settings
+    from tltui.ui.model.jobs_client import JobsClient
+    from tltui.ui.model.session import Session
+    from tltui.ui.model.settings import Settings
     from tltui.ui.tabs import TABS
 
     async def main() -> None:

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from tests.ui.helpers import SIZE, MakeApp, fake, ready, wait_until
 from tltui.jobs import api
-from tltui.ui.state import run_label
+from tltui.ui.model.state import run_label
 from tltui.ui.tabs.mitigate import MitigateTab
 from tltui.ui.widgets.chart import Chart
 

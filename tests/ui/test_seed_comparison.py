@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tltui.ui.rundata import RunData
-from tltui.ui.tabs.mitigate import seed_cell, tradeoff_spec
+from tltui.ui.model.rundata import RunData
+from tltui.ui.widgets.comparison import seed_cell, tradeoff_spec
 
 
 def seeds_run(tmp_path: Path) -> RunData:

@@ -9,8 +9,8 @@ from textual.widgets import DataTable
 
 from tests.ui.helpers import SIZE, MakeApp, active, ready
 from tltui.ui.keys import ALL_KEYS
+from tltui.ui.model.settings import load_settings, settings_path
 from tltui.ui.screens.help import HelpScreen
-from tltui.ui.settings import load_settings, settings_path
 from tltui.ui.tabs import TABS
 
 

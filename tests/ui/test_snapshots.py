@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.ui.helpers import SIZE, MakeApp
-from tltui.ui.settings import Settings
+from tltui.ui.model.settings import Settings
 from tltui.ui.tabs import TABS
 
 SIZES = [(80, 24), (120, 35), (160, 48)]

@@ -14,7 +14,7 @@ from tltui.base.catalogue import RemosParams as MitigateParams
 from tltui.base.catalogue.params import check_layers, spec_of
 from tltui.base.errors import ParamError
 from tltui.base.rundir.tables import preview_cut
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs import TABS
 from tltui.ui.tabs.instances import InstancesTab
 from tltui.ui.tabs.mitigate import MitigateTab

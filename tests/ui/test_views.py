@@ -11,9 +11,9 @@ import numpy as np
 from textual.widgets import DataTable, Select
 
 from tests.ui.helpers import SIZE, MakeApp, ready, wait_until
-from tltui.ui.details import instance_details
-from tltui.ui.rundata import RunData
-from tltui.ui.studyinfo import read_study
+from tltui.ui.model.details import instance_details
+from tltui.ui.model.rundata import RunData
+from tltui.ui.model.studyinfo import read_study
 from tltui.ui.tabs.features import MIRRORED, FeaturesTab
 from tltui.ui.tabs.instances import InstancesTab
 from tltui.ui.tabs.layers import LayersTab

@@ -58,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
 def _open(study: str, run_dir: str | None, args: argparse.Namespace) -> None:
     # Imported here so `tltui --help` and the other commands never pay for Textual.
     from tltui.ui.app import WorkbenchApp
-    from tltui.ui.jobs_client import JobsClient
     from tltui.ui.keys import load_keymap
-    from tltui.ui.session import Session
-    from tltui.ui.settings import load_settings
+    from tltui.ui.model.jobs_client import JobsClient
+    from tltui.ui.model.session import Session
+    from tltui.ui.model.settings import load_settings
 
     session = Session(
         study=study if study == "demo" else str(Path(study).expanduser().resolve()),

@@ -32,4 +32,5 @@ def load(kind: str) -> JobFunction:
         raise JobError(f"job kind {kind!r}: {exc.msg}") from None
     if not callable(func):
         raise JobError(f"job kind {kind!r}: {target(kind)} is not a function")
-    return func
+    job: JobFunction = func
+    return job

@@ -15,12 +15,10 @@ from textual.theme import Theme
 from tltui.base.errors import TltuiError
 from tltui.ui.gcpolicy import COLLECTOR
 from tltui.ui.gpu import GpuProbe
-from tltui.ui.jobs_client import short_id
 from tltui.ui.keys import APP_KEYS, bindings, read_keymap
 from tltui.ui.messages import (
     CancelRequested,
     ComputeRequested,
-    InstanceSelected,
     JobFinished,
     LineLogged,
     MitigationRequested,
@@ -28,11 +26,12 @@ from tltui.ui.messages import (
     StateRequested,
     VariantPicked,
 )
-from tltui.ui.rundata import RunData
+from tltui.ui.model.jobs_client import short_id
+from tltui.ui.model.rundata import RunData
+from tltui.ui.model.session import Session
+from tltui.ui.model.settings import DEFAULT_THEME, Settings, save_settings
 from tltui.ui.screens.error import ErrorScreen
 from tltui.ui.screens.workbench import WorkbenchScreen
-from tltui.ui.session import Session
-from tltui.ui.settings import DEFAULT_THEME, Settings, save_settings
 from tltui.ui.themes import load_themes
 from tltui.ui.widgets.explorer import Explorer
 from tltui.ui.widgets.jobs_panel import JobsPanel
@@ -173,17 +172,19 @@ class WorkbenchApp(App[None]):
 
     def _show_preview(self, folder: Path | None) -> None:
         if folder is not None:
-            self.workbench.show_preview(folder)  # kept until the Mitigate view is there
+            self.workbench.show_preview(folder)  # kept for the views not put in yet
 
     def action_run_analysis(self) -> None:
         self._submit(lambda: self.session.start_analysis(), "analyze")
 
     def request_job(self, kind: str, method: str, params: dict[str, Any] | None = None) -> None:
-        """A mitigation or treatment job for this study (palette, Mitigate/Treat tabs)."""
+        """A job of `kind` for this study; without params, the view hosting that kind's form submits it."""
         if params is None:
-            view = self.workbench.view("mitigate" if kind == "mitigate" else "treat")
+            view = self.workbench.requester(kind)
             if view is not None:
-                view.request(method)  # type: ignore[attr-defined]
+                view.request(method)
+            else:
+                self.log_line(f"no view hosts a {kind} form (yet): {kind} {method} not started")
             return
         self._submit(lambda: self.session.submit(kind, params), f"{kind} {method}")
 
@@ -317,12 +318,7 @@ class WorkbenchApp(App[None]):
         self.workbench.post_message(VariantPicked(name))
 
     def pick_instance(self, index: int) -> None:
-        screen = self.workbench
-        screen.show_tab("instances")
-        view = screen.view("instances")
-        if view is not None:
-            view.select(index)  # type: ignore[attr-defined]
-        screen.post_message(InstanceSelected(index))
+        self.workbench.pick_instance(index)
 
     def show_view(self, key: str) -> None:
         self.workbench.show_tab(key)

@@ -9,7 +9,7 @@ from typing import Any, Protocol, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tltui.base.catalogue import MITIGATIONS, TREATMENTS
-from tltui.ui.jobs_client import short_id
+from tltui.ui.model.jobs_client import short_id
 from tltui.ui.screens.attack_form import AttackForm
 from tltui.ui.tabs import TABS
 

@@ -2,10 +2,13 @@
 
 Chosen by what tmux 3.x delivers to the pane (tests/ui/test_tmux.py sends the raw sequences): plain keys,
 ctrl+letter, F1-F12 and alt+letter (as ESC + letter) arrive intact. ctrl+b is tmux's prefix; alt+b / alt+f reach
-Textual as ctrl+left / ctrl+right; alt+1…6 reach it as the characters a Mac's Option key types (¡ ™ £ ¢ ∞ §:
+Textual as ctrl+left / ctrl+right; alt+1…9 reach it as the characters a Mac's Option key types (¡ ™ £ ¢ ∞ § ¶ • ª:
 Textual reads ESC + digit that way), so those characters are bound too; shift+F3 is the same sequence as a
-cursor-position report and never arrives. So the view tabs are the plain digits 1-6 (outside a text box), with
-alt+1…6 and ctrl+PgUp/PgDn as alternatives.
+cursor-position report and never arrives. So the view tabs are the plain digits (outside a text box), with alt+digit
+and ctrl+PgUp/PgDn as alternatives.
+
+Any number of views works (a plugin may add some, docs/workbench.md): the first nine tabs get the digits 1-9 (and
+alt+digit); a tenth and later are reached by ctrl+PgUp/PgDn (alt+left/right) and the palette's "Show view: <title>".
 
 Rebind keys in `$XDG_CONFIG_HOME/tltui/keys.toml` (default `~/.config/tltui/keys.toml`), one line per action,
 comma-separated keys replacing the defaults, for example::
@@ -27,7 +30,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType
 
 from tltui.base.catalogue import VIEWS
-from tltui.ui.settings import config_dir
+from tltui.ui.model.settings import config_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,8 +38,16 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 PREFIX = "tltui."
-ALT_DIGITS = "¡™£¢∞§"
-"""What alt+1…alt+6 arrive as: ESC + digit as Textual reads it, or a Mac's Option+digit."""
+ALT_DIGITS = "¡™£¢∞§¶•ª"
+"""What alt+1…alt+9 arrive as: ESC + digit as Textual reads it, or a Mac's Option+digit."""
+DIGIT_TABS = 9
+"""Tabs 1-9 have a digit key; later ones are reached by next/previous tab and the palette."""
+
+
+def tab_keys(i: int) -> str:
+    """The keys of view tab `i` (1-based): the digit, alt+digit and its glyph where Textual has one."""
+    glyph = ALT_DIGITS[i - 1] if i <= len(ALT_DIGITS) else ""
+    return f"{i},alt+{i}" + (f",{key_name(glyph)}" if glyph else "")
 
 
 def key_name(char: str) -> str:
@@ -95,11 +106,11 @@ LAYOUT_KEYS: tuple[KeySpec, ...] = (
         KeySpec(
             f"tab_{i}",
             f"show_tab_index({i - 1})",
-            f"{i},alt+{i},{key_name(ALT_DIGITS[i - 1])}",
+            tab_keys(i),
             f"Show view tab {i} ({entry.title}); a text box takes the digit itself",
             priority=False,
         )
-        for i, entry in enumerate(VIEWS.values(), start=1)
+        for i, entry in enumerate(list(VIEWS.values())[:DIGIT_TABS], start=1)
     ),
 )
 

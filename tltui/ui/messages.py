@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from tltui.ui.rundata import RunData
+    from tltui.ui.model.rundata import RunData
 
 
 @dataclass(eq=False)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.theme import Theme
 
-from tltui.ui.settings import config_dir
+from tltui.ui.model.settings import config_dir
 from tltui.ui.themefiles import builtin_theme_files
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tltui.ui.glossary import GLOSSARY
 from tltui.ui.keys import ALT_DIGITS, effective_keys, key_name, keys_path_display
+from tltui.ui.model.glossary import GLOSSARY
 from tltui.ui.widgets.table import Table
 
 ALT_KEY_NAMES = frozenset(key_name(c) for c in ALT_DIGITS)

@@ -13,10 +13,10 @@ from textual.widget import MountError, Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tltui.ui.gcpolicy import COLLECTOR
-from tltui.ui.jobs_client import JobsClient
 from tltui.ui.keys import LAYOUT_KEYS, bindings
 from tltui.ui.messages import InstanceSelected, LayerSelected, LineLogged, RunLoaded, VariantPicked
-from tltui.ui.rundata import RunData
+from tltui.ui.model.jobs_client import JobsClient
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs import TABS
 from tltui.ui.widgets.explorer import Explorer
 from tltui.ui.widgets.panel import BottomPanel
@@ -107,7 +107,7 @@ class WorkbenchScreen(Screen[None]):
             except MountError:
                 return  # the app closed before the views were in
             self._views[key] = view
-            if key == "mitigate" and self._preview is not None:
+            if self._preview is not None:
                 view.show_preview(self._preview)
         if self.focused is None or isinstance(self.focused, Explorer):  # the shown view's keys work at once
             self._focus_view(self.query_one("#views", TabbedContent).active)
@@ -118,11 +118,14 @@ class WorkbenchScreen(Screen[None]):
         return self._views.get(key)
 
     def show_preview(self, folder: Path) -> None:
-        """Show a slicing preview in Mitigate now, or as soon as that view is there."""
+        """Hand a preview job's folder to the views now, and to each view put in later."""
         self._preview = folder
-        view = self.view("mitigate")
-        if view is not None:
-            view.show_preview(folder)  # type: ignore[attr-defined]
+        for view in self.views:
+            view.show_preview(folder)
+
+    def requester(self, kind: str) -> TabView | None:
+        """The first view hosting a form for job `kind` (its `REQUESTS`), if any."""
+        return next((v for v in self.views if kind in v.REQUESTS), None)
 
     def key_for(self, name: str) -> str:
         """The keys bound to action `name` now (after keys.toml), as the help screen writes them."""
@@ -277,10 +280,16 @@ class WorkbenchScreen(Screen[None]):
         self._step_tab(-1)
 
     def instance_choices(self) -> list[tuple[int, str, str]]:
-        from tltui.ui.tabs.instances import InstancesTab
+        """The palette's instances: those of the first view that lists some."""
+        return next((c for c in (v.instance_choices() for v in self.views) if c), [])
 
-        view = self.view("instances")
-        return view.choices() if isinstance(view, InstancesTab) else []
+    def pick_instance(self, index: int) -> None:
+        """Show instance `index` in the first view that takes it (showing its tab), and tell every view."""
+        for key, view in self._views.items():
+            if view.pick_instance(index):
+                self.show_tab(key)
+                break
+        self.post_message(InstanceSelected(index))
 
     def show_tab(self, key: str) -> None:
         self._activate(f"tab-{key}")

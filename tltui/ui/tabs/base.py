@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.containers import VerticalScroll
@@ -9,7 +10,15 @@ from textual.containers import VerticalScroll
 from tltui.base.rundir import details_name
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import ComputeRequested
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
+
+
+def run_layers(run: RunData | None) -> list[tuple[str, str]] | None:
+    """(name, kind) of the run's layers in network order, for checking layer parameters; None without a run."""
+    if run is None or not run.layers:
+        return None
+    return [(str(layer.get("name")), str(layer.get("kind", ""))) for layer in run.layers]
+
 
 NO_RUN = 'No analysis run is loaded yet (F5 or the palette\'s "Run analysis" starts one).'
 
@@ -29,6 +38,9 @@ class TabView(VerticalScroll):
     """A selector of the widget that takes focus when the tab is shown (a table at the top); "" for the view."""
     PRODUCER: ClassVar[str] = "analyze"
     """The job whose output this view shows (named in the empty state)."""
+    REQUESTS: ClassVar[tuple[str, ...]] = ()
+    """The job kinds this view hosts a form for (`("mitigate",)`): the palette's "Mitigate: X" reaches `request`
+    of the first view listing the kind."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -80,6 +92,23 @@ class TabView(VerticalScroll):
 
     def export_table(self) -> ExportTable | None:
         return None
+
+    # Hooks: the app and the workbench ask every view (in tab order), never a view by its name.
+    def request(self, method: str | None = None) -> None:
+        """Submit this view's form as a job of its `REQUESTS` kind, for `method` (default: the form's)."""
+
+    def instance_choices(self) -> list[tuple[int, str, str]]:
+        """Instances worth picking from the palette: (position, name, what it is); [] when this view lists none.
+        The first view with choices provides them."""
+        return []
+
+    def pick_instance(self, index: int) -> bool:
+        """Show instance `index` (the palette picked it); True when this view did, and its tab is then shown.
+        Every view still hears `select_instance`."""
+        return False
+
+    def show_preview(self, folder: Path) -> None:
+        """A preview job wrote `folder` (a slicing preview); views that draw previews load it (default: none)."""
 
     def pick_variant(self, name: str) -> None:
         """Highlight a variant (default: nothing to do)."""

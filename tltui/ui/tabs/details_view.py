@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tltui.ui.details import instance_details
+from tltui.ui.model.details import instance_details
 from tltui.ui.tabs.base import TabView
 
 

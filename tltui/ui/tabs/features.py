@@ -15,10 +15,10 @@ from tltui.base.errors import TltuiError
 from tltui.base.rundir import DETAILS, FEATURES_JSON, FEATURES_NPZ, keys
 from tltui.base.rundir.tables import md_maps
 from tltui.base.runfiles import load_json, load_npz
-from tltui.ui.details import instance_details
 from tltui.ui.export import ExportTable, fmt_num
 from tltui.ui.messages import LayerSelected
-from tltui.ui.rundata import RunData
+from tltui.ui.model.details import instance_details
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN
 from tltui.ui.tabs.details_view import DetailsView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series

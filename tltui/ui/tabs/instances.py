@@ -14,9 +14,9 @@ from tltui.base.rundir import INSTANCES, PROJECTION, keys, tsne_name
 from tltui.ui.export import ExportTable
 from tltui.ui.keys import INSTANCE_KEYS, bindings
 from tltui.ui.messages import ComputeRequested, InstanceSelected
-from tltui.ui.rundata import RunData
+from tltui.ui.model.instances_data import Instances, load_instances, load_tsne
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
-from tltui.ui.tabs.instances_data import Instances, load_instances, load_tsne
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
@@ -306,7 +306,7 @@ class InstancesTab(TabView):
             table.add_row(*(c for c, k in zip(self.data.row(i), keep, strict=True) if k), key=str(i))
         self.shown = order
 
-    def choices(self, limit: int = 20) -> list[tuple[int, str, str]]:
+    def instance_choices(self, limit: int = 20) -> list[tuple[int, str, str]]:
         """Instances worth picking from the palette, the most-fooled first: (position, id, what it is)."""
         if self.data is None:
             return []
@@ -321,6 +321,10 @@ class InstancesTab(TabView):
             )
             for i in order
         ]
+
+    def pick_instance(self, index: int) -> bool:
+        self.select(index)
+        return True
 
     def select(self, index: int) -> None:
         """Move the table to instance `index` (clearing a filter that hides it)."""

@@ -21,8 +21,8 @@ from tltui.base.rundir import (
 from tltui.base.rundir import metrics as M
 from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.ui.export import ExportTable, as_float, fmt_num
-from tltui.ui.glossary import verdicts
-from tltui.ui.rundata import RunData
+from tltui.ui.model.glossary import verdicts
+from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState

@@ -16,10 +16,10 @@ from tltui.base.rundir.tables import md_maps as model_doctor_maps
 from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
-from tltui.ui.rundata import RunData
-from tltui.ui.tabs.base import TabView
-from tltui.ui.tabs.mitigate import COMPARE, compare_rows, run_layers, show_comparison
+from tltui.ui.model.rundata import RunData
+from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart
+from tltui.ui.widgets.comparison import COMPARE, compare_rows, show_comparison
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
@@ -58,6 +58,7 @@ class TreatTab(TabView):
 
     TITLE = "Treat"
     PRODUCER = "treat"
+    REQUESTS = ("treat",)
     DEFAULT_CSS = """
     TreatTab #tr-maps { height: auto; }
     TreatTab #tr-maps Vertical { height: auto; }

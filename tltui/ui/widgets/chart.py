@@ -14,7 +14,7 @@ from textual.app import RenderResult
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
-from tltui.ui.widgets.chart_spec import ChartKind, ChartSpec, Series, clean_spec, color_order, downsample
+from tltui.ui.model.chart_spec import ChartKind, ChartSpec, Series, clean_spec, color_order, downsample
 from tltui.ui.widgets.chart_text import ascii_only, glyph, hbars, legend_lines, palette, rich_style
 
 __all__ = ["Chart", "ChartKind", "ChartSpec", "Series", "clean_spec", "color_order", "downsample"]

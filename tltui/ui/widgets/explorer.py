@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tltui.ui.jobs_client import short_id
 from tltui.ui.messages import RunRequested, StateRequested, VariantPicked
+from tltui.ui.model.jobs_client import short_id
 
 if TYPE_CHECKING:
-    from tltui.ui.studyinfo import StudyInfo
+    from tltui.ui.model.studyinfo import StudyInfo
 
 NodeData = tuple[str, Any]
 STATUS_MARKS = {"queued": "…", "running": "▶", "done": "✓", "failed": "✗", "cancelled": "⊘"}

@@ -16,9 +16,9 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Label, ProgressBar
 
 from tltui.base.errors import TltuiError
-from tltui.ui.jobs_client import TERMINAL, JobsClient, short_id
 from tltui.ui.keys import PANEL_KEYS, bindings
 from tltui.ui.messages import CancelRequested, JobFinished, LineLogged
+from tltui.ui.model.jobs_client import TERMINAL, JobsClient, short_id
 from tltui.ui.widgets.table import Table
 
 COLUMNS = ("id", "kind", "study", "variant", "status", "progress", "ETA", "phase")

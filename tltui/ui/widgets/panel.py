@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Log, TabbedContent, TabPane
 
-from tltui.ui.jobs_client import JobsClient
+from tltui.ui.model.jobs_client import JobsClient
 from tltui.ui.widgets.jobs_panel import JobsPanel
 
 

@@ -1,33 +1,21 @@
-"""The UI's only door to jobs: tltui.jobs.api imported lazily and guarded, so the app starts without it."""
+"""The UI's only door to jobs: tltui.jobs.api, imported where first used (after the first frame) and typed."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tltui.base.errors import JobError
 from tltui.base.rundir import SUMMARY
 from tltui.base.rundir import job_results as results_dir
 
+if TYPE_CHECKING:
+    from tltui.jobs.events import Event
+    from tltui.jobs.progress import JobProgress
+    from tltui.jobs.record import JobRecord
+
 TERMINAL = ("done", "failed", "cancelled")
-
-
-def _api() -> ModuleType | None:
-    try:
-        return importlib.import_module("tltui.jobs.api")
-    except ImportError:
-        return None
-
-
-def _events() -> ModuleType | None:
-    try:
-        return importlib.import_module("tltui.jobs.events")
-    except ImportError:
-        return None
 
 
 def timestamp(value: object) -> float | None:
@@ -60,66 +48,63 @@ def fmt_duration(seconds: float | None) -> str:
 
 
 class JobsClient:
-    """Thin wrapper over `tltui.jobs.api` bound to a workspace; every call fails softly when it is missing."""
+    """`tltui.jobs.api` bound to a workspace. Each call imports the API where it runs: SQLite and the runner
+    (a few hundred ms) load after the first frame, and import-linter still sees the ui → jobs edge."""
 
-    def __init__(self, workspace: str | Path | None = None, module: ModuleType | None = None) -> None:
+    def __init__(self, workspace: str | Path | None = None) -> None:
         self.workspace = workspace
-        self._module = module
-        self._loaded = module is not None
-
-    @property
-    def api(self) -> ModuleType | None:
-        if not self._loaded:
-            self._module, self._loaded = _api(), True
-        return self._module
 
     @property
     def available(self) -> bool:
-        return self.api is not None
+        """Whether jobs can be run (always, since the job runner ships with the UI; a session without a client
+        has none)."""
+        return True
 
-    def _need(self) -> ModuleType:
-        api = self.api
-        if api is None:
-            raise JobError("the job runner is not available in this build (tltui.jobs.api is missing)")
-        return api
+    def list_jobs(self, *, status: str | None = None, limit: int | None = None) -> list[JobRecord]:
+        from tltui.jobs import api
 
-    def list_jobs(self, *, status: str | None = None, limit: int | None = None) -> list[Any]:
-        api = self.api
-        if api is None:
-            return []
         return list(api.list_jobs(self.workspace, status=status, limit=limit))
 
-    def get(self, job_id: str) -> Any:
-        return self._need().get(job_id, self.workspace)
+    def get(self, job_id: str) -> JobRecord:
+        from tltui.jobs import api
+
+        return api.get(job_id, self.workspace)
 
     def submit(
         self, kind: str, params: dict[str, Any], *, study: str | None, variant: str | None = None, device: str
     ) -> str:
+        from tltui.jobs import api
+
         return str(
-            self._need().submit(
-                kind, params, study=study, variant=variant, device=device, workspace=self.workspace
-            )
+            api.submit(kind, params, study=study, variant=variant, device=device, workspace=self.workspace)
         )
 
-    def progress(self, record: Any, event: Any = None, now: float | None = None) -> Any:
+    def progress(
+        self, record: JobRecord, event: Event | None = None, now: float | None = None
+    ) -> JobProgress:
         """Where a job stands now, by the one progress model (tltui.jobs.progress) every view uses: from
-        `event` (a progress event just read) or from the job's newest one; None without the job runner."""
-        events = _events()
-        if events is None:
-            return None
+        `event` (a progress event just read) or from the job's newest one."""
+        from tltui.jobs import events
+
         if event is not None:
-            return events.progress_of(event, getattr(record, "started", None), now)
+            return events.progress_of(event, record.started, now)
         return events.job_progress(record, now)
 
     def cancel(self, job_id: str) -> None:
-        self._need().cancel(job_id, self.workspace)
+        from tltui.jobs import api
+
+        api.cancel(job_id, self.workspace)
 
     def run_dir(self, job_id: str) -> Path | None:
-        d = self._need().run_dir(job_id, self.workspace)
+        from tltui.jobs import api
+
+        d = api.run_dir(job_id, self.workspace)
         return Path(d) if d else None
 
-    async def watch(self, job_id: str, *, poll: float = 0.1) -> AsyncIterator[Any]:
-        async for event in self._need().watch(job_id, self.workspace, poll=poll):
+    async def watch(self, job_id: str, *, poll: float = 0.1) -> AsyncIterator[Event]:
+        from tltui.jobs import api
+
+        async for event in api.watch(job_id, self.workspace, poll=poll):
             yield event
 
     def latest_run(self, kind: str, study: str, marker: str = SUMMARY) -> Path | None:

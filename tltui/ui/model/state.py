@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError
-from tltui.ui.jobs_client import JobsClient, results_dir, same_study, short_id, timestamp
-from tltui.ui.rundata import RunData
+from tltui.base.rundir import job_results as results_dir
+from tltui.ui.model.jobs_client import JobsClient, same_study, short_id, timestamp
+from tltui.ui.model.rundata import RunData
 
 PRODUCERS = ("analyze", "mitigate", "treat")
 """Job kinds whose run directory holds a diagnosis of variants (summary.json)."""

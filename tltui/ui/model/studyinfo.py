@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from tltui.base.errors import StudyError
 
 if TYPE_CHECKING:
-    from tltui.base.study import Study
+    from tltui.base.study_spec import Study
 
 DEMO = "demo"
 DEMO_TEACHER = "CNN, digits 0–4"

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.rundir import PREVIEW_NPZ, SUMMARY
-from tltui.ui.jobs_client import JobsClient, results_dir
-from tltui.ui.rundata import RunData
-from tltui.ui.state import RunRef, run_label, state_key, study_runs, study_state
-from tltui.ui.studyinfo import DEMO, StudyInfo, read_study
+from tltui.base.rundir import job_results as results_dir
+from tltui.ui.model.jobs_client import JobsClient
+from tltui.ui.model.rundata import RunData
+from tltui.ui.model.state import RunRef, run_label, state_key, study_runs, study_state
+from tltui.ui.model.studyinfo import DEMO, StudyInfo, read_study
 
 
 @dataclass

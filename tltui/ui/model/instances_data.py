@@ -11,7 +11,7 @@ from tltui.base.errors import TltuiError
 from tltui.base.rundir import INSTANCES, PROJECTION, RunSummary, keys, tsne_name
 from tltui.base.rundir.tables import InstanceTable, instance_table
 from tltui.base.runfiles import load_npz
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 
 Projection = tuple[np.ndarray, "np.ndarray | None"]
 """A model's 2-D coordinates of the clean inputs (N × 2) and of their teacher-crafted twins (or None)."""

@@ -10,7 +10,7 @@ import numpy as np
 from tltui.base.errors import TltuiError
 from tltui.base.rundir import DETAILS, details_name, keys
 from tltui.base.runfiles import load_npz
-from tltui.ui.rundata import RunData
+from tltui.ui.model.rundata import RunData
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:
