@@ -22,7 +22,8 @@ from tltui.core.data import Split, StudyData
 from tltui.core.scripted import is_scripted, refuse_changes
 from tltui.core.train import Schedule, train
 
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
+"""Part of every cache key: bump it when a recipe's code changes what it builds (2: built teachers are seeded)."""
 
 # The demo's recipes. The fine-tune is a gentle transfer: plain SGD, a small rate for the pretrained body and a
 # larger one for the new head, as in transfer-learning practice.
@@ -124,6 +125,7 @@ class ModelStore:
             "mean": self.study.data.mean,
             "std": self.study.data.std,
             "teacher": self._teacher_key or _fingerprint(self.study.teacher.weights),
+            "init_seed": self.study.seed,
         }
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -198,6 +200,8 @@ class ModelStore:
         schedule = schedule_for(self.study, "teacher")
         key = self._key("teacher", "teacher", schedule, spec, src)
         self._teacher_key = key
+        # Whatever job builds it first (analyze, mitigate, treat), its initial weights come from the study's seed.
+        torch.manual_seed(self.study.seed)
         model = M.build_arch(spec.arch, spec.num_classes)
         if not self._cached("teacher", key, model):
             yield from train(
