@@ -48,7 +48,7 @@ def device_slot(device: str) -> str:
 
 def limit_cpu_threads() -> None:
     """Give each CPU job an equal share of the cores: several jobs each spinning all cores' worth of
-    OpenMP threads thrash (measured 3-10x slower on 2 cores). `TLTUI_THREADS` overrides."""
+    OpenMP threads thrash (several times slower; docs/demo.md "Thread count"). `TLTUI_THREADS` overrides."""
     threads = str(env.threads(max(1, (os.cpu_count() or 1) // slots.cpu_slots())))
     os.environ.setdefault("OMP_NUM_THREADS", threads)
     torch: Any = sys.modules.get("torch")

@@ -14,13 +14,13 @@ class QuietCollector:
     """Where full collections run while the workbench is up.
 
     The workbench's heap holds ~270 000 tracked objects (widgets, cached strips: Textual gives every strip seven
-    small caches), so the interpreter's full pass takes ~55 ms on this class of CPU, and a tab switch allocates
+    small caches), so the interpreter's full pass takes tens of milliseconds (docs/workbench.md), and a tab switch allocates
     enough to set one off every other switch: half the switches paid it. While active, the interpreter keeps its
-    young-generation passes (~0.1 ms each) and `tick` runs the full pass, at the interpreter's own cadence (after
+    young-generation passes (cheap) and `tick` runs the full pass, at the interpreter's own cadence (after
     `threshold2` middle passes), once input has paused for `pause` seconds, or after `longest` seconds of
     unbroken input, so memory stays bounded. After a run is shown (`settle`), the next pause collects everything
     once and freezes what survives, the views and the run's data, which live until the next run: later full
-    passes cover only what changed since (~12 ms). Inactive (tests, embedding) it changes nothing.
+    passes cover only what changed since (a fraction of the time). Inactive (tests, embedding) it changes nothing.
     """
 
     def __init__(

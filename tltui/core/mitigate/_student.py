@@ -25,7 +25,7 @@ def recipe(an: Analysis, params: MitigateParams, *, fresh: bool = False) -> tupl
     """The head size and schedule the student mirrors: those of the `base` variant (or recipe name).
 
     A `fresh` (re-initialised) student takes the study's `scratch` schedule instead: the gentle fine-tune (plain
-    SGD, small rate) leaves a random init near chance on the demo (AOI 0.21 measured over five seeds).
+    SGD, small rate) leaves a random init near chance on the demo (docs/mitigation.md says why).
     """
     names = an.study.names
     if params.base in names:

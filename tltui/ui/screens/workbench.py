@@ -243,7 +243,7 @@ class WorkbenchScreen(Screen[None]):
         # Focus now, in the same refresh as the switch: focused later, the table would be drawn twice.
         self._focus_view(tab_id)
         # The screen lays out at its next update: the new pane's own request would travel as a message, and the
-        # update before it would paint the old pane's blurred widgets for nothing (~13 ms of a switch).
+        # update before it would paint the old pane's blurred widgets for nothing.
         self.refresh(layout=True, repaint=False)
 
     def _focus_view(self, tab_id: str) -> None:

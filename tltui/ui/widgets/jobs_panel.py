@@ -158,7 +158,7 @@ class JobsPanel(Vertical):
 
     def _live(self, text: str) -> None:
         """The live line's text. A progress step changes a digit or two: the line is repainted, and the screen
-        laid out again only when the text's width changed (every layout is the whole screen's, ~10 ms)."""
+        laid out again only when the text's width changed (every layout is the whole screen's)."""
         label = self.query_one("#job-live-label", Label)
         before = str(label.content)
         if text != before:

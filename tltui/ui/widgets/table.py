@@ -16,8 +16,8 @@ class Table(DataTable[Any]):
 
     Textual's DataTable throws away every rendered cell, row and line on every resize event, and a widget gets
     one each time its tab is shown again, at the same size; and on any style update, and gaining or losing focus
-    is one. So each tab switch (the shown view's table takes focus) re-rendered every visible cell: ~20 ms of a
-    switch to the Instances table, and more while an analysis shares the CPU. This table keeps its caches
+    is one. So each tab switch (the shown view's table takes focus) re-rendered every visible cell, most of
+    a switch to the Instances table (docs/workbench.md), and more while an analysis shares the CPU. This table keeps its caches
     through a resize to the size it already had, and through a style update that leaves the styles it draws
     with in that pseudo-class state (focus, hover, enabled: every cache key holds it) as they were the last
     time it was in that state. A theme, a class or a stylesheet change drops everything, as in DataTable.
