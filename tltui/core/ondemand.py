@@ -20,8 +20,10 @@ from tltui.core.diagnose import Levels
 from tltui.core.levels import instances as I
 
 
-def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
-    """Load the study's models for an existing analysis run directory."""
+def open_run(
+    study: Study, run: Path, ctx: JobContext, *, trust: bool = False
+) -> Generator[Progress, None, tuple[Analysis, Path]]:
+    """Load the study's models for an existing analysis run directory (`trust`: the job's own consent)."""
     summary = run / rundir.SUMMARY
     if not summary.is_file():
         raise ResultsError(
@@ -31,7 +33,8 @@ def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, No
     rundir.check_format(recorded, summary)  # never add files of this format to a newer run
     preset = (recorded.get("teacher_attack") or {}).get("preset")
     study = with_teacher_preset(study, preset)  # the teacher-crafted inputs the run was diagnosed with
-    an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
+    study.check_trust(trust)
+    an = Analysis(study, ctx.workspace, resolve_device(ctx.device), trust=trust)
     yield from an.load()
     return an, run
 
