@@ -67,6 +67,6 @@ def _escape(m: re.Match[str]) -> str:
 def produced_name(given: str | None, method: str, seed: int, taken: list[str]) -> str:
     """The name of a produced variant: `--name`, else the method's, else `<method>-seed<N>` when the study has a
     variant of the method's name (the `finetune` baseline beside the study's own `finetune`)."""
-    if given:
+    if given is not None:  # an explicit empty name is refused by the name rule, not replaced
         return given
     return f"{method}-seed{seed}" if method in taken else method
