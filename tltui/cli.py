@@ -13,7 +13,6 @@ from tltui import __version__
 from tltui.base.env import check_env
 from tltui.base.errors import TltuiError
 from tltui.base.names import shown
-from tltui.commands.flags import add_common
 
 # Command name -> (module, one-line help). Each module has add_parser(subparsers) and run(args) -> int and imports
 # nothing heavy at the top; only the chosen command's module is imported (start-up time of the workbench).
@@ -53,6 +52,8 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s module is imported, the others are listed by name and help."""
+    from tltui.commands.flags import add_common  # here, in main's handler: it loads $TLTUI_PLUGINS
+
     parser = Parser(prog="tltui", description="Defect inheritance in transfer learning.")
     parser.add_argument("--version", action="version", version=f"tltui {__version__}")
     add_common(parser, top=True)

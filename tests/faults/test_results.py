@@ -32,7 +32,7 @@ def test_begin_run_unmarks_an_old_run_before_anything_is_written(tmp_path: Path)
     save_json(out / rundir.SUMMARY, {"format": 1})
     for name in (rundir.details_name(3), rundir.tsne_name("teacher"), ".summary.json.x1y2.json", "mine.txt"):
         (out / name).write_text("old")
-    begin_run(out)
+    begin_run(out, tmp_path / "ws")
     assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # only what is not tltui's stays
 
 

@@ -1,4 +1,5 @@
-"""Names users give (studies, variants, `--name`): one strict rule, paths kept inside their root, safe display."""
+"""Names users give (studies, variants, `--name`): one strict rule, paths kept inside their root; and the one
+display rule for every string that comes from a study or its data (`shown`, `shown_markup`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 RESERVED = frozenset({"teacher"})
 """Model names tltui gives itself; a variant cannot take them."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@$][^[]*?])", re.IGNORECASE)
+"""A `[tag]` Rich or Textual markup would interpret (and the backslashes before it), as in `rich.markup.escape`;
+case-insensitive and with `$` (Textual's variables) so no tag of either parser slips through."""
 
 
 class PathError(TltuiError):
@@ -44,6 +48,17 @@ def shown(text: object) -> str:
     return _CONTROL.sub(_escape, str(text))
 
 
+def shown_lines(text: object) -> str:
+    """`shown` for text of several lines (an error screen, an empty state): each line escaped, newlines kept."""
+    return "\n".join(shown(line) for line in str(text).split("\n"))
+
+
+def shown_markup(text: object) -> str:
+    """`text` safe in a widget that reads markup (a table cell, a Static, a toast): `shown`, and every `[tag]`
+    escaped so `[bold red]` is drawn as written."""
+    return _MARKUP_TAG.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", shown(text))
+
+
 def _escape(m: re.Match[str]) -> str:
     code = ord(m.group())
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
@@ -52,6 +67,6 @@ def _escape(m: re.Match[str]) -> str:
 def produced_name(given: str | None, method: str, seed: int, taken: list[str]) -> str:
     """The name of a produced variant: `--name`, else the method's, else `<method>-seed<N>` when the study has a
     variant of the method's name (the `finetune` baseline beside the study's own `finetune`)."""
-    if given:
+    if given is not None:  # an explicit empty name is refused by the name rule, not replaced
         return given
     return f"{method}-seed{seed}" if method in taken else method

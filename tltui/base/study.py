@@ -18,7 +18,7 @@ from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, pa
 from tltui.base.errors import ParamError, StudyError
 from tltui.base.names import RESERVED, check_name, shown
 from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
-from tltui.base.tomlcheck import TableReader
+from tltui.base.tomlcheck import TableReader, check_raw
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +27,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 BUILD_RECIPES = ("scratch", "probe", "finetune")
 MAX_SEED = 2**32 - 1
+STD_RANGE = (1e-3, 1e3)
+"""[data] std bounds: a std outside them makes every normalised input ≈ 0 (or enormous)."""
 MAX_EPOCHS = 100_000
 MAX_CLASSES = 1_000_000
 MAX_IMAGES = 2**31 - 1
@@ -65,6 +67,7 @@ def load_study(ref: str | Path) -> Study:
         raise StudyError(f"{path}: not valid TOML ({exc})") from None
     except UnicodeDecodeError:
         raise StudyError(f"{path}: not a text file") from None
+    check_raw(path, raw)
     return _Parser(path.resolve()).study(raw)
 
 
@@ -119,8 +122,11 @@ class _Parser(TableReader):
         for key, vals in (("mean", mean), ("std", std)):
             if len(vals) != channels:
                 raise StudyError(f"{self.path.name}: [data] {key} needs {channels} values (one per channel)")
-        if any(s <= 0 for s in std):
-            raise StudyError(f"{self.path.name}: [data] std values must be > 0")
+        if not all(STD_RANGE[0] <= s <= STD_RANGE[1] for s in std):
+            raise StudyError(
+                f"{self.path.name}: [data] std = {list(std)}: each must be in [{STD_RANGE[0]:g}, {STD_RANGE[1]:g}] "
+                "(pixel units; outside it every input is ≈ 0 or blown up)"
+            )
         size, prep = self.preprocessing(t)
         return DataSpec(
             kind="imagefolder",

@@ -9,6 +9,28 @@ from typing import Any
 from tltui.base.errors import StudyError
 from tltui.base.names import shown
 
+INT64 = 2**63
+"""TOML integers are 64-bit; tomllib reads any size, and one beyond this fits no float nor tensor."""
+
+
+def check_raw(path: Path, value: Any, where: str = "") -> None:
+    """Every value of a parsed TOML file checked for what no key may hold: an integer beyond 64 bits (no float
+    holds it) or a string with a NUL byte (no path holds it); a one-line StudyError naming the key."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            check_raw(path, v, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list):
+        for v in value:
+            check_raw(path, v, where)
+    elif isinstance(value, int) and not isinstance(value, bool) and not -INT64 <= value < INT64:
+        raise StudyError(
+            f"{path.name}: {shown(where)} = {str(value)[:20]}…: integers must fit in 64-bit (signed)"
+        )
+    elif isinstance(value, str) and "\x00" in value:
+        raise StudyError(
+            f"{path.name}: {shown(where)} = {shown(repr(value))}: a NUL byte fits no path or name"
+        )
+
 
 class TableReader:
     """Reads keys of the tables of one TOML file with their types, ranges and files checked."""

@@ -1,14 +1,11 @@
-"""Inputs that run the user's code (`file:` architectures, TorchScript archives) and the flag that allows them."""
+"""Inputs that run the user's code (`file:` architectures, TorchScript archives, full pickles) and the flag that
+allows them: consent is given per command (its flag) and travels in the job's parameters, never in the environment."""
 
 from __future__ import annotations
-
-import os
 
 TRUST_FLAG = "--trust-code"
 TRUST_ALIAS = "--trust-checkpoints"
 """The flag's first name, when it allowed only full pickles; still accepted."""
-TRUST_ENV = "TLTUI_TRUST_CODE"
-"""Set to 1 by `tltui open --trust-code` so the jobs the workbench starts inherit the user's consent."""
 SAFE_ARCHS = ("torchvision:", "tltui:")
 """Architectures tltui builds itself; `file:` factories and TorchScript archives run the user's code."""
 
@@ -19,5 +16,6 @@ def runs_code(arch: str) -> bool:
 
 
 def trusted(flag: object = False) -> bool:
-    """The trust flag was given (a job's `trust` parameter) or inherited from `tltui open --trust-code`."""
-    return bool(flag) or os.environ.get(TRUST_ENV) == "1"
+    """The job's own `trust` parameter is exactly true (set from its command's flag, or by `tltui open
+    --trust-code` for the jobs the workbench starts); no environment variable grants it."""
+    return flag is True

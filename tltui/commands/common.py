@@ -137,7 +137,7 @@ def run_and_report(
     if run_job(kind, params, args, study=study, variant=variant) is None:
         return 0
     print_summary(rundir.read_summary(out / rundir.SUMMARY))
-    print(f"wrote {out / rundir.SUMMARY}")
+    print(f"wrote {shown(out / rundir.SUMMARY)}")
     return 0
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tltui.base.errors import JobError, TltuiError
-from tltui.base.names import shown
+from tltui.base.names import shown, shown_lines
 from tltui.base.rundir import SUMMARY, job_results, read_summary
 from tltui.commands.flags import add_common
 from tltui.jobs import api
@@ -155,7 +155,7 @@ def follow_log(job_id: str, workspace: str | None, *, poll: float = 0.2) -> None
             chunk = b""
         offset += len(chunk)
         if chunk:
-            sys.stdout.write(chunk.decode(errors="replace"))
+            sys.stdout.write(shown_lines(chunk.decode(errors="replace")))  # it names the user's files
             sys.stdout.flush()
         for ev in events.read_new():
             bar.update(ev)
@@ -169,8 +169,8 @@ def follow_log(job_id: str, workspace: str | None, *, poll: float = 0.2) -> None
         try:
             print_summary(read_summary(results / SUMMARY))
         except (OSError, ValueError, KeyError, TltuiError) as exc:
-            print(f"{SUMMARY} not readable: {exc}")
-        print(f"results in {results}")
+            print(f"{SUMMARY} not readable: {shown(exc)}")
+        print(f"results in {shown(results)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -195,5 +195,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.follow:
         follow_log(resolve(args.job_id, ws).id, ws)
     else:
-        sys.stdout.write(api.logs(resolve(args.job_id, ws).id, ws))
+        sys.stdout.write(shown_lines(api.logs(resolve(args.job_id, ws).id, ws)))
     return 0

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError, StudyError
 from tltui.base.rundir import SUMMARY
-from tltui.base.trust import TRUST_ENV
 
 
 def add_parser(subparsers: Any) -> None:
@@ -32,9 +30,7 @@ def run(args: argparse.Namespace) -> int:
     run_dir = getattr(args, "run", None)
     if study != "demo" and not Path(study).expanduser().is_file():
         raise StudyError(f"{study}: no such study file (give a study TOML or `demo`)")
-    if getattr(args, "trust_code", False):
-        os.environ[TRUST_ENV] = "1"  # the jobs this workbench starts inherit the user's consent
-    elif study != "demo":
+    if not getattr(args, "trust_code", False) and study != "demo":
         from tltui.base.study import load_study
 
         try:
@@ -69,5 +65,8 @@ def _open(study: str, run_dir: str | None, args: argparse.Namespace) -> None:
         jobs=JobsClient(getattr(args, "workspace", None)),
         run_dir=Path(run_dir).expanduser() if run_dir else None,
         autostart=False if getattr(args, "no_autostart", False) else None,
+        trust=bool(
+            getattr(args, "trust_code", False)
+        ),  # passed in each job's parameters, not the environment
     )
     WorkbenchApp(session, load_settings(), keymap=load_keymap()).run()

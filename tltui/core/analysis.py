@@ -98,7 +98,7 @@ class Analysis:
         compile: bool = False,
     ) -> None:
         self.study, self.workspace, self.device = study, workspace, device
-        self.batch_size, self.trust = batch_size, trusted(trust)
+        self.batch_size, self.trust = batch_size, trusted(trust)  # only an exact True
         self.data: StudyData
         self.teacher: nn.Module
         self.variants: dict[str, nn.Module] = {}

@@ -10,6 +10,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +19,13 @@ from tltui.base.study import DataSpec
 from tltui.core.sampling import stratified_sample
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
-VERSION = 1
-"""Bump when decoding changes: every cached entry is then decoded again."""
+VERSION = 2
+"""Bump when decoding changes: every cached entry is then decoded again (2: 16-bit images scaled, not clipped)."""
+MAX_PIXELS = 64_000_000
+"""The most pixels one image may have (read from its header, before decoding): a larger one is refused naming
+the file (a decompression bomb would take the machine's memory)."""
+WIDE_MODES = {"I;16": 65535, "I;16L": 65535, "I;16B": 65535, "I;16N": 65535, "I": 65535}
+"""Integer modes Pillow would clip to 8 bits (a 16-bit PNG turns white): scaled from their full range instead."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,9 @@ def list_images(
     files: list[tuple[Path, int]] = []
     for ci, c in enumerate(classes):
         files += [(f, ci) for f in sorted((root / c).rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES]
+    for f, _ in files:
+        if not f.is_file():  # a FIFO or device named like an image would block the decoder forever
+            raise DataError(f"{what} data: {f}: not a regular file; remove it or move it out of the tree")
     if not files:
         raise DataError(f"{what} data {root}: no images found (expected {root}/<class>/<image>.png)")
     used = sorted({ci for _, ci in files})
@@ -92,7 +101,11 @@ def decode(path: Path, prep: Prep) -> np.ndarray:
     mode = "L" if prep.channels == 1 else "RGB"
     try:
         with Image.open(path) as f:
-            im = f.convert(mode)
+            if f.size[0] * f.size[1] > MAX_PIXELS:
+                raise DataError(
+                    f"image {path}: {f.size[0]}×{f.size[1]} pixels, more than {MAX_PIXELS:,}; shrink or remove it"
+                )
+            im = _eight_bit(f, path).convert(mode)
         if prep.resize is None:
             im = im.resize((prep.size, prep.size), Image.Resampling.BILINEAR)
         else:
@@ -102,8 +115,23 @@ def decode(path: Path, prep: Prep) -> np.ndarray:
             im = TF.resize(im, [prep.resize], interpolation=InterpolationMode(prep.interpolation))
             im = TF.center_crop(im, [prep.size])
         return np.array(im).reshape(prep.size, prep.size, prep.channels)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"cannot read image {path} ({type(exc).__name__}); remove or replace it") from None
+
+
+def _eight_bit(im: Any, path: Path) -> Any:
+    """`im` in a mode Pillow converts to L/RGB without loss of range: 16-bit and 32-bit integer images scaled
+    from 0…65535 to 0…255; float images refused (no range to scale from)."""
+    from PIL import Image
+
+    if im.mode in WIDE_MODES:
+        a = np.asarray(im, dtype=np.int64)
+        if a.size and (a.min() < 0 or a.max() > WIDE_MODES[im.mode]):
+            raise DataError(f"image {path}: {im.mode} values outside 0…65535; save it as 8- or 16-bit")
+        return Image.fromarray(((a * 255 + 32767) // 65535).astype(np.uint8), mode="L")
+    if im.mode == "F":
+        raise DataError(f"image {path}: floating-point pixels ({im.mode}); save it as 8- or 16-bit")
+    return im
 
 
 def _key(root: Path, files: list[tuple[Path, int]], prep: Prep) -> str:

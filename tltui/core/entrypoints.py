@@ -65,13 +65,17 @@ def treat_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, run, indices (test-set positions): saliency, Grad-CAM and windows of those instances."""
-    an, run = yield from ondemand.open_run(load_study(params["study"]), Path(params["run"]), ctx)
+    an, run = yield from ondemand.open_run(
+        load_study(params["study"]), Path(params["run"]), ctx, trust=trusted(params.get("trust"))
+    )
     yield from ondemand.details(an, run, [int(i) for i in params["indices"]])
 
 
 def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, run, model?, perplexity?: a t-SNE projection of a model's penultimate features."""
-    an, run = yield from ondemand.open_run(load_study(params["study"]), Path(params["run"]), ctx)
+    an, run = yield from ondemand.open_run(
+        load_study(params["study"]), Path(params["run"]), ctx, trust=trusted(params.get("trust"))
+    )
     yield from ondemand.tsne(
         an, run, str(params.get("model", "teacher")), float(params.get("perplexity", 40.0))
     )
@@ -118,8 +122,8 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 def preview_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, out?, and ReMoS's parameters: the slice preview the Mitigate view draws."""
     _, mp = method_params("mitigation", {**params, "method": "remos"})
-    an = Analysis(
-        load_study(params["study"]), ctx.workspace, resolve_device(ctx.device), include_derived=False
-    )
+    study, trust = load_study(params["study"]), trusted(params.get("trust"))
+    study.check_trust(trust)
+    an = Analysis(study, ctx.workspace, resolve_device(ctx.device), include_derived=False, trust=trust)
     yield from an.load()
     yield from write_preview(an, mp, _out(params, ctx))

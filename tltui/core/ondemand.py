@@ -39,8 +39,10 @@ def recorded_attack(attack: Mapping[str, Any] | None, teacher: Mapping[str, Any]
     return keys
 
 
-def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, None, tuple[Analysis, Path]]:
-    """Load the study's models for an existing analysis run directory."""
+def open_run(
+    study: Study, run: Path, ctx: JobContext, *, trust: bool = False
+) -> Generator[Progress, None, tuple[Analysis, Path]]:
+    """Load the study's models for an existing analysis run directory (`trust`: the job's own consent)."""
     summary = run / rundir.SUMMARY
     if not summary.is_file():
         raise ResultsError(
@@ -49,7 +51,8 @@ def open_run(study: Study, run: Path, ctx: JobContext) -> Generator[Progress, No
     recorded = rundir.read_summary(summary)  # never add files of this format to a newer run
     # the attacks the run was diagnosed with (its flags)
     study = with_attack(study, recorded_attack(recorded.attack, recorded.teacher_attack))
-    an = Analysis(study, ctx.workspace, resolve_device(ctx.device))
+    study.check_trust(trust)
+    an = Analysis(study, ctx.workspace, resolve_device(ctx.device), trust=trust)
     yield from an.load()
     return an, run
 

@@ -13,6 +13,7 @@ import torch
 from tltui.base import rundir
 from tltui.base.errors import write_error
 from tltui.base.executor import Executor
+from tltui.base.outlock import hold_out
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
 from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
@@ -71,7 +72,7 @@ def analyze(
     is unfinished).
     `executor`: where the attacks run (docs/distributed.md); local when None."""
     t0 = time.perf_counter()
-    begin_run(out)
+    begin_run(out, workspace)
     if loaded is None:
         torch.manual_seed(study.seed)
         an = Analysis(
@@ -175,10 +176,12 @@ def attack_sets(an: Analysis) -> list[AttackSet]:
     return [an.teacher_set(), *(an.whitebox_set(m, c) for m in an.variants.values() for c in cfgs)]
 
 
-def begin_run(out: Path) -> None:
-    """Mark `out` unfinished before anything is written into it: its summary.json (the mark of a finished run),
-    the on-demand files and the temporary files of an earlier run go first, so an interrupted re-run never reads
-    as finished nor mixes with the old run's files."""
+def begin_run(out: Path, workspace: Path) -> None:
+    """Take `out` for this job (tltui.base.outlock: a second job for it is refused while this one runs), then mark
+    it unfinished before anything is written into it: its summary.json (the mark of a finished run), the on-demand
+    files and the temporary files of an earlier run go first, so an interrupted re-run never reads as finished nor
+    mixes with the old run's files."""
+    hold_out(workspace, out)
     try:
         (out / rundir.SUMMARY).unlink(missing_ok=True)
         for path in out.glob("*.npz") if out.is_dir() else []:

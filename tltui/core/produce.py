@@ -100,7 +100,7 @@ def produce(
     trust = trusted(params.get("trust"))
     study.check_trust(trust)
     out = Path(params["out"]) if params.get("out") else ctx.run_dir
-    begin_run(out)
+    begin_run(out, ctx.workspace)
     run = build(RunParams, {"batch_size": params.get("batch_size"), "compile": params.get("compile")})
     an = Analysis(
         study,

@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 from tltui.base.errors import JobError
+from tltui.base.names import shown, shown_lines
 from tltui.jobs import api
 from tltui.jobs.events import Event, progress_of
 from tltui.jobs.progress import JobProgress, Overall
@@ -96,7 +97,8 @@ class ProgressLine:
             self._print("cancelled")
 
     def _print(self, text: str) -> None:
-        """A line of its own above the bar, which is then redrawn."""
+        """A line of its own above the bar, which is then redrawn; escaped (an error names the user's files)."""
+        text = shown_lines(text)
         if self.tty and self._line:
             self._write(f"\r\x1b[K{text}\n{self._line}")
         else:
@@ -119,7 +121,7 @@ def run_foreground(
             bar.update(ev)
     except KeyboardInterrupt:
         bar.close()
-        out.write(f"cancelling job {job_id}…\n")
+        out.write(f"cancelling job {shown(job_id)}…\n")
         api.cancel(job_id, workspace)
         raise
     bar.close()

@@ -33,6 +33,7 @@ from tltui.ui.model.settings import DEFAULT_THEME, Settings, save_settings
 from tltui.ui.screens.error import ErrorScreen
 from tltui.ui.screens.workbench import WorkbenchScreen
 from tltui.ui.themes import load_themes
+from tltui.ui.toasts import ToastingApp
 from tltui.ui.widgets.explorer import Explorer
 from tltui.ui.widgets.jobs_panel import JobsPanel
 from tltui.ui.widgets.status_bar import StatusBar
@@ -48,7 +49,7 @@ def _palette() -> type[Provider]:
     return WorkbenchCommands
 
 
-class WorkbenchApp(App[None]):
+class WorkbenchApp(ToastingApp):
     """tltui: the workbench. Domain work lives in the session and in jobs; this class only routes."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")

@@ -9,6 +9,7 @@ from typing import Any, Protocol, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tltui.base.catalogue import MITIGATIONS, TREATMENTS
+from tltui.base.names import shown, shown_markup
 from tltui.ui.model.jobs_client import short_id
 from tltui.ui.screens.attack_form import AttackForm
 from tltui.ui.tabs import TABS
@@ -99,11 +100,11 @@ class WorkbenchCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help_)
+            yield DiscoveryHit(shown_markup(title), callback, help=shown_markup(help_))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_, callback in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_)
+                yield Hit(score, matcher.highlight(shown(title)), callback, help=shown_markup(help_))

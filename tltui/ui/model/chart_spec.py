@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
+
+from tltui.base.names import shown
 
 ChartKind = Literal["line", "scatter", "bar", "grouped"]
 
@@ -55,6 +57,20 @@ def _floats(values: Iterable[object]) -> np.ndarray:
         except (TypeError, ValueError):
             out.append(math.nan)
     return np.asarray(out, dtype=float)
+
+
+def shown_spec(spec: ChartSpec) -> ChartSpec:
+    """`spec` with every text it draws escaped (tltui.base.names.shown): class and file names label series."""
+    return replace(
+        spec,
+        series=tuple(replace(s, label=shown(s.label)) for s in spec.series),
+        title=shown(spec.title),
+        xlabel=shown(spec.xlabel),
+        ylabel=shown(spec.ylabel),
+        categories=tuple(shown(c) for c in spec.categories),
+        xticks=None if spec.xticks is None else (spec.xticks[0], tuple(shown(t) for t in spec.xticks[1])),
+        notes=tuple(shown(n) for n in spec.notes),
+    )
 
 
 def clean_spec(spec: ChartSpec) -> ChartSpec:

@@ -26,6 +26,8 @@ class Session:
     """`--run DIR` from the command line: show exactly this run."""
     autostart: bool | None = None
     """Start the analysis when no finished one exists (default: only for the demo)."""
+    trust: bool = False
+    """`tltui open --trust-code`: the jobs this workbench starts may run code from the study's files."""
     analyze_kind: str = "analyze"
     """The job kind that diagnoses a study (tests substitute a fake one)."""
     produce_kinds: tuple[str, ...] = ("mitigate", "treat")
@@ -91,17 +93,25 @@ class Session:
     def start_analysis(self) -> str:
         assert self.jobs is not None
         self.analysis_job = self.jobs.submit(
-            self.analyze_kind, {"study": self.study}, study=self.study, device=self.device
+            self.analyze_kind, {"study": self.study, **self._consent()}, study=self.study, device=self.device
         )
         self.submitted.add(self.analysis_job)
         return self.analysis_job
+
+    def _consent(self) -> dict[str, bool]:
+        """`tltui open --trust-code`'s consent, given to every job this workbench starts (in its parameters)."""
+        return {"trust": True} if self.trust else {}
 
     def submit(self, kind: str, params: dict[str, Any], variant: str | None = None) -> str:
         assert self.jobs is not None
         if variant is None and kind in ("mitigate", "treat"):
             variant = str(params.get("name") or params.get("method") or "") or None
         job_id = self.jobs.submit(
-            kind, {"study": self.study, **params}, study=self.study, variant=variant, device=self.device
+            kind,
+            {"study": self.study, **params, **self._consent()},
+            study=self.study,
+            variant=variant,
+            device=self.device,
         )
         self.submitted.add(job_id)
         return job_id

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tltui.base.names import shown_lines
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Asks `question`; `y` or Enter on Yes confirms, `n` or Esc declines (the default)."""
@@ -32,7 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, id="confirm-question", markup=False)
+            yield Static(shown_lines(self.question), id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="warning", id="confirm-yes")
                 yield Button("No (n, Esc)", id="confirm-no")

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tltui.base.names import shown, shown_lines
+
 
 class ErrorScreen(ModalScreen[None]):
     """Shows a TltuiError (title + message); Enter or Esc closes."""
@@ -30,8 +32,8 @@ class ErrorScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.error_title, id="error-title", markup=False)
-            yield Static(self.msg, id="error-msg", markup=False)
+            yield Static(shown(self.error_title), id="error-title", markup=False)
+            yield Static(shown_lines(self.msg), id="error-msg", markup=False)
             yield Button("OK", variant="error", id="error-ok")
 
     def action_close(self) -> None:

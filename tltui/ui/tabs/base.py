@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual.containers import VerticalScroll
 
+from tltui.base.names import shown_markup
 from tltui.base.rundir import details_name
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import ComputeRequested
@@ -63,8 +64,9 @@ class TabView(VerticalScroll):
         return self.is_mounted and all(getattr(w, "display", True) for w in self.ancestors_with_self)
 
     def instance_name(self, index: int) -> str:
-        """The instance's one name (its id, `digit-81`), as the Instances table and the palette show it."""
-        return self.run.instance_name(index) if self.run is not None else f"#{index}"
+        """The instance's one name (its id, `digit-81`), as the Instances table and the palette show it (markup-safe: ids
+        are file names)."""
+        return shown_markup(self.run.instance_name(index)) if self.run is not None else f"#{index}"
 
     def details_missing(self, index: int) -> str:
         """Why instance `index` has no details yet; asks for them (a details job) when this view is shown."""

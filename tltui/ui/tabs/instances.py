@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from tltui.base.names import shown_markup
 from tltui.base.rundir import INSTANCES, PROJECTION, keys, tsne_name
 from tltui.ui.export import ExportTable
 from tltui.ui.keys import INSTANCE_KEYS, bindings
@@ -193,11 +194,11 @@ class InstancesTab(TabView):
             note.update(f"{total} instances")
         elif matching == 0:
             note.update(
-                f"no instance matches {query.strip()!r} (filters: fooled, fixed, label=CLASS, or id text)"
+                f"no instance matches {shown_markup(repr(query.strip()))} (filters: fooled, fixed, label=CLASS, or id text)"
             )
         else:
             shown = f", the first {MAX_ROWS} shown" if matching > MAX_ROWS else ""
-            note.update(f"{matching} of {total} instances match {query.strip()!r}{shown}")
+            note.update(f"{matching} of {total} instances match {shown_markup(repr(query.strip()))}{shown}")
 
     @property
     def proj_model(self) -> str:
@@ -316,7 +317,7 @@ class InstancesTab(TabView):
             (
                 i,
                 data.ids[i],
-                f"label {data.label(i)}; fooled on: "
+                f"label {shown_markup(data.label(i))}; fooled on: "
                 + (", ".join(n for v, n in enumerate(data.variants) if data.fooled[v, i]) or "none"),
             )
             for i in order

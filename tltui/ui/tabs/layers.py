@@ -324,9 +324,9 @@ class LayersTab(DetailsView):
             return
         window = window_of(self.details, self.window_model)
         note.update(
-            f"Instance {self.run.instance_name(i)}, {self.window_model}: top channels by mean activation, strongest |w| between them"
+            f"Instance {self.instance_name(i)}, {self.window_model}: top channels by mean activation, strongest |w| between them"
             if window is not None
-            else f"Instance {self.run.instance_name(i)}: no layer window of {self.window_model or 'any model'} in {DETAILS}"
+            else f"Instance {self.instance_name(i)}: no layer window of {self.window_model or 'any model'} in {DETAILS}"
         )
         widget.show(window, "")
 

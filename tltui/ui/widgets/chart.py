@@ -14,7 +14,15 @@ from textual.app import RenderResult
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
-from tltui.ui.model.chart_spec import ChartKind, ChartSpec, Series, clean_spec, color_order, downsample
+from tltui.ui.model.chart_spec import (
+    ChartKind,
+    ChartSpec,
+    Series,
+    clean_spec,
+    color_order,
+    downsample,
+    shown_spec,
+)
 from tltui.ui.widgets.chart_text import ascii_only, glyph, hbars, legend_lines, palette, rich_style
 
 __all__ = ["Chart", "ChartKind", "ChartSpec", "Series", "clean_spec", "color_order", "downsample"]
@@ -112,6 +120,7 @@ class Chart(PlotextPlot):
 
     def _build(self, spec: ChartSpec, width: int, height: int) -> Text | Group:
         self.builds += 1
+        spec = shown_spec(spec)
         colors = self._colors()
         plain = ascii_only()
         title = spec.title + (f"  ({'; '.join(spec.notes)})" if spec.notes else "")

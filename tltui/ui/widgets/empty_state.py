@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from tltui.base.names import shown_lines
+
 
 class EmptyState(Static):
     """'Nothing to show yet' with the reason; never a placeholder number."""
@@ -30,7 +32,7 @@ class EmptyState(Static):
             lines.append(
                 f"Produced by the `{job}` job" + (f" ({file} in the run directory)." if file else ".")
             )
-        return "\n".join(lines)
+        return shown_lines("\n".join(lines))  # a reason may name a file or quote an error
 
     def set(self, what: str, job: str = "", file: str = "") -> None:
         self.update(self.text(what, job, file))

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Log, TabbedContent, TabPane
 
+from tltui.base.names import shown
 from tltui.ui.model.jobs_client import JobsClient
 from tltui.ui.widgets.jobs_panel import JobsPanel
 
@@ -32,4 +33,4 @@ class BottomPanel(Vertical):
                 yield Log(id="log", max_lines=2000)
 
     def write(self, line: str) -> None:
-        self.query_one(Log).write_line(line)
+        self.query_one(Log).write_line(shown(line))  # job messages name the user's files

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.style import Style
+from rich.text import TextType
 from textual import events
 from textual.geometry import Size
 from textual.widget import PseudoClasses
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+from tltui.base.names import shown_markup
 
 
 class Table(DataTable[Any]):
@@ -21,6 +25,9 @@ class Table(DataTable[Any]):
     through a resize to the size it already had, and through a style update that leaves the styles it draws
     with in that pseudo-class state (focus, hover, enabled: every cache key holds it) as they were the last
     time it was in that state. A theme, a class or a stylesheet change drops everything, as in DataTable.
+
+    DataTable reads a str cell as markup: every str cell, label and row label goes through `shown_markup` (class
+    names and file names come from the user's data), so escapes are drawn visibly and `[bold]` as written.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -28,6 +35,26 @@ class Table(DataTable[Any]):
         self._seen_styles: dict[PseudoClasses, tuple[Style, ...]] = {}
         """Pseudo-class state → the styles rendered in it since the caches were last dropped."""
         self._drawn_size = Size(0, 0)
+
+    def add_column(
+        self, label: TextType, *, width: int | None = None, key: str | None = None, default: Any = None
+    ) -> ColumnKey:
+        return super().add_column(_safe(label), width=width, key=key, default=_safe(default))
+
+    def add_row(
+        self, *cells: CellType, height: int | None = 1, key: str | None = None, label: TextType | None = None
+    ) -> RowKey:
+        return super().add_row(*(_safe(c) for c in cells), height=height, key=key, label=_safe(label))
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: CellType,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        super().update_cell(row_key, column_key, _safe(value), update_width=update_width)
 
     def _on_resize(self, event: events.Resize) -> None:
         if event.size == self._drawn_size:
@@ -58,3 +85,7 @@ class Table(DataTable[Any]):
         self._get_styles_to_render_cell.cache_clear()
         self._styles_cache.clear()
         self.refresh()
+
+
+def _safe(value: Any) -> Any:
+    return shown_markup(value) if isinstance(value, str) else value

@@ -1,0 +1,52 @@
+"""Inputs that mean something wrong are refused in one line (exit 2) naming what and where; never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.faults.conftest import refused, tltui
+from tests.studies import GOOD, study_files
+
+BIG = "1" + "0" * 400
+"""An integer TOML reads exactly and no float can hold."""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needles"),
+    [
+        ("std = [0.5]", f"std = [{BIG}]", ["std", "64-bit"]),
+        ("image_size = 16", f"image_size = -{BIG}", ["image_size", "64-bit"]),
+        ('train = "train"', 'train = "tr\\u0000ain"', ["train", "NUL"]),
+        ('weights = "t.safetensors"', 'weights = "t\\u0000.safetensors"', ["weights", "NUL"]),
+        ("std = [0.5]", "std = [1e-320]", ["std", "0.001"]),
+        ("std = [0.5]", "std = [1e9]", ["std", "1000"]),
+    ],
+)
+def test_absurd_study_values_are_refused_naming_the_key(
+    tmp_path: Path, old: str, new: str, needles: list[str]
+) -> None:
+    study = study_files(tmp_path) / "study.toml"
+    study.write_text(GOOD.replace(old, new))
+    refused(
+        tltui("analyze", str(study), "--out", str(tmp_path / "o"), "--workspace", str(tmp_path / "ws")),
+        *needles,
+    )
+    assert not (tmp_path / "ws" / "runs").exists(), "a job started"
+
+
+def test_a_bad_plugin_is_one_line_naming_the_module(tmp_path: Path) -> None:
+    proc = tltui(
+        "jobs", "list", "--workspace", str(tmp_path / "ws"), env={"TLTUI_PLUGINS": "no_such_plugin_mod"}
+    )
+    refused(proc, "TLTUI_PLUGINS", "no_such_plugin_mod")
+
+
+def test_an_explicitly_empty_name_is_refused(tmp_path: Path) -> None:
+    from tltui.base.errors import ParamError
+    from tltui.base.names import check_name, produced_name
+
+    with pytest.raises(ParamError, match="--name"):
+        check_name(produced_name("", "finetune", 0, []), "--name", ParamError)
+    assert produced_name(None, "finetune", 0, []) == "finetune"
