@@ -50,3 +50,16 @@ def test_an_explicitly_empty_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParamError, match="--name"):
         check_name(produced_name("", "finetune", 0, []), "--name", ParamError)
     assert produced_name(None, "finetune", 0, []) == "finetune"
+
+
+def test_integer_weights_for_float_parameters_are_refused_naming_the_tensor() -> None:
+    import torch
+
+    from tltui.base.errors import CheckpointError
+    from tltui.core.models import DigitsNet, load_state_dict
+
+    net = DigitsNet(5)
+    state = {k: v.clone() for k, v in net.state_dict().items()}
+    state["fc.weight"] = torch.ones_like(state["fc.weight"], dtype=torch.int32)
+    with pytest.raises(CheckpointError, match=r"w\.safetensors: .*wrong dtype fc\.weight int32 for float32"):
+        load_state_dict(net, state, source="w.safetensors")
