@@ -208,7 +208,7 @@ def checksum(pixels: np.ndarray) -> str:
     """CRC-32 of the pixels' bytes, in chunks (a memory map is never read whole into memory)."""
     flat, crc = pixels.reshape(-1), 0
     for i in range(0, flat.size, 1 << 26):
-        crc = zlib.crc32(np.ascontiguousarray(flat[i : i + (1 << 26)]), crc)
+        crc = zlib.crc32(np.ascontiguousarray(flat[i : i + (1 << 26)]).data, crc)
     return f"{crc:08x}"
 
 
