@@ -63,3 +63,22 @@ def test_integer_weights_for_float_parameters_are_refused_naming_the_tensor() ->
     state["fc.weight"] = torch.ones_like(state["fc.weight"], dtype=torch.int32)
     with pytest.raises(CheckpointError, match=r"w\.safetensors: .*wrong dtype fc\.weight int32 for float32"):
         load_state_dict(net, state, source="w.safetensors")
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '{"layers": 3}', "{not json", '"x"'])
+def test_a_malformed_earlier_summary_is_skipped_when_checking_layer_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    from types import SimpleNamespace
+
+    from tltui.base.study import load_study
+    from tltui.commands import common
+
+    study = study_files(tmp_path) / "study.toml"
+    study.write_text(GOOD.replace('arch = "tltui:digitsnet"', 'arch = "torchvision:resnet18"', 1))
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "summary.json").write_text(text)
+    job = SimpleNamespace(study="s", kind="analyze")
+    monkeypatch.setattr(common.api, "list_jobs", lambda *a, **k: [job])
+    monkeypatch.setattr(common.rundir, "job_results", lambda j: tmp_path / "run")
+    assert common.known_layers(load_study(study), tmp_path / "ws") is None

@@ -12,7 +12,7 @@ from tltui.base import rundir
 from tltui.base.archs import ARCH_LAYERS
 from tltui.base.catalogue import Entry, RunParams, as_json
 from tltui.base.catalogue.params import build, check_layers, specs
-from tltui.base.errors import ParamError
+from tltui.base.errors import ParamError, TltuiError
 from tltui.base.executor import check_executor, executor_from
 from tltui.base.names import RESERVED, check_name, produced_name, shown
 from tltui.base.runfiles import load_json
@@ -55,7 +55,13 @@ def known_layers(study: Study, workspace: Path) -> list[tuple[str, str]] | None:
         d = rundir.job_results(job)
         if d is None:
             continue
-        layers = load_json(d / rundir.SUMMARY).get("layers") or []
+        try:
+            summary = load_json(d / rundir.SUMMARY)
+        except TltuiError:
+            continue  # an earlier run's damaged summary tells nothing: the job checks the model itself
+        layers = summary.get("layers") if isinstance(summary, dict) else None
+        if not isinstance(layers, list):
+            continue
         return [(str(x.get("name")), str(x.get("kind", ""))) for x in layers if isinstance(x, dict)]
     return None
 
