@@ -82,3 +82,28 @@ def test_a_malformed_earlier_summary_is_skipped_when_checking_layer_names(
     monkeypatch.setattr(common.api, "list_jobs", lambda *a, **k: [job])
     monkeypatch.setattr(common.rundir, "job_results", lambda j: tmp_path / "run")
     assert common.known_layers(load_study(study), tmp_path / "ws") is None
+
+
+def test_a_traced_torchvision_model_loads_as_a_torchscript_variant(tmp_path: Path) -> None:
+    import torch
+    import torchvision
+    from torch import nn
+
+    from tltui.core.models import build_arch, last_conv, layer_names
+
+    net = torchvision.models.resnet18(num_classes=5).eval()
+    torch.jit.save(torch.jit.trace(net, torch.zeros(1, 3, 32, 32)), str(tmp_path / "net.ts"))
+    model = build_arch("net.ts", 5, base_dir=tmp_path, trust=True)
+    assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 5)
+    assert last_conv(model) and layer_names(model)
+    assert isinstance(model.get_submodule("fc"), nn.Linear) and model.get_submodule("fc").out_features == 5
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:x", "cuda:-1"])
+def test_a_misspelt_device_is_refused_before_any_job(tmp_path: Path, device: str) -> None:
+    ws = tmp_path / "ws"
+    refused(
+        tltui("analyze", "demo", "--out", str(tmp_path / "o"), "--device", device, "--workspace", str(ws)),
+        "--device",
+    )
+    assert not (ws / "runs").exists(), "a job was submitted"
