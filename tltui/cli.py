@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tltui import __version__
+from tltui.base.devicespec import check_device
 from tltui.base.env import check_env
 from tltui.base.errors import TltuiError
 from tltui.base.names import shown
@@ -74,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.workspace:
             os.environ["TLTUI_WORKSPACE"] = args.workspace
         check_env()  # a bad environment value is refused before anything starts
+        check_device(getattr(args, "device", None))  # and a misspelt --device, before any job
         from tltui.base.workspace import resolve_workspace
 
         resolve_workspace(args.workspace)  # and a workspace that cannot be one

@@ -92,7 +92,10 @@ def test_an_image_name_with_escapes_reaches_no_terminal_raw(tmp_path: Path) -> N
     assert "failed:" in proc.stderr and "\\x1b" in proc.stderr, proc.stderr[-2000:]
     listed = tltui("jobs", "list", "--workspace", str(ws))
     job = listed.stdout.splitlines()[1].split()[0]
+    printed = []
     for args in (["logs", job], ["logs", job, "--follow"], ["show", job]):
         out = tltui("jobs", *args, "--workspace", str(ws))
         assert out.returncode == 0, out.stderr
         assert "\x1b" not in out.stdout and "\x9b" not in out.stdout, (args, out.stdout[-2000:])
+        printed.append(out.stdout)
+    assert printed[0] == printed[1], "`jobs logs` of a finished job differs from what --follow shows"

@@ -51,3 +51,22 @@ def test_an_image_beyond_the_pixel_cap_is_refused_naming_it(
     monkeypatch.setattr(datacache, "MAX_PIXELS", 10**9)
     with pytest.raises(DataError, match=r"bomb\.png"):
         datacache.decode(path, datacache.Prep(8, 1))
+
+
+def test_a_data_cache_damaged_in_place_is_decoded_again(tmp_path: Path) -> None:
+    from tltui.core.datacache import Prep, list_images, load_pixels
+
+    rng = np.random.default_rng(0)
+    for cls in ("a", "b"):
+        (tmp_path / "d" / cls).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(rng.integers(1, 255, (8, 8), dtype=np.uint8)).save(
+                tmp_path / "d" / cls / f"{i}.png"
+            )
+    _, files = list_images(tmp_path / "d", what="test")
+    first, _ = load_pixels(tmp_path / "d", files, Prep(8, 1), tmp_path / "cache", what="test")
+    expected = np.array(first)
+    (entry,) = (tmp_path / "cache").glob("*.u8")
+    entry.write_bytes(bytes(entry.stat().st_size))  # zeroed in place: the same size
+    again, _ = load_pixels(tmp_path / "d", files, Prep(8, 1), tmp_path / "cache", what="test")
+    assert np.array_equal(np.array(again), expected), "a zeroed cache was accepted on its size"

@@ -13,11 +13,10 @@ from tltui.base import rundir
 from tltui.base.archs import ARCH_LAYERS
 from tltui.base.catalogue import Entry, RunParams
 from tltui.base.catalogue.params import specs
-from tltui.base.errors import ParamError
+from tltui.base.errors import ParamError, TltuiError
 from tltui.base.executor import check_executor, executor_from
 from tltui.base.jobparams import job_params
 from tltui.base.names import RESERVED, check_name, produced_name, shown
-from tltui.base.runfiles import load_json
 from tltui.base.study import Study
 from tltui.base.workspace import make_dir, produced_names, resolve_workspace
 from tltui.commands.flags import attack_given
@@ -77,8 +76,13 @@ def known_layers(study: Study, workspace: Path) -> list[tuple[str, str]] | None:
         d = rundir.job_results(job)
         if d is None:
             continue
-        layers = rundir.RunSummary(load_json(d / rundir.SUMMARY)).layers
-        return [(str(x.get("name")), str(x.get("kind", ""))) for x in layers]
+        try:
+            summary = rundir.read_summary(d / rundir.SUMMARY)
+        except TltuiError:
+            continue  # an earlier run's damaged summary tells nothing: the job checks the model itself
+        layers = [x for x in summary.layers if isinstance(x, dict)]
+        if layers:
+            return [(str(x.get("name")), str(x.get("kind", ""))) for x in layers]
     return None
 
 

@@ -192,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             after = api.cancel(before.id, ws, grace=args.grace)
             print(f"{after.id} {after.status}")
-    elif args.follow:
+    elif args.follow or resolve(args.job_id, ws).final:  # a finished job's log reads as --follow showed it
         follow_log(resolve(args.job_id, ws).id, ws)
     else:
         sys.stdout.write(shown_lines(api.logs(resolve(args.job_id, ws).id, ws)))

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -174,7 +175,12 @@ def load_pixels(
     group = hashlib.sha256(json.dumps([str(root), asdict(prep)]).encode()).hexdigest()[:12]
     path = cache / f"{group}-{key}.u8"
     if path.is_file() and path.stat().st_size == int(np.prod(shape)):
-        return np.memmap(path, dtype=np.uint8, mode="r", shape=shape), key
+        cached = np.memmap(path, dtype=np.uint8, mode="r", shape=shape)
+        if _read_sum(path) == checksum(
+            cached
+        ):  # its bytes, not only its size: a damaged entry is decoded again
+            return cached, key
+        del cached
     try:
         cache.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{group}-", suffix=".tmp")
@@ -187,11 +193,42 @@ def load_pixels(
         mm = np.memmap(tmp, dtype=np.uint8, mode="w+", shape=shape)
         _fill(mm, files, prep, what)
         mm.flush()
+        _write_sum(path, checksum(mm))
         del mm
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    for old in cache.glob(f"{group}-*.u8"):  # the tree's earlier contents: one entry per tree is enough
-        if old != path:
+    for old in cache.glob(f"{group}-*.u8*"):  # the tree's earlier contents: one entry per tree is enough
+        if old not in (path, _sum_path(path)):
             old.unlink(missing_ok=True)
     return np.memmap(path, dtype=np.uint8, mode="r", shape=shape), key
+
+
+def checksum(pixels: np.ndarray) -> str:
+    """CRC-32 of the pixels' bytes, in chunks (a memory map is never read whole into memory)."""
+    flat, crc = pixels.reshape(-1), 0
+    for i in range(0, flat.size, 1 << 26):
+        crc = zlib.crc32(np.ascontiguousarray(flat[i : i + (1 << 26)]).data, crc)
+    return f"{crc:08x}"
+
+
+def _sum_path(path: Path) -> Path:
+    return path.with_name(path.name + ".crc32")
+
+
+def _read_sum(path: Path) -> str | None:
+    try:
+        return _sum_path(path).read_text().strip()
+    except OSError:
+        return None
+
+
+def _write_sum(path: Path, digest: str) -> None:
+    """The entry's checksum beside it, written (atomically) before the entry itself is renamed into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(digest)
+        os.replace(tmp, _sum_path(path))
+    finally:
+        Path(tmp).unlink(missing_ok=True)

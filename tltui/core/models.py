@@ -223,7 +223,8 @@ def check_finite(state: dict[str, torch.Tensor], source: str, fix: str = "re-exp
 
 
 def load_state_dict(model: nn.Module, state: dict[str, torch.Tensor], *, source: str) -> None:
-    """Load `state` strictly; a mismatch names the missing, unexpected and mis-shaped keys, a non-finite value
+    """Load `state` strictly; a mismatch names the missing, unexpected, mis-shaped and mis-typed keys (an integer
+    or boolean tensor for a floating-point parameter would be copied in silently as numbers), a non-finite value
     names its tensor."""
     check_finite(state, source)
     own = model.state_dict()
@@ -234,7 +235,12 @@ def load_state_dict(model: nn.Module, state: dict[str, torch.Tensor], *, source:
         for k in own
         if k in state and tuple(state[k].shape) != tuple(own[k].shape)
     ]
-    if missing or unexpected or shaped:
+    typed = [
+        f"{k} {str(state[k].dtype).removeprefix('torch.')} for {str(own[k].dtype).removeprefix('torch.')}"
+        for k in own
+        if k in state and own[k].is_floating_point() != state[k].is_floating_point()
+    ]
+    if missing or unexpected or shaped or typed:
         parts = []
         if missing:
             parts.append(f"missing {_few(missing)}")
@@ -242,6 +248,8 @@ def load_state_dict(model: nn.Module, state: dict[str, torch.Tensor], *, source:
             parts.append(f"unexpected {_few(unexpected)}")
         if shaped:
             parts.append(f"mis-shaped {_few(shaped)}")
+        if typed:
+            parts.append(f"of the wrong dtype {_few(typed)}")
         raise CheckpointError(f"{source}: does not fit the architecture: {'; '.join(parts)}")
     model.load_state_dict(state, strict=True)
 

@@ -144,13 +144,26 @@ def _shell(sub: Any) -> _Shell:
     if kind == "Linear":
         shell = _LinearShell.__new__(_LinearShell)
         _Shell.__init__(shell)
-        shell.in_features, shell.out_features = int(sub.in_features), int(sub.out_features)
+        w = sub.weight  # a traced module keeps its tensors but not its int attributes
+        shell.in_features = int(getattr(sub, "in_features", w.shape[1]))
+        shell.out_features = int(getattr(sub, "out_features", w.shape[0]))
     elif kind == "Conv2d":
         shell = _ConvShell.__new__(_ConvShell)
         _Shell.__init__(shell)
-        for attr in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups"):
-            setattr(shell, attr, getattr(sub, attr))
-        shell.transposed, shell.output_padding, shell.padding_mode = False, (0, 0), sub.padding_mode
+        w = sub.weight  # traced (torch.jit.trace): no attributes; the weight's shape gives what it can
+        known = {
+            "in_channels": w.shape[1],
+            "out_channels": w.shape[0],
+            "kernel_size": tuple(w.shape[2:]),
+            "stride": (1, 1),
+            "padding": (0, 0),
+            "dilation": (1, 1),
+            "groups": 1,
+        }
+        for attr, fallback in known.items():
+            setattr(shell, attr, getattr(sub, attr, fallback))
+        shell.transposed, shell.output_padding = False, (0, 0)
+        shell.padding_mode = getattr(sub, "padding_mode", "zeros")
     else:
         shell = _Shell()
     for key, t in sub.named_parameters(recurse=False):
