@@ -84,7 +84,15 @@ def cases(tmp: Path, bad_study: Path) -> list[tuple[list[str], str]]:
             ["treat", "demo", "--method", "dare", "--teacher-preset", "madry", "--out", out],
             "--teacher-preset",
         ),
-        (["analyze", "demo", "--batch-size", "0", "--out", out], "--batch-size = 0: must be >= 1"),
+        (["analyze", "demo", "--batch-size", "0", "--out", out], "--batch-size = 0: must be in [1, 1048576]"),
+        (
+            ["mitigate", "demo", "--method", "remos", "--seed", "4294967296", "--out", out],
+            "must be in [0, 4294967245]",
+        ),
+        (
+            ["mitigate", "demo", "--method", "remos", "--epochs", "1000000", "--out", out],
+            "must be in [0, 100000]",
+        ),
         (["analyze", "demo", "--out", str(blocked / "sub")], "cannot create it"),
         (["analyze", str(bad_study), "--out", out], "[attack] name must be one of pgd, fgsm"),
     ]

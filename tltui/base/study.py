@@ -15,6 +15,7 @@ from tltui.base.catalogue.attacks import (
     attack_overrides,
 )
 from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, parse, spec_of, specs
+from tltui.base.catalogue.training import MAX_EPOCHS, MAX_SEED
 from tltui.base.errors import ParamError, StudyError
 from tltui.base.names import RESERVED, check_name, shown
 from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
@@ -26,10 +27,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 BUILD_RECIPES = ("scratch", "probe", "finetune")
-MAX_SEED = 2**32 - 1
 STD_RANGE = (1e-3, 1e3)
 """[data] std bounds: a std outside them makes every normalised input ≈ 0 (or enormous)."""
-MAX_EPOCHS = 100_000
 MAX_CLASSES = 1_000_000
 MAX_IMAGES = 2**31 - 1
 PREP_KEYS = ("resize", "crop", "interpolation", "transforms", "limit")

@@ -14,7 +14,9 @@ ENTRY = "tltui.core.entrypoints"
 class RunParams:
     """How a diagnosis runs, whatever the job (analyze, mitigate, treat); the attack it runs is `AttackParams`."""
 
-    batch_size: int = param(512, label="batch size", help="evaluation and attack batch size", lo=1)
+    batch_size: int = param(
+        512, label="batch size", help="evaluation and attack batch size", lo=1, hi=1 << 20
+    )
     compile: bool = param(False, label="compile", help="torch.compile the attacked models (CUDA, large sets)")
     executor: str | None = param(
         None,

@@ -45,13 +45,20 @@ class ParamSpec:
     def range_text(self) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
-        if self.lo is not None and self.hi is not None:
-            return f"in {'(' if self.lo_open else '['}{self.lo:g}, {self.hi:g}{')' if self.hi_open else ']'}"
-        if self.lo is not None:
-            return f"{'>' if self.lo_open else '>='} {self.lo:g}"
-        if self.hi is not None:
-            return f"{'<' if self.hi_open else '<='} {self.hi:g}"
+        lo, hi = self._bound(self.lo), self._bound(self.hi)
+        if lo and hi:
+            return f"in {'(' if self.lo_open else '['}{lo}, {hi}{')' if self.hi_open else ']'}"
+        if lo:
+            return f"{'>' if self.lo_open else '>='} {lo}"
+        if hi:
+            return f"{'<' if self.hi_open else '<='} {hi}"
         return ""
+
+    def _bound(self, value: float | None) -> str:
+        """A bound as the user would type it: whole for integer fields (4294967245, not 4.29497e+09)."""
+        if value is None:
+            return ""
+        return str(int(value)) if self.kind == "int" else f"{value:g}"
 
     def default_text(self) -> str:
         """The default as a form box shows it ('' when the method decides)."""

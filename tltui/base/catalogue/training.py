@@ -7,6 +7,11 @@ from typing import ClassVar
 
 from tltui.base.catalogue.params import param
 
+MAX_SEED = 2**32 - 1
+"""Seeds are 32-bit everywhere (numpy's and torch's generators take them); a study's `seed` too."""
+MAX_EPOCHS = 100_000
+"""A bound against typos that would train for days (`epochs = 1000000`), far above any real recipe."""
+
 
 @dataclass(frozen=True)
 class TrainParams:
@@ -16,12 +21,20 @@ class TrainParams:
     TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "seed", "seeds")
     """Shown after the method's own parameters (flags, forms), though declared first."""
 
-    epochs: int | None = param(None, label="epochs", help="training epochs (empty: the method's)", lo=0)
+    epochs: int | None = param(
+        None, label="epochs", help="training epochs (empty: the method's)", lo=0, hi=MAX_EPOCHS
+    )
     lr: float | None = param(
         None, label="lr", help="learning rate of the body (empty: the method's)", lo=0.0, lo_open=True
     )
     """Mitigations: the head's rate keeps its ratio to the body's."""
-    seed: int = param(0, label="seed", help="seeds the new head, re-initialisation and training order", lo=0)
+    seed: int = param(
+        0,
+        label="seed",
+        help="seeds the new head, re-initialisation and training order",
+        lo=0,
+        hi=MAX_SEED - 50,
+    )
     seeds: int = param(
         1,
         label="seeds",
