@@ -83,3 +83,16 @@ def _p(name: str, dir_: float, acc: float) -> Point:
 def test_pareto_front_keeps_what_nothing_beats_on_both() -> None:
     points = [_p("a", 0.1, 0.8), _p("b", 0.3, 0.9), _p("c", 0.3, 0.85), _p("d", 0.05, 0.7), _p("e", 0.2, 0.8)]
     assert pareto_front(points) == ["d", "a", "b"]
+
+
+def test_the_svg_draws_a_cross_per_point_and_the_front(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    from tltui.base.paretosvg import pareto_svg
+    from tltui.base.verdicts import Board
+
+    b = board([load_source(seed_run(tmp_path / "r", "remos", 3, effect=0.3))])
+    root = ElementTree.fromstring(pareto_svg(b))
+    lines = [e for e in root.iter() if e.tag.endswith("line")]
+    assert len(lines) >= 2 * len(b.points) and any(e.tag.endswith("polyline") for e in root.iter())
+    assert "nothing to compare" in pareto_svg(Board([], [], []))

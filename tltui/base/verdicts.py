@@ -307,6 +307,7 @@ def board(sources: Sequence[Source]) -> Board:
         str(p["baseline"]) for g in groups for p in g["pairs"] if p["baseline"] is not None
     }
     comparisons: list[Comparison] = []
+    labels: dict[str, tuple[str, ...]] = {}
     for g in groups:
         pairs = [(p["variant"], str(p["baseline"])) for p in g["pairs"] if p["baseline"] is not None]
         if not pairs:
@@ -314,6 +315,8 @@ def board(sources: Sequence[Source]) -> Board:
         bases = [b for _, b in pairs]
         label = _baseline_label(g["method"], g["baseline"], bases)
         base_name = bases[0] if len(set(bases)) == 1 else label
+        if labels.setdefault(base_name, tuple(bases)) != tuple(bases):  # another group's matched seeds
+            base_name = f"{label}, for {g['group']}"
         c = _compare(pool, str(g["group"]), pairs, label, base_name)
         if c is not None:
             comparisons.append(c)
