@@ -295,7 +295,7 @@ def _study_line(pool: _Pool) -> str | None:
             if d.hi <= 0
             else "not told from noise"
         )
-        text += f": {said} (test-set interval, one model each)"
+        text += f": {said} (test-set intervals)"
     return text
 
 
