@@ -21,6 +21,7 @@ def test_a_strong_method_at_five_seeds_is_beyond_noise(tmp_path: Path) -> None:
     assert c.delta[DIR.key].hi < 0 and c.reduction == pytest.approx(0.75, abs=0.1)
     assert c.line().startswith("remos removes ") and c.line().endswith("beyond noise, 5 seeds")
     assert "points of accuracy" in c.line()
+    assert c.short().startswith("remos: −") and c.short().endswith(" pts accuracy; beyond noise, 5 seeds")
     assert {"scratch", "finetune", "remos", "finetune, matched seeds"} <= {p.name for p in b.points}
     assert b.point("remos") is not None and b.point("remos").seeds == 5  # type: ignore[union-attr]
     assert "remos-s0" not in {p.name for p in b.points}  # a group is one point
@@ -71,6 +72,7 @@ def test_runs_are_joined_and_without_predictions_values_stand_alone(tmp_path: Pa
     second = seed_run(tmp_path / "b", "fmt", 3, effect=0.0)
     b = board([load_source(first), load_source(second)])
     assert [c.method for c in b.comparisons] == ["remos", "fmt"]
+    assert [c.baseline.name for c in b.comparisons] == ["finetune, matched seeds"] * 2  # the same models
     (second / "instances.npz").unlink()
     bare = board([load_source(second)])
     assert bare.notes and bare.comparisons[0].verdict == MORE_SEEDS

@@ -69,4 +69,8 @@ async def test_the_overview_says_one_line_per_method(make_app: MakeApp, tmp_path
         assert view.verdict_ready
         lines = str(view.query_one("#ov-verdict", Static).render()).splitlines()
         assert len(lines) == 2, lines  # one method, one study line: not a sentence per variant
-        assert lines[0].startswith("remos removes ") and lines[1].startswith("study: finetune DIR ")
+        assert (
+            lines[0].startswith("remos: −")
+            and lines[0].endswith("; beyond noise, 3 seeds")
+            and lines[1].startswith("study: finetune DIR ")
+        )

@@ -92,6 +92,15 @@ class Comparison:
         tail = f"{MORE_SEEDS} ({seeds})" if self.verdict == MORE_SEEDS else f"{self.verdict}, {seeds}"
         return f"{self.method} {what} at {sign(acc)}{abs(acc):.1f} points of accuracy, {tail}"
 
+    def short(self) -> str:
+        """The verdict in one compact line: `remos: −92 % DIR, −1.2 pts accuracy; beyond noise, 5 seeds`."""
+        r, acc = self.reduction, 100.0 * self.delta[AOI.key].value
+        what = (
+            f"{signed(self.delta[DIR.key].value)} DIR" if r is None else f"{sign(-r)}{100 * abs(r):.0f} % DIR"
+        )
+        seeds = f"{self.n_seeds} seed{'s' if self.n_seeds != 1 else ''}"
+        return f"{self.method}: {what}, {sign(acc)}{abs(acc):.1f} pts accuracy; {self.verdict}, {seeds}"
+
 
 @dataclass(frozen=True)
 class Board:
@@ -315,7 +324,8 @@ def board(sources: Sequence[Source]) -> Board:
         bases = [b for _, b in pairs]
         label = _baseline_label(g["method"], g["baseline"], bases)
         base_name = bases[0] if len(set(bases)) == 1 else label
-        if labels.setdefault(base_name, tuple(bases)) != tuple(bases):  # another group's matched seeds
+        distinct = tuple(dict.fromkeys(bases))
+        if labels.setdefault(base_name, distinct) != distinct:  # another group's matched seeds
             base_name = f"{label}, for {g['group']}"
         c = _compare(pool, str(g["group"]), pairs, label, base_name)
         if c is not None:

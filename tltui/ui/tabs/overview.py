@@ -137,7 +137,7 @@ MAX_METHODS = 5
 
 def verdict_lines(board: Board) -> list[str]:
     """One compact line per method (intervals decide, docs/intervals.md) and what the study's own variants show."""
-    lines = [c.line() for c in board.comparisons[:MAX_METHODS]]
+    lines = [c.short() for c in board.comparisons[:MAX_METHODS]]
     if len(board.comparisons) > MAX_METHODS:
         lines.append(
             f"… and {len(board.comparisons) - MAX_METHODS} more methods: the Pareto tab lists them all"

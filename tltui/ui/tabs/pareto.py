@@ -18,6 +18,7 @@ from tltui.ui.model.board import run_board
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+from tltui.ui.widgets.chart_text import ascii_only
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.table import Table
 
@@ -49,10 +50,10 @@ def pareto_spec(board: Board) -> ChartSpec | None:
     if len(front) > 1:
         series.append(
             Series(
-                "front*",
+                "front",
                 tuple(q.acc.value for q in front),
                 tuple(q.dir.value for q in front),
-                marker="dot",
+                marker="." if ascii_only() else "•",
                 color=0,
             )
         )
