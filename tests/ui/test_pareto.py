@@ -74,3 +74,18 @@ async def test_the_overview_says_one_line_per_method(make_app: MakeApp, tmp_path
             and lines[0].endswith("; beyond noise, 3 seeds")
             and lines[1].startswith("study: finetune DIR ")
         )
+
+
+def test_the_board_of_a_study_state_joins_its_runs(tmp_path: Path) -> None:
+    from tests.base.rundirs import make_run
+    from tltui.ui.model.board import run_board
+    from tltui.ui.model.rundata import RunData
+
+    first = make_run(tmp_path / "analyze", {"scratch": (0.9, 0.1, 1), "finetune": (0.9, 0.4, 2)})
+    derived = {"dare": {"kind": "treatment", "method": "dare", "base": "finetune", "params": {}}}
+    models = {"finetune": (0.9, 0.4, 2), "dare": (0.88, 0.2, 3), "old": (0.5, 0.5, 4)}
+    second = make_run(tmp_path / "treat", models, derived, produced="dare")
+    state = RunData.load(first).merged(RunData.load(second), names=["dare"])
+    b = run_board(state)
+    assert [p.name for p in b.points] == ["scratch", "finetune", "dare"]  # `old` is not in the state
+    assert [c.method for c in b.comparisons] == ["dare"] and run_board(state) is b  # cached

@@ -11,7 +11,9 @@ from tltui.base.verdicts import Board, Source, board, load_source
 from tltui.ui.model.rundata import RunData
 
 _CACHE: dict[tuple[object, ...], Board] = {}
-_LOCK = threading.Lock()
+_LOCK = (
+    threading.Lock()
+)  # the Overview and the Pareto tab ask at once: the second waits for the first's board
 _KEEP = 8
 
 
@@ -37,12 +39,11 @@ def run_board(run: RunData) -> Board:
     key = (tuple(_stamp(d) for d in dirs), tuple(sorted(names)))
     with _LOCK:
         hit = _CACHE.get(key)
-    if hit is not None:
-        return hit
-    sources = [_restricted(load_source(d), names) for d in dirs if (d / SUMMARY).is_file()]
-    result = board(sources)
-    with _LOCK:
+        if hit is not None:
+            return hit
+        sources = [_restricted(load_source(d), names) for d in dirs if (d / SUMMARY).is_file()]
+        result = board(sources)
         _CACHE[key] = result
         while len(_CACHE) > _KEEP:
             _CACHE.pop(next(iter(_CACHE)))
-    return result
+        return result
