@@ -222,6 +222,8 @@ class OverviewTab(TabView):
             lines = verdict_lines(run_board(run))
         except TltuiError as exc:
             lines = [f"No verdict: {exc}"]
+        except (ValueError, KeyError, OSError) as exc:  # a damaged run must not take the workbench down
+            lines = [f"No verdict: the run's files do not fit together ({exc})"]
         self.app.call_from_thread(self._show_verdict, run, lines)
 
     def _show_verdict(self, run: RunData, lines: list[str]) -> None:

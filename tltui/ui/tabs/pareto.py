@@ -111,6 +111,8 @@ class ParetoTab(TabView):
             result: Board | str = run_board(run)
         except TltuiError as exc:
             result = str(exc)
+        except (ValueError, KeyError, OSError) as exc:  # a damaged run must not take the workbench down
+            result = f"No board: the run's files do not fit together ({exc})"
         self.app.call_from_thread(self._show, run, result)
 
     def _show(self, run: RunData, result: Board | str) -> None:
