@@ -10,6 +10,7 @@ from typing import Any
 from tltui.base.errors import ResultsError, WriteError
 from tltui.base.rundir.metrics import AOI, DIR
 from tltui.base.verdicts import Board, Comparison, Source, fmt_interval, signed
+from tltui.commands.flags import add_common
 
 REPORT = "report.md"
 SVG = "pareto.svg"
@@ -24,6 +25,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories of one study (summary.json)")
     p.add_argument("--out", required=True, help="directory for report.md and pareto.svg")
+    add_common(p)
 
 
 def _row(*cells: object) -> str:
