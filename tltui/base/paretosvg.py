@@ -7,8 +7,8 @@ from html import escape
 
 from tltui.base.verdicts import Board, Point
 
-WIDTH, HEIGHT = 720, 480
-_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 190, 40, 60
+WIDTH, HEIGHT = 860, 480
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 300, 40, 60
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 
 
