@@ -1,4 +1,4 @@
-"""Four more views after tests/plugins/seventh_view.py (eleven in all): tabs past the ninth have no digit key."""
+"""Four more views after tests/plugins/seventh_view.py (twelve in all with the seven built-in ones): tabs past the ninth have no digit key."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TLTUI = REPO / ".venv" / "bin" / "tltui"
-MARKERS = {1: "of its correct answers", 2: "instances", 3: "Saliency and Grad-CAM", 4: "adversarial deviation",
+MARKERS = {1: "study: finetune DIR", 2: "instances", 3: "Saliency and Grad-CAM", 4: "adversarial deviation",
            5: "Method and parameters", 6: "Treatment"}  # fmt: skip
 
 

@@ -39,6 +39,8 @@ async def _settle(pilot: Any) -> None:
     while not app.started or len(app.workbench.views) < len(TABS):
         await pilot.pause(0.05)
     await pilot.pause(0.3)
+    await app.workers.wait_for_complete()  # the verdict lines and the Pareto board are computed in workers
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -53,6 +55,8 @@ def test_tab(
         await _settle(pilot)
         await pilot.press(key)
         await pilot.pause(0.5)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=show)
 

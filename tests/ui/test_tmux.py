@@ -17,14 +17,15 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 TLTUI = Path(sys.executable).with_name("tltui")
 MARKERS = {
-    1: "of its correct answers",  # Overview: the verdict lines
+    1: "study: finetune DIR",  # Overview: the verdict lines
     2: "instances",  # Instances: the count under the filter
     3: "Saliency and Grad-CAM",  # Features
     4: "adversarial deviation",  # Layers
     5: "Method and parameters",  # Mitigate
     6: "Treatment",  # Treat
+    7: "accuracy vs DIR",  # Pareto: the chart title
 }
-TAB_BAR = "1 Overview  2 Instances  3 Features  4 Layers  5 Mitigate  6 Treat"
+TAB_BAR = "1 Overview  2 Instances  3 Features  4 Layers  5 Mitigate  6 Treat  7 Pareto"
 
 
 class Pane:
@@ -97,7 +98,7 @@ def test_raw_tab_keys_reach_every_tab(pane_factory: object, size: tuple[int, int
     for i, marker in MARKERS.items():  # the digits: what tmux delivers for them is the byte itself
         pane.send(str(i).encode())
         pane.wait_for(marker)
-    for i, marker in reversed(MARKERS.items()):  # alt+digit: ESC then the digit, as tmux sends M-1…M-6
+    for i, marker in reversed(MARKERS.items()):  # alt+digit: ESC then the digit, as tmux sends M-1…M-7
         pane.send(b"\x1b" + str(i).encode())
         pane.wait_for(marker)
     pane.send(b"\x1b[6;5~")  # ctrl+PgDn as tmux 3.x writes it: from Overview to Instances

@@ -18,6 +18,9 @@ VIEWS: dict[str, Entry] = {
         _view("layers", "Layers", "per-layer change, deviation, distances", "LayersTab"),
         _view("mitigate", "Mitigate", "slicing controls, preview and comparison", "MitigateTab"),
         _view("treat", "Treat", "treatments and the Model Doctor map", "TreatTab"),
+        _view(
+            "pareto", "Pareto", "DIR against accuracy with intervals, the front, the verdicts", "ParetoTab"
+        ),
     )
 }
 """View key -> entry; `target` is the "module:Class" of its TabView."""

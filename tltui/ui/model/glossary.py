@@ -1,9 +1,6 @@
-"""What the workbench's words and numbers mean (F1 lists them; the views' one-line verdicts are built here)."""
+"""What the workbench's words and numbers mean (F1 lists them) and how a difference is written."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from tltui.base.rundir import metrics as M
 
@@ -32,34 +29,6 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "run of every variant",
     ),
 )
-
-BASELINES = ("scratch",)
-"""Variants trained without the teacher: the DIR any model has, the floor inheritance is read against."""
-
-
-def pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
-
-
-def verdicts(variants: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """One sentence per variant: how much of its correct answers teacher-crafted inputs take, against the
-    variant trained without the teacher when the study has one."""
-    floor_name = next((b for b in BASELINES if b in variants), "")
-    floor = M.DIR.of(variants.get(floor_name)) if floor_name else None
-    lines = []
-    for name, v in variants.items():
-        dir_ = M.DIR.of(v)
-        if dir_ is None:
-            lines.append(f"{name}: no DIR in this run")
-            continue
-        text = f"{name} loses {pct(dir_)} of its correct answers to teacher-crafted inputs"
-        if floor is not None and name != floor_name:
-            text += ": inherited" if dir_ - floor > 0.05 else ": no more than any model"
-            text += f" ({floor_name}, trained without the teacher: {pct(floor)})"
-        elif name == floor_name:
-            text += " (trained without the teacher: the floor)"
-        lines.append(text)
-    return lines
 
 
 def delta(value: object, base: object, digits: int = 3) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from tltui.base.errors import TltuiError
 from tltui.base.rundir import (
     FAIRNESS_METRICS,
     METRICS,
@@ -20,8 +22,9 @@ from tltui.base.rundir import (
 )
 from tltui.base.rundir import metrics as M
 from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
+from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
-from tltui.ui.model.glossary import verdicts
+from tltui.ui.model.board import run_board
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
@@ -128,6 +131,22 @@ def profile_spec(variants: Mapping[str, VariantMetrics]) -> ChartSpec | None:
     )
 
 
+MAX_METHODS = 5
+"""Verdict lines the Overview shows; the Pareto tab lists every method."""
+
+
+def verdict_lines(board: Board) -> list[str]:
+    """One compact line per method (intervals decide, docs/intervals.md) and what the study's own variants show."""
+    lines = [c.short() for c in board.comparisons[:MAX_METHODS]]
+    if len(board.comparisons) > MAX_METHODS:
+        lines.append(
+            f"… and {len(board.comparisons) - MAX_METHODS} more methods: the Pareto tab lists them all"
+        )
+    if board.study_line:
+        lines.append(board.study_line)
+    return lines
+
+
 class OverviewTab(TabView):
     """Overall performance of every variant (docs/levels.md#overall)."""
 
@@ -141,6 +160,9 @@ class OverviewTab(TabView):
     OverviewTab #ov-fairness { height: auto; max-height: 12; }
     OverviewTab #ov-charts Chart { height: 16; }
     """
+
+    verdict_ready = False
+    """The verdict lines of the shown run are computed; tests await it."""
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
@@ -179,7 +201,9 @@ class OverviewTab(TabView):
         if run is None:
             return
         variants = run.variants
-        self.query_one("#ov-verdict", Static).update("\n".join(verdicts(variants)))
+        self.verdict_ready = False
+        self.query_one("#ov-verdict", Static).update("Verdict: computing the intervals…")
+        self._verdict(run)
         table: DataTable[Any] = self.query_one("#ov-metrics", DataTable)
         table.clear(columns=True)
         table.fixed_columns = 1
@@ -191,6 +215,21 @@ class OverviewTab(TabView):
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
         self._show_fairness(run.info.fairness, variants)
         self._show_overall(run.overall)
+
+    @work(group="ov-verdict", exclusive=True, thread=True)
+    def _verdict(self, run: RunData) -> None:
+        try:
+            lines = verdict_lines(run_board(run))
+        except TltuiError as exc:
+            lines = [f"No verdict: {exc}"]
+        except (ValueError, KeyError, OSError) as exc:  # a damaged run must not take the workbench down
+            lines = [f"No verdict: the run's files do not fit together ({exc})"]
+        self.app.call_from_thread(self._show_verdict, run, lines)
+
+    def _show_verdict(self, run: RunData, lines: list[str]) -> None:
+        if run is self.run:
+            self.verdict_ready = True
+            self.query_one("#ov-verdict", Static).update("\n".join(lines))
 
     def _show_fairness(self, fairness: FairnessInfo | None, variants: Mapping[str, VariantMetrics]) -> None:
         """summary.json `fairness` (attribute, split) and each variant's `fairness` metrics, when present."""

@@ -1,0 +1,190 @@
+"""`tltui report RUN_DIR [RUN_DIR…] --out DIR`: report.md (verdicts, Pareto table, seed tables) and pareto.svg."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tltui.base.errors import ResultsError, WriteError
+from tltui.base.rundir.metrics import AOI, DIR
+from tltui.base.verdicts import Board, Comparison, Source, fmt_interval, signed
+from tltui.commands.flags import add_common
+
+REPORT = "report.md"
+SVG = "pareto.svg"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write report.md and pareto.svg from run directories",
+        description="Which method removes the inherited weakness, at what accuracy cost, beyond noise or not: "
+        "a Markdown report and the Pareto chart of one study's runs (no torch needed).",
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories of one study (summary.json)")
+    p.add_argument("--out", required=True, help="directory for report.md and pareto.svg")
+    add_common(p)
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    return [_row(*header), _row(*("---" for _ in header)), *(_row(*r) for r in rows), ""]
+
+
+def _attack_lines(src: Source) -> list[str]:
+    s = src.summary
+    lines = []
+    a = s.attack
+    if a is not None:
+        lines.append(
+            f"- white-box attack (AAI, DR): {a.get('name')} {a.get('norm', 'linf')}, ε = {a.get('eps')}, "
+            f"α = {a.get('alpha')}, {a.get('steps')} steps, random start {a.get('random_start')}"
+        )
+    t = s.teacher_attack
+    if t is not None:
+        preset = f" (preset {t.get('preset')})" if t.get("preset") else ""
+        lines.append(
+            f"- teacher attack (DIR): {t.get('name')}{preset} in {t.get('space')} space, {t.get('norm')}, "
+            f"ε = {t.get('eps')}, α = {t.get('alpha')}, {t.get('steps')} steps, "
+            f"random start {t.get('random_start')}"
+        )
+    return lines
+
+
+def _recipes(sources: Sequence[Source]) -> list[str]:
+    seen: dict[str, str] = {}
+    for src in sources:
+        for rec in src.summary.derived.values():
+            method = str(rec.get("method"))
+            params = rec.get("params") or {}
+            if method not in seen and params:
+                seen[method] = ", ".join(f"{k} = {v}" for k, v in sorted(params.items()))
+    return [f"- {m}: {p}" for m, p in seen.items()]
+
+
+def _seed_table(c: Comparison, variants: dict[str, Any]) -> list[str]:
+    """One row per seed: the method's variant, its matched baseline (or the one untreated model), Δ."""
+    bases = c.baseline.members if len(c.baseline.members) > 1 else c.baseline.members * len(c.point.members)
+    rows = []
+    for m, b in zip(c.point.members, bases, strict=False):
+        md, ma = DIR.of(variants.get(m)), AOI.of(variants.get(m))
+        bd, ba = DIR.of(variants.get(b)), AOI.of(variants.get(b))
+        if md is None or ma is None or bd is None or ba is None:
+            continue
+        rows.append(
+            (m, f"{md:.3f}", f"{ma:.3f}", b, f"{bd:.3f}", f"{ba:.3f}", signed(md - bd), signed(ma - ba))
+        )
+    header = ("variant", "DIR", "accuracy", "baseline", "its DIR", "its accuracy", "Δ DIR", "Δ accuracy")
+    return [f"### {c.method} against {c.baseline_label}", "", *_table(header, rows)]
+
+
+def report_md(board: Board, sources: Sequence[Source], svg: str = SVG) -> str:
+    """The report: study, attacks, recipes, verdicts, the Pareto and comparison tables, the seed tables."""
+    first = sources[0].summary
+    lines = [f"# Report: study {first.study}", ""]
+    lines += [
+        "Runs: " + ", ".join(f"`{Path(s.where).name}`" for s in sources) + f" (device {first.device})",
+        "",
+    ]
+    lines += ["## Attacks", "", *_attack_lines(sources[0]), ""]
+    recipes = _recipes(sources)
+    if recipes:
+        lines += ["## Recipes (as recorded)", "", *recipes, ""]
+    lines += ["## Verdicts", ""]
+    lines += [f"- {c.line()}" for c in board.comparisons] or ["- no method to compare: run mitigate or treat"]
+    if board.study_line:
+        lines.append(f"- {board.study_line}")
+    lines += ["", *(f"_{n}_" for n in board.notes)]
+    lines += ["## Pareto board", "", f"![DIR against accuracy]({svg})", ""]
+    rows: list[tuple[object, ...]] = [
+        (
+            p.name,
+            p.seeds,
+            fmt_interval(p.dir),
+            fmt_interval(p.acc),
+            p.dir.includes,
+            "yes" if p.name in board.front else "",
+        )
+        for p in board.points
+    ]
+    lines += _table(
+        ("model or group", "seeds", "DIR [95 %]", "accuracy [95 %]", "interval over", "front"), rows
+    )
+    if board.comparisons:
+        lines += ["## Methods against their matched baselines", ""]
+        rows.clear()
+        for c in board.comparisons:
+            r = c.reduction
+            rows.append(
+                (
+                    c.method,
+                    c.baseline_label,
+                    c.n_seeds,
+                    fmt_interval(c.delta[DIR.key], delta=True),
+                    fmt_interval(c.delta[AOI.key], delta=True),
+                    f"{100 * r:.0f} %".replace("-", "−") if r is not None else "–",
+                    c.verdict,
+                )
+            )
+        header = (
+            "method",
+            "baseline",
+            "seeds",
+            "Δ DIR [95 %]",
+            "Δ accuracy [95 %]",
+            "DIR removed",
+            "verdict",
+        )
+        lines += _table(header, rows)
+        lines += [
+            "Δ is method − matched baseline. Intervals: `images` a bootstrap over test images, `seeds+images` "
+            "seed variance and test-set sampling (tltui's docs/intervals.md); with fewer than 3 seeds or no "
+            "spread the verdict is “more seeds needed”.",
+            "",
+        ]
+    groups = [c for c in board.comparisons if c.n_seeds > 1]
+    if groups:
+        variants: dict[str, Any] = {}
+        for s in sources:
+            for n, v in s.summary.variants.items():
+                variants.setdefault(n, v)
+        lines += ["## Seed tables", ""]
+        for c in groups:
+            lines += _seed_table(c, variants)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write ({exc.strerror or exc}); choose another --out") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    from tltui.base.paretosvg import pareto_svg
+    from tltui.base.verdicts import board, load_source
+    from tltui.commands.common import writable_out
+
+    for r in args.runs:
+        if not Path(r).expanduser().is_dir():
+            raise ResultsError(f"{r}: not a directory; give the run directory that holds summary.json")
+    sources = [load_source(Path(r).expanduser()) for r in args.runs]
+    studies = sorted({s.summary.study for s in sources})
+    if len(studies) > 1:
+        raise ResultsError(f"runs of different studies ({', '.join(studies)}): report one study at a time")
+    out = writable_out(args.out)
+    b = board(sources)
+    _write(out / SVG, pareto_svg(b, f"{studies[0]}: DIR against accuracy (95 % intervals)"))
+    _write(out / REPORT, report_md(b, sources))
+    for c in b.comparisons:
+        print(c.line())
+    if b.study_line:
+        print(b.study_line)
+    print(f"wrote {out / REPORT} and {out / SVG}")
+    return 0
