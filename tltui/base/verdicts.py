@@ -127,7 +127,10 @@ def signed(x: float, digits: int = 3) -> str:
 
 def fmt_interval(i: Interval, digits: int = 3, delta: bool = False) -> str:
     """`0.241 [0.198, 0.285]` (with signs for a difference); the value alone when the interval is unknown."""
-    f = (lambda x: signed(x, digits)) if delta else (lambda x: f"{x:.{digits}f}")
+
+    def f(x: float) -> str:
+        return signed(x, digits) if delta else f"{x:.{digits}f}"
+
     if not math.isfinite(i.lo) or not math.isfinite(i.hi):
         return f(i.value)
     return f"{f(i.value)} [{f(i.lo)}, {f(i.hi)}]"
