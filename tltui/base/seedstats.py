@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tltui.base import catalogue
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, group_delta
 from tltui.base.rundir.metrics import AAI, AOI, DIR, GAPS, INTERVAL_METRICS, MACRO_F1, Metric
 from tltui.base.rundir.shape import (
@@ -111,6 +112,21 @@ def seed_block(
     )
 
 
+def _shared_baselines(g: dict[str, Any], variants: Mapping[str, Any]) -> None:
+    """Give the seeds of group `g` without a baseline of their own the one an earlier group made and this one
+    reused (its record names that group): the name `tltui.core.produce.plan` gives a method's matched baseline."""
+    family = catalogue.FAMILIES.get(str(g.get("kind")), {})
+    entry = family.get(str(g.get("method")))
+    if entry is None or entry.baseline is None:
+        return
+    suffix = "-control" if entry.baseline_params else ""
+    for s, d in g["by_seed"].items():
+        name = f"{entry.baseline}{suffix}-s{s}"
+        if "baseline" not in d and name in variants:
+            d["baseline"] = name
+            g["baseline"] = g["baseline"] or entry.baseline
+
+
 def seed_groups(
     derived: Mapping[str, Mapping[str, Any]],
     variants: Mapping[str, Mapping[str, Any]],
@@ -126,10 +142,12 @@ def seed_groups(
         g = groups.setdefault(str(meta.get("group")), {"method": None, "baseline": None, "by_seed": {}})
         g["by_seed"].setdefault(int(meta["seed"]), {})[meta["role"]] = name
         g["method" if meta["role"] == "method" else "baseline"] = meta.get("method")
+        g.setdefault("kind", meta.get("kind"))
         if meta["role"] == "method" and meta.get("kind") == "treatment":
             g.setdefault("untreated", meta.get("base"))
     out = []
     for group, g in groups.items():
+        _shared_baselines(g, variants)
         pairs = [
             (s, d["method"], d.get("baseline", g.get("untreated")))
             for s, d in sorted(g["by_seed"].items())

@@ -20,10 +20,9 @@ from tltui.ui.messages import MitigationRequested
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
-from tltui.ui.widgets.comparison import COMPARE, baseline_of, compare_rows, show_comparison
+from tltui.ui.widgets.comparison import COMPARE, ComparisonTable, baseline_of, compare_rows, show_comparison
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
-from tltui.ui.widgets.table import Table
 
 RATIO = spec_of(RemosParams, "ratio")
 
@@ -77,7 +76,7 @@ class MitigateTab(TabView):
         yield Chart(id="mt-preview-chart", classes="row -hidden")
         yield Static("", classes="section", id="mt-compare-title")
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
-        yield Table(id="mt-compare", zebra_stripes=True)
+        yield ComparisonTable(id="mt-compare", zebra_stripes=True)
         yield Chart(id="mt-tradeoff")
 
     def on_mount(self) -> None:
@@ -95,8 +94,13 @@ class MitigateTab(TabView):
         table.set_class(not rows, "-hidden")
         baseline = baseline_of(run)
         self.query_one("#mt-compare-title", Static).update(
-            "Comparison: every variant's newest diagnosis"
-            + (f"; Δ against {baseline}, the fine-tuned student mitigations start from" if baseline else "")
+            "Comparison: every variant's newest diagnosis; --seeds groups first, Δ against their matched "
+            "baselines (e: show a group's seeds)"
+            + (
+                f"; other variants Δ against {baseline}, the student mitigations start from"
+                if baseline
+                else ""
+            )
         )
         show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
 
