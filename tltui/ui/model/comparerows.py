@@ -155,7 +155,8 @@ def comparison_rows(
             for name, against in ((p["variant"], p["baseline"]), (p["baseline"], None)):
                 if name is None or name in claimed or name not in variants:
                     continue
-                if against is None and (derived.get(name) or {}).get("role") != "baseline":
+                record = derived.get(name)
+                if against is None and (record is None or record.get("role") != "baseline"):
                     continue  # an untreated variant every seed shares: it keeps its own row
                 claimed.add(name)
                 if g["group"] in opened:
