@@ -91,7 +91,10 @@ async def test_mitigate_shows_group_rows_first_and_expands_them(make_app: MakeAp
         table = app.workbench.query_one("#mt-compare", ComparisonTable)
         labels = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert labels[0] == "▸ remos ×3 seeds" and len(labels) == 5 + 3
-        assert "finetune, matched seeds" in [str(c) for c in table.get_row_at(0)]
+        assert [str(c) for c in table.get_row_at(0)[1:3]] == [
+            "finetune, matched seeds",
+            "DIR beyond noise; AOI within noise",
+        ]
         assert "variant" in str(table.columns[next(iter(table.columns))].label)
         table.focus()
         table.move_cursor(row=0)

@@ -52,6 +52,10 @@ class MitigateTab(TabView):
         self.preview: dict[str, np.ndarray] | None = None
 
     def compose(self) -> ComposeResult:
+        # The comparison first: its --seeds group rows are on screen without scrolling, at 80×24 too.
+        yield Static("", classes="section", id="mt-compare-title")
+        yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
+        yield ComparisonTable(id="mt-compare", zebra_stripes=True)
         yield Static("Method and parameters", classes="section")
         yield ParamForm(
             MITIGATIONS,
@@ -74,9 +78,6 @@ class MitigateTab(TabView):
             classes="remos-only",
         )
         yield Chart(id="mt-preview-chart", classes="row -hidden")
-        yield Static("", classes="section", id="mt-compare-title")
-        yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
-        yield ComparisonTable(id="mt-compare", zebra_stripes=True)
         yield Chart(id="mt-tradeoff")
 
     def on_mount(self) -> None:
@@ -94,13 +95,8 @@ class MitigateTab(TabView):
         table.set_class(not rows, "-hidden")
         baseline = baseline_of(run)
         self.query_one("#mt-compare-title", Static).update(
-            "Comparison: every variant's newest diagnosis; --seeds groups first, Δ against their matched "
-            "baselines (e: show a group's seeds)"
-            + (
-                f"; other variants Δ against {baseline}, the student mitigations start from"
-                if baseline
-                else ""
-            )
+            "Comparison: seed groups first, Δ against their matched baselines (e: their seeds)"
+            + (f"; other variants against {baseline}, where mitigations start" if baseline else "")
         )
         show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
 

@@ -116,10 +116,10 @@ def fill_comparison(
     `baseline`; the column "Δ against" names each row's baseline. Returns the rows shown."""
     table.clear(columns=True)
     table.fixed_columns = 1
-    table.add_columns("variant", *(f"{m.label} (Δ)" for m in COMPARE), "Δ against", "verdict", "run")
+    table.add_columns("variant", "Δ against", "verdict", *(f"{m.label} (Δ)" for m in COMPARE), "run")
     rows = comparison_rows(run, baseline, COMPARE, expanded)
     for r in rows:
-        table.add_row(r.label, *r.cells, r.vs, r.verdict, r.run, key=r.key)
+        table.add_row(r.label, r.vs, r.verdict, *r.cells, r.run, key=r.key)
     return rows
 
 
