@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.ui.helpers import SIZE, MakeApp, ready
 from tests.ui.seedrun import make_seed_run
@@ -10,6 +13,8 @@ from tltui.base.rundir import metrics as M
 from tltui.ui.model.comparerows import comparison_rows, group_cell
 from tltui.ui.model.glossary import delta
 from tltui.ui.model.rundata import RunData
+from tltui.ui.model.settings import Settings
+from tltui.ui.tabs import TABS
 from tltui.ui.widgets.comparison import COMPARE, ComparisonTable, tradeoff_spec
 
 
@@ -104,3 +109,19 @@ async def test_mitigate_shows_group_rows_first_and_expands_them(make_app: MakeAp
         await pilot.press("e")
         await pilot.pause()
         assert table.row_count == 8 and table.cursor_row == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_seed_groups_on_screen_snapshot(
+    size: tuple[int, int], make_app: MakeApp, tmp_path: Path, snap_compare: Any
+) -> None:
+    """Every group row of a run with five seed groups on screen in Mitigate, with its matched baseline named."""
+    app = make_app(make_seed_run(tmp_path / "run"), settings=Settings(theme="tltui-dark", gpu_stats=False))
+
+    async def show(pilot: Any) -> None:
+        while not app.started or len(app.workbench.views) < len(TABS):
+            await pilot.pause(0.05)
+        await pilot.press("5")
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=size, run_before=show)
