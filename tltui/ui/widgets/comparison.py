@@ -103,10 +103,6 @@ class ComparisonTable(Table):
             event.stop()
             self.action_toggle_group()
 
-    @property
-    def _rows_shown(self) -> list[CompareRow]:
-        return getattr(self, "_compare_rows", [])
-
 
 def fill_comparison(
     table: DataTable[Any], run: RunData | None, baseline: str, expanded: Iterable[str] = ()
