@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--preset-suffix", default="-remos")
     ap.add_argument("--fairness", action="store_true", help="also SPD and EOD (one-vs-rest on the demo)")
     args = ap.parse_args(argv)
-    head = "| method (n seeds) | vs | AOI | AAI | DIR | Δ DIR vs baseline (95 % CI) | DIR, remos preset | Δ (remos preset) |"
+    head = "| method (n seeds) | vs | AOI | AAI | DIR | Δ DIR vs matched baseline (95 % interval, verdict) | DIR, remos preset | Δ (remos preset) |"
     if args.fairness:
         head += " SPD | EOD |"
     print(head)
