@@ -1,5 +1,5 @@
 """The README's seed tables: for each method run with `--seeds N`, mean ± SD of AOI, AAI and DIR beside its matched
-baselines, the paired difference and whether it exceeds the seed noise; optionally DIR under a second teacher
+baselines, the paired difference with its interval and verdict; optionally DIR under a second teacher
 attack (an `analyze --teacher-preset …` run of the same workspace).
 
 `.venv/bin/python scripts/seed_table.py RUN [RUN …] [--preset-suffix -remos]`: RUN is a `mitigate`/`treat` output
@@ -16,6 +16,8 @@ from typing import Any
 from tltui.base.rundir import SUMMARY, read_summary
 from tltui.base.rundir.metrics import AAI, AOI, DIR, EOD, SPD
 from tltui.base.seedstats import seed_block
+from tltui.base.verdict import MORE_SEEDS
+from tltui.base.verdict import verdict as judge
 
 
 def pm(s: Mapping[str, Any]) -> str:
@@ -24,12 +26,18 @@ def pm(s: Mapping[str, Any]) -> str:
     return f"{s['mean']:.3f} ± {s['sd']:.3f}" if s.get("sd") is not None else f"{s['mean']:.3f}"
 
 
-def verdict(d: Mapping[str, Any]) -> str:
-    if d.get("within_noise") is None:
-        return f"{d['mean']:+.3f}" if d.get("mean") is not None else "—"
+def verdict(m: Mapping[str, Any]) -> str:
+    """Δ with its interval and verdict: the group interval over seeds and images where the run recorded one,
+    else the seed-only t interval (docs/intervals.md)."""
+    g, d = m.get("group"), m["delta"]
+    if g is not None:
+        return f"{g['value']:+.3f} [{g['lo']:+.3f}, {g['hi']:+.3f}] {g['verdict']}"
+    if d.get("mean") is None:
+        return "—"
+    if d.get("ci95") is None:
+        return f"{d['mean']:+.3f} {MORE_SEEDS}"
     lo, hi = d["ci95"]
-    mark = "within noise" if d["within_noise"] else "**exceeds noise**"
-    return f"{d['mean']:+.3f} [{lo:+.3f}, {hi:+.3f}] {mark}"
+    return f"{d['mean']:+.3f} [{lo:+.3f}, {hi:+.3f}] {judge(d['n'], d['sd'], lo, hi)}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--preset-suffix", default="-remos")
     ap.add_argument("--fairness", action="store_true", help="also SPD and EOD (one-vs-rest on the demo)")
     args = ap.parse_args(argv)
-    head = "| method (n seeds) | vs | AOI | AAI | DIR | Δ DIR vs baseline (95 % CI) | DIR, remos preset | Δ (remos preset) |"
+    head = "| method (n seeds) | vs | AOI | AAI | DIR | Δ DIR vs matched baseline (95 % interval, verdict) | DIR, remos preset | Δ (remos preset) |"
     if args.fairness:
         head += " SPD | EOD |"
     print(head)
@@ -55,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
             pm_block = seed_block(block["method"], block["baseline"], pairs, read_summary(preset).variants)
             p_dir, p_delta = (
                 pm(pm_block["metrics"][DIR.key]["method"]),
-                verdict(pm_block["metrics"][DIR.key]["delta"]),
+                verdict(pm_block["metrics"][DIR.key]),
             )
         base = block["baseline"] or "—"
         row = [
@@ -64,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{pm(m[AOI.key]['method'])} (vs {pm(m[AOI.key]['baseline'])})",
             pm(m[AAI.key]["method"]),
             f"{pm(m[DIR.key]['method'])} (vs {pm(m[DIR.key]['baseline'])})",
-            verdict(m[DIR.key]["delta"]),
+            verdict(m[DIR.key]),
             p_dir,
             p_delta,
         ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from tltui.base.intervals import Outcomes, point
 from tltui.base.seedstats import paired, seed_block, seed_groups, spread, t95
 
 
@@ -79,3 +81,51 @@ def test_seed_groups_from_the_produced_records() -> None:
     assert g["group"] == "remos" and g["method"] == "remos" and g["baseline"] == "finetune"
     assert [p["baseline"] for p in g["pairs"]] == ["finetune-s0", "finetune-s1"]
     assert g["metrics"]["dir"]["delta"]["mean"] == pytest.approx(-0.1)
+
+
+def test_no_significance_below_three_seeds_or_without_spread() -> None:
+    # the FMT case: two seeds, identical metrics, a zero-width interval that excludes 0
+    fmt = paired([0.208, 0.208], [0.2, 0.2])
+    assert fmt["ci95"] == pytest.approx([0.008, 0.008])
+    assert fmt["verdict"] == "more seeds needed" and fmt["within_noise"] is None
+    flat = paired([0.3, 0.3, 0.3], [0.1, 0.1, 0.1])  # three seeds, no spread
+    assert flat["verdict"] == "more seeds needed" and flat["within_noise"] is None
+    assert paired([0.30, 0.32, 0.31], [0.10, 0.11, 0.12])["verdict"] == "beyond noise"
+    assert paired([0.3, 0.1, 0.2], [0.2, 0.2, 0.2])["verdict"] == "within noise"
+
+
+def _outcomes(rng: np.random.Generator, acc: float, dir_: float, n: int = 300) -> Outcomes:
+    correct = rng.random(n) < acc
+    return Outcomes(correct, correct & (rng.random(n) < dir_))
+
+
+def _pairs(n: int) -> list[tuple[int, str, str | None]]:
+    return [(s, f"m-s{s}", f"b-s{s}") for s in range(n)]
+
+
+def test_a_seed_block_with_outcomes_gets_group_intervals_and_verdicts() -> None:
+    rng = np.random.default_rng(0)
+    outcomes = {}
+    for s in range(3):
+        outcomes[f"m-s{s}"] = _outcomes(rng, 0.9, 0.05)
+        outcomes[f"b-s{s}"] = _outcomes(rng, 0.9, 0.40)
+    variants = {n: {"aoi": point(o)[0], "dir": point(o)[1]} for n, o in outcomes.items()}
+    b = seed_block("remos", "finetune", _pairs(3), variants, outcomes)
+    g = b["metrics"]["dir"]["group"]
+    assert g["includes"] == "seeds+images" and g["n_seeds"] == 3 and g["verdict"] == "beyond noise"
+    assert g["lo"] <= g["value"] <= g["hi"] < 0 and g["seed_sd"] > 0 and g["image_se"] >= 0
+    assert g["value"] == pytest.approx(b["metrics"]["dir"]["delta"]["mean"])
+    assert set(b["metrics"]["aoi"]["group"]) == {*g}
+    assert "group" not in b["metrics"]["aai"]  # only accuracy and DIR have per-image intervals
+    assert "group" not in seed_block("remos", "finetune", _pairs(3), variants)["metrics"]["dir"]
+
+
+def test_two_identical_seeds_need_more_seeds_in_the_group_interval_too() -> None:
+    rng = np.random.default_rng(1)
+    m, base = _outcomes(rng, 0.9, 0.2), _outcomes(rng, 0.9, 0.3)
+    outcomes = {"m-s0": m, "m-s1": m, "b-s0": base, "b-s1": base}  # FMT: the seeds change nothing
+    variants = {n: {"aoi": point(o)[0], "dir": point(o)[1]} for n, o in outcomes.items()}
+    b = seed_block("fmt", "finetune", _pairs(2), variants, outcomes)
+    for key in ("aoi", "dir"):
+        assert b["metrics"][key]["group"]["verdict"] == "more seeds needed"
+        assert b["metrics"][key]["delta"]["verdict"] == "more seeds needed"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tltui.base import rundir
 from tltui.base.errors import ResultsError
+from tltui.base.intervals import BOOT_SEED, N_BOOT, Interval, Outcomes, variant_intervals
 from tltui.base.rundir import metrics as M
 from tltui.base.rundir.shape import (
     AttackBlock,
@@ -18,7 +20,14 @@ from tltui.base.rundir.shape import (
     TeacherInfo,
     VariantMetrics,
 )
-from tltui.base.rundir.writer import add_fairness, add_produced, add_seeds, new_summary, teacher_attack_block
+from tltui.base.rundir.writer import (
+    add_fairness,
+    add_intervals,
+    add_produced,
+    add_seeds,
+    new_summary,
+    teacher_attack_block,
+)
 from tltui.base.runfiles import save_json
 from tltui.base.seedstats import seed_block
 
@@ -69,12 +78,48 @@ def _summary() -> Summary:
     )
 
 
+def _intervals(s: Summary) -> dict[str, dict[str, Interval]]:
+    rng = np.random.default_rng(1)
+    out = {}
+    for name in s["variants"]:
+        correct = rng.random(40) < 0.8
+        out[name] = variant_intervals(Outcomes(correct, correct & (rng.random(40) < 0.3)))
+    return out
+
+
+def test_intervals_round_trip_through_summary_json(tmp_path: Path) -> None:
+    s = _summary()
+    made = _intervals(s)
+    add_intervals(s, made, n_boot=N_BOOT, seed=BOOT_SEED)
+    save_json(tmp_path / rundir.SUMMARY, s)
+    back = rundir.read_summary(tmp_path / rundir.SUMMARY)
+    assert back.bootstrap == {"n_boot": 2000, "seed": 0}
+    for name in ("scratch", "finetune"):
+        for m in (M.AOI, M.DIR):
+            got = back.interval(name, m)
+            assert got == made[name][m.key] and got.includes == "images" and got.lo <= got.value <= got.hi
+    raw = json.loads((tmp_path / rundir.SUMMARY).read_text())["variants"]["finetune"]["intervals"]["dir"]
+    assert set(raw) == {"value", "lo", "hi", "includes"}
+    assert back.interval("scratch", M.AAI) is None and back.interval("nope", M.DIR) is None
+
+
+def test_a_run_without_intervals_reads_none() -> None:
+    old = rundir.RunSummary.of(
+        {"study": "s", "variants": {"v": {"aoi": 0.5}}, "n_test": 2, "classes": []}, "x"
+    )
+    assert old.interval("v", M.AOI) is None and old.bootstrap is None
+
+
 def test_the_writer_stamps_the_format_and_keeps_the_documented_key_order() -> None:
     s = _summary()
     assert s["format"] == rundir.FORMAT
     written = [k for k in Summary.__annotations__ if k in s]
     assert list(s) == written  # the order summary.json has always had: byte-identical runs
-    assert list(s["variants"]["scratch"]) == list(M.VARIANT_KEYS[:-1])  # fairness only where it is on
+    # fairness only where it is on, intervals once `add_intervals` has run
+    assert list(s["variants"]["scratch"]) == list(M.VARIANT_KEYS[:-2])
+    add_intervals(s, _intervals(s), n_boot=N_BOOT, seed=BOOT_SEED)
+    assert list(s) == [k for k in Summary.__annotations__ if k in s]
+    assert list(s["variants"]["scratch"]) == [k for k in M.VARIANT_KEYS if k != M.FAIRNESS]
     assert list(VariantMetrics.__annotations__) == list(M.VARIANT_KEYS)
 
 

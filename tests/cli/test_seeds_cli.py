@@ -25,6 +25,14 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
     dir_ = block["metrics"]["dir"]
     assert dir_["method"]["values"] == [s["variants"]["remos-s3"]["dir"], s["variants"]["remos-s4"]["dir"]]
     assert dir_["delta"]["n"] == 2 and len(dir_["delta"]["ci95"]) == 2
+    for key in ("aoi", "dir"):  # the group interval over seeds and images, from the per-image predictions
+        group = block["metrics"][key]["group"]
+        assert group["includes"] == "seeds+images" and group["n_seeds"] == 2
+        assert group["lo"] <= group["value"] <= group["hi"]
+        assert group["verdict"] == "more seeds needed"  # two seeds: no significance claimed
+        assert block["metrics"][key]["delta"]["verdict"] == "more seeds needed"
+    assert s["bootstrap"] == {"n_boot": 2000, "seed": 0}
+    assert set(s["variants"]["remos-s3"]["intervals"]) == {"aoi", "dir"}
     baseline = ws / "variants" / "demo" / "finetune-s3.safetensors"
     before = baseline.stat().st_mtime_ns
 

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tltui.base.rundir.interval import Interval as Interval
 from tltui.base.rundir.metrics import AOI, DIR
-from tltui.base.seedstats import t95
+from tltui.base.tquantile import t95
+from tltui.base.verdict import MIN_SEEDS as MIN_SEEDS
+from tltui.base.verdict import verdict as judge
 
 N_BOOT = 2000
 """Bootstrap replicates: the 2.5 % and 97.5 % quantiles of 2 000 replicates move by < 0.1 of a standard error."""
 BOOT_SEED = 0
 """The bootstrap's own seed, recorded beside each interval: the same run gives the same interval."""
-MIN_SEEDS = 3
-"""Below this many seeds the seed variance is unknown in practice: no significance is claimed."""
 _CHUNK = 256  # replicates per block, so memory stays at _CHUNK × n_images counts
 
 Bools = NDArray[np.bool_]
@@ -43,24 +44,6 @@ class Outcomes:
 
     def __len__(self) -> int:
         return int(self.correct.shape[0])
-
-
-@dataclass(frozen=True)
-class Interval:
-    """An estimate with its 95 % interval, and what variance the interval includes."""
-
-    value: float
-    lo: float
-    hi: float
-    includes: str
-    """`images` (test-set sampling) or `seeds+images` (seed variance and test-set sampling)."""
-
-    @property
-    def excludes_zero(self) -> bool:
-        return self.lo > 0.0 or self.hi < 0.0
-
-    def as_json(self) -> dict[str, float | str]:
-        return {"value": self.value, "lo": self.lo, "hi": self.hi, "includes": self.includes}
 
 
 def _weights(n: int, n_boot: int, seed: int) -> list[NDArray[np.float64]]:
@@ -152,9 +135,8 @@ class GroupDelta:
 
     def verdict(self, metric: str) -> str:
         """`more seeds needed`, `within noise` or `beyond noise` for one metric's difference."""
-        if self.n_seeds < MIN_SEEDS or self.seed_sd[metric] == 0.0:
-            return "more seeds needed"
-        return "beyond noise" if self.delta[metric].excludes_zero else "within noise"
+        iv = self.delta[metric]
+        return judge(self.n_seeds, self.seed_sd[metric], iv.lo, iv.hi)
 
 
 def group_delta(

@@ -7,38 +7,24 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tltui.base.rundir.metrics import AAI, AOI, DIR, GAPS, MACRO_F1, Metric
-from tltui.base.rundir.shape import Paired, SeedBlock, SeedGroup, SeedMetric, SeedPair, Spread
+from tltui.base import catalogue
+from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, group_delta
+from tltui.base.rundir.metrics import AAI, AOI, DIR, GAPS, INTERVAL_METRICS, MACRO_F1, Metric
+from tltui.base.rundir.shape import (
+    GroupInterval,
+    Paired,
+    SeedBlock,
+    SeedGroup,
+    SeedMetric,
+    SeedPair,
+    Spread,
+)
 from tltui.base.rundir.summary import fairness_of
+from tltui.base.tquantile import t95 as t95
+from tltui.base.verdict import MORE_SEEDS, verdict
 
 METRICS: tuple[Metric, ...] = (AOI, AAI, DIR, MACRO_F1)
 """The metrics a `--seeds` run compares, then the fairness gaps (GAPS) when its variants have them."""
-
-_T95 = (
-    12.706,
-    4.303,
-    3.182,
-    2.776,
-    2.571,
-    2.447,
-    2.365,
-    2.306,
-    2.262,
-    2.228,
-    2.201,
-    2.179,
-    2.160,
-    2.145,
-    2.131,
-)
-"""Two-sided 95 % Student t quantiles for 1…15 degrees of freedom."""
-
-
-def t95(df: int) -> float:
-    """The two-sided 95 % t quantile (tabulated to 15 degrees of freedom, then a close upper bound, 2.131→1.96)."""
-    if df < 1:
-        raise ValueError("a t interval needs at least two values")
-    return _T95[df - 1] if df <= len(_T95) else max(1.96, 2.131 - (df - 15) * 0.004)
 
 
 def spread(values: Sequence[float | None]) -> Spread:
@@ -53,16 +39,46 @@ def spread(values: Sequence[float | None]) -> Spread:
 
 
 def paired(method: Sequence[float | None], baseline: Sequence[float | None]) -> Paired:
-    """method − baseline per seed: mean, SD, the 95 % t interval of the mean difference, and `within_noise` (the
-    interval contains 0; None with a single seed, where the noise is unknown)."""
+    """method − baseline per seed: mean, SD, the 95 % t interval of the mean difference (seed noise only), its
+    `verdict` (tltui.base.verdict: `more seeds needed` below 3 seeds or without spread) and `within_noise` (the
+    interval contains 0; None where the verdict is `more seeds needed`: no claim either way)."""
     diffs = [m - b for m, b in zip(method, baseline, strict=True) if m is not None and b is not None]
     s = spread(diffs)
     mean, sd = s["mean"], s["sd"]
     if s["n"] < 2 or mean is None or sd is None:
-        return Paired(**s, ci95=None, within_noise=None)
+        return Paired(**s, ci95=None, within_noise=None, verdict=MORE_SEEDS)
     half = t95(s["n"] - 1) * sd / math.sqrt(s["n"])
     lo, hi = mean - half, mean + half
-    return Paired(**s, ci95=[lo, hi], within_noise=lo <= 0.0 <= hi)
+    said = verdict(s["n"], sd, lo, hi)
+    return Paired(
+        **s, ci95=[lo, hi], within_noise=None if said == MORE_SEEDS else lo <= 0.0 <= hi, verdict=said
+    )
+
+
+def group_intervals(
+    pairs: Sequence[tuple[int, str, str | None]], outcomes: Mapping[str, Outcomes]
+) -> dict[str, GroupInterval]:
+    """Per metric of INTERVAL_METRICS, the group's mean difference method − matched baseline with its interval over
+    seeds and test images (tltui.base.intervals.group_delta) and verdict; empty when a pair lacks a baseline or
+    the per-image outcomes of one of its variants."""
+    both = [(outcomes.get(v), outcomes.get(b) if b is not None else None) for _, v, b in pairs]
+    ready = [(m, b) for m, b in both if m is not None and b is not None]
+    if not ready or len(ready) < len(pairs):
+        return {}
+    g = group_delta(ready, n_boot=N_BOOT, seed=BOOT_SEED)
+    return {
+        m.key: GroupInterval(
+            value=g.delta[m.key].value,
+            lo=g.delta[m.key].lo,
+            hi=g.delta[m.key].hi,
+            includes=g.delta[m.key].includes,
+            verdict=g.verdict(m.key),
+            n_seeds=g.n_seeds,
+            seed_sd=g.seed_sd[m.key],
+            image_se=g.image_se[m.key],
+        )
+        for m in INTERVAL_METRICS
+    }
 
 
 def _metric(variant: Mapping[str, Any] | None, metric: Metric) -> float | None:
@@ -74,15 +90,19 @@ def seed_block(
     baseline: str | None,
     pairs: Sequence[tuple[int, str, str | None]],
     variants: Mapping[str, Mapping[str, Any]],
+    outcomes: Mapping[str, Outcomes] | None = None,
 ) -> SeedBlock:
     """The `seeds` entry of a summary: which variant and baseline each seed produced, and per metric the method's
-    and the baseline's spread and their paired difference."""
+    and the baseline's spread and their paired difference; with the variants' per-image `outcomes`, accuracy and
+    DIR also get the `group` interval over seeds and images (`group_intervals`)."""
     fair = any(fairness_of(variants.get(v)) is not None for _, v, _ in pairs)
     metrics = {}
     for m in (*METRICS, *(GAPS if fair else ())):
         mv = [_metric(variants.get(v), m) for _, v, _ in pairs]
         bv = [_metric(variants.get(b), m) if b is not None else None for _, _, b in pairs]
         metrics[m.key] = SeedMetric(method=spread(mv), baseline=spread(bv), delta=paired(mv, bv))
+    for key, interval in group_intervals(pairs, outcomes or {}).items():
+        metrics[key]["group"] = interval
     return SeedBlock(
         method=method,
         baseline=baseline,
@@ -92,11 +112,29 @@ def seed_block(
     )
 
 
+def _shared_baselines(g: dict[str, Any], variants: Mapping[str, Any]) -> None:
+    """Give the seeds of group `g` without a baseline of their own the one an earlier group made and this one
+    reused (its record names that group): the name `tltui.core.produce.plan` gives a method's matched baseline."""
+    family = catalogue.FAMILIES.get(str(g.get("kind")), {})
+    entry = family.get(str(g.get("method")))
+    if entry is None or entry.baseline is None:
+        return
+    suffix = "-control" if entry.baseline_params else ""
+    for s, d in g["by_seed"].items():
+        name = f"{entry.baseline}{suffix}-s{s}"
+        if "baseline" not in d and name in variants:
+            d["baseline"] = name
+            g["baseline"] = g["baseline"] or entry.baseline
+
+
 def seed_groups(
-    derived: Mapping[str, Mapping[str, Any]], variants: Mapping[str, Mapping[str, Any]]
+    derived: Mapping[str, Mapping[str, Any]],
+    variants: Mapping[str, Mapping[str, Any]],
+    outcomes: Mapping[str, Outcomes] | None = None,
 ) -> list[SeedGroup]:
     """The `--seeds` runs among a run's produced variants (their records carry `group`, `role` and `seed`): per
-    group, the method's variants by seed with their baselines, and the `seed_block` of the group."""
+    group, the method's variants by seed with their baselines, and the `seed_block` of the group (with group
+    intervals when the variants' per-image `outcomes` are given, as read from the run's instances)."""
     groups: dict[str, dict[str, Any]] = {}
     for name, meta in derived.items():
         if "seed" not in meta or meta.get("role") not in ("method", "baseline") or name not in variants:
@@ -104,16 +142,20 @@ def seed_groups(
         g = groups.setdefault(str(meta.get("group")), {"method": None, "baseline": None, "by_seed": {}})
         g["by_seed"].setdefault(int(meta["seed"]), {})[meta["role"]] = name
         g["method" if meta["role"] == "method" else "baseline"] = meta.get("method")
+        g.setdefault("kind", meta.get("kind"))
         if meta["role"] == "method" and meta.get("kind") == "treatment":
             g.setdefault("untreated", meta.get("base"))
     out = []
     for group, g in groups.items():
+        _shared_baselines(g, variants)
         pairs = [
             (s, d["method"], d.get("baseline", g.get("untreated")))
             for s, d in sorted(g["by_seed"].items())
             if "method" in d
         ]
         if pairs:
-            block = seed_block(str(g["method"]), g["baseline"] or g.get("untreated"), pairs, variants)
+            block = seed_block(
+                str(g["method"]), g["baseline"] or g.get("untreated"), pairs, variants, outcomes
+            )
             out.append(SeedGroup(group=group, **block))
     return out

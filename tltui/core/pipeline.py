@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,11 +13,12 @@ import torch
 from tltui.base import rundir
 from tltui.base.errors import write_error
 from tltui.base.executor import Executor
+from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
 from tltui.base.outlock import hold_out
 from tltui.base.progress import Progress
 from tltui.base.rundir import keys
 from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
-from tltui.base.rundir.writer import add_fairness, new_summary, teacher_attack_block
+from tltui.base.rundir.writer import add_fairness, add_intervals, new_summary, teacher_attack_block
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
@@ -61,15 +62,15 @@ def analyze(
     trust: bool = False,
     compile: bool = False,
     loaded: Analysis | None = None,
-    finish: Callable[[Summary], None] | None = None,
+    finish: Callable[[Summary, Mapping[str, Outcomes]], None] | None = None,
     executor: Executor | None = None,
     log: Callable[[str], None] = print,
 ) -> Generator[Progress, None, Summary]:
     """Run the whole diagnosis and write the run directory (docs/run-directory.md) into `out`.
 
     `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice.
-    `finish`: called with the summary just before it is written (summary.json is the last file: a run without it
-    is unfinished).
+    `finish`: called with the summary and every variant's per-image outcomes just before the summary is written
+    (summary.json is the last file: a run without it is unfinished).
     `executor`: where the attacks run (docs/distributed.md); local when None."""
     t0 = time.perf_counter()
     begin_run(out, workspace)
@@ -103,6 +104,7 @@ def analyze(
         teacher_info["source_acc"] = accuracy(an.data.source_test.y.numpy(), pred)
 
     variants: dict[str, VariantMetrics] = {}
+    outcomes: dict[str, Outcomes] = {}
     for name, model in an.variants.items():
         pred, conf, _ = an.predict(model, test.images)
         tpred, tconf, _ = an.predict(model, x_teacher_adv)
@@ -114,6 +116,7 @@ def analyze(
             if eps == study.attack.eps:
                 apred, aconf = epred, econf
         variants[name] = variant_metrics(y, pred, apred, tpred, curve, n_classes)
+        outcomes[name] = Outcomes.of(y, pred, tpred)
         columns = (pred, conf, apred, aconf, tpred, tconf)  # in keys.PRED_KINDS order
         arrays.update({keys.pred_key(name, k): a for k, a in zip(keys.PRED_KINDS, columns, strict=True)})
 
@@ -149,8 +152,14 @@ def analyze(
         ids=test.ids,
         seconds=round(time.perf_counter() - t0, 3),
     )
+    add_intervals(
+        summary,
+        {name: variant_intervals(o, n_boot=N_BOOT, seed=BOOT_SEED) for name, o in outcomes.items()},
+        n_boot=N_BOOT,
+        seed=BOOT_SEED,
+    )
     if finish is not None:
-        finish(summary)
+        finish(summary, outcomes)
     save_json(out / rundir.SUMMARY, summary)
     yield Progress("done", 1, 1, f"wrote {out / rundir.SUMMARY}")
     return summary

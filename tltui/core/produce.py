@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from tltui.base.catalogue import Entry, RunParams, TrainParams, TreatParams
 from tltui.base.catalogue.params import as_json, build
 from tltui.base.errors import ParamError
 from tltui.base.executor import executor_from
+from tltui.base.intervals import Outcomes
 from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import RunSummary, Summary
@@ -151,7 +152,7 @@ def produce(
             yield from an.add_variant(one.spec, one.meta)  # as saved: what a later analysis reads
         ctx.log("diagnosing all variants")
 
-        def finish(summary: Summary) -> None:
+        def finish(summary: Summary, outcomes: Mapping[str, Outcomes]) -> None:
             for one in staged:
                 commit(one)
             first = runs[0]
@@ -161,7 +162,11 @@ def produce(
                 add_seeds(
                     summary,
                     seed_block(
-                        entry.name, _baseline_label(entry, settings), pairs, RunSummary(summary).variants
+                        entry.name,
+                        _baseline_label(entry, settings),
+                        pairs,
+                        RunSummary(summary).variants,
+                        outcomes,
                     ),
                 )
 

@@ -159,7 +159,18 @@ WINDOW_KEYS: tuple[KeySpec, ...] = (
     ),
 )
 
-ALL_KEYS: tuple[KeySpec, ...] = GLOBAL_KEYS + PANEL_KEYS + INSTANCE_KEYS + WINDOW_KEYS
+COMPARE_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "toggle_group",
+        "toggle_group",
+        "e",
+        "Comparison: expand a --seeds group to its seeds, or collapse it (enter on a group row too)",
+        scope="comparison",
+        priority=False,
+    ),
+)
+
+ALL_KEYS: tuple[KeySpec, ...] = GLOBAL_KEYS + PANEL_KEYS + INSTANCE_KEYS + WINDOW_KEYS + COMPARE_KEYS
 
 
 def keys_path() -> Path:

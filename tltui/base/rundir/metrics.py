@@ -72,10 +72,20 @@ FAIRNESS_METRICS: tuple[Metric, ...] = (ACCURACY, MACRO_F1, *GAPS)
 
 EPS_CURVE: Final = "eps_curve"
 """A variant's accuracy against the white-box budget: [[ε, accuracy], …], ε = 0 first."""
+INTERVALS: Final = "intervals"
+"""A variant's accuracy and DIR with their bootstrap intervals over the test images (docs/intervals.md)."""
+INTERVAL_METRICS: tuple[Metric, ...] = (AOI, DIR)
+"""The metrics with a recorded interval: per variant, and per seed group."""
 FAIRNESS: Final = "fairness"
 """A variant's fairness block (FAIRNESS_METRICS, `scheme`, `favourable`); the run's `fairness` facts."""
 
-VARIANT_KEYS: tuple[str, ...] = (*(m.key for m in METRICS), EPS_CURVE, TEACHER_ADV_ACC.key, FAIRNESS)
+VARIANT_KEYS: tuple[str, ...] = (
+    *(m.key for m in METRICS),
+    EPS_CURVE,
+    TEACHER_ADV_ACC.key,
+    FAIRNESS,
+    INTERVALS,
+)
 """Every key of a variant's metrics, in the order the writer writes them."""
 READ_ONLY_HERE: tuple[str, ...] = (*VARIANT_KEYS, *(m.key for m in GAPS))
 """Keys no module outside tltui.base.rundir spells to read a dict: they read them through a `Metric`."""

@@ -27,6 +27,30 @@ class FairnessMetrics(TypedDict):
     favourable: NotRequired[int]
 
 
+class IntervalBlock(TypedDict):
+    """An estimate with its 95 % interval (`tltui.base.rundir.interval.Interval.as_json`, docs/intervals.md)."""
+
+    value: float
+    lo: float
+    hi: float
+    includes: str
+    """`images` (test-set sampling) or `seeds+images` (seed variance and test-set sampling)."""
+
+
+class VariantIntervals(TypedDict):
+    """A variant's accuracy and DIR with a paired bootstrap interval over the test images."""
+
+    aoi: IntervalBlock
+    dir: IntervalBlock
+
+
+class BootstrapBlock(TypedDict):
+    """How every interval of the run was resampled: the replicates and the bootstrap's own seed."""
+
+    n_boot: int
+    seed: int
+
+
 class VariantMetrics(TypedDict):
     """A variant's metrics (docs/metrics.md); `.metrics.METRICS` names the table's ones."""
 
@@ -42,6 +66,8 @@ class VariantMetrics(TypedDict):
     teacher_adv_acc: NotRequired[float]
     fairness: NotRequired[FairnessMetrics]
     """When the study has groups (or is the demo)."""
+    intervals: NotRequired[VariantIntervals]
+    """Runs written since issue 21; with the summary's `bootstrap`."""
 
 
 class TeacherInfo(TypedDict):
@@ -136,12 +162,27 @@ class Paired(Spread):
 
     ci95: list[float] | None
     within_noise: bool | None
+    """Whether the t interval contains 0; None when no claim can be made (tltui.base.verdict)."""
+    verdict: NotRequired[str]
+    """`more seeds needed`, `within noise` or `beyond noise` (tltui.base.verdict)."""
+
+
+class GroupInterval(IntervalBlock):
+    """A seed group's mean difference to its matched baselines with the interval over seeds and images
+    (tltui.base.intervals.group_delta), its verdict and the variance components."""
+
+    verdict: str
+    n_seeds: int
+    seed_sd: float
+    image_se: float
 
 
 class SeedMetric(TypedDict):
     method: Spread
     baseline: Spread
     delta: Paired
+    group: NotRequired[GroupInterval]
+    """For accuracy and DIR, when the per-image outcomes of every pair were at hand."""
 
 
 class SeedPair(TypedDict):
@@ -184,5 +225,7 @@ class Summary(TypedDict):
     classes: list[str]
     ids: NotRequired[list[str]]
     seconds: NotRequired[float]
+    bootstrap: NotRequired[BootstrapBlock]
+    """With the variants' `intervals` (runs written since issue 21)."""
     produced: NotRequired[ProducedRecord]
     seeds: NotRequired[SeedBlock]

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from tltui.base.errors import ResultsError
-from tltui.base.rundir.metrics import EPS_CURVE, FAIRNESS, Metric
+from tltui.base.rundir.interval import Interval
+from tltui.base.rundir.metrics import EPS_CURVE, FAIRNESS, INTERVALS, Metric
 from tltui.base.rundir.shape import (
     AttackBlock,
+    BootstrapBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
@@ -111,6 +113,18 @@ class RunSummary:
     def metric(self, variant: str, metric: Metric) -> float | None:
         """`variant`'s value of `metric` (None when the variant or the value is missing)."""
         return metric.of(self.variant(variant))
+
+    def interval(self, variant: str, metric: Metric) -> Interval | None:
+        """`variant`'s `metric` (accuracy or DIR) with its bootstrap interval over the test images; None for a run
+        written before intervals were recorded, or a metric without one."""
+        row = self.variant(variant)
+        found = _block(row.get(INTERVALS)) if row is not None else None
+        return Interval.from_json(found.get(metric.key)) if found is not None else None
+
+    @property
+    def bootstrap(self) -> BootstrapBlock | None:
+        """How the run's intervals were resampled (`n_boot`, `seed`), None before intervals were recorded."""
+        return cast(BootstrapBlock | None, _block(self.data.get("bootstrap")))
 
     @property
     def n_test(self) -> int | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from tltui.base.rundir.metrics import FAIRNESS
+from tltui.base.rundir.interval import Interval
+from tltui.base.rundir.metrics import FAIRNESS, INTERVAL_METRICS, INTERVALS
 from tltui.base.rundir.shape import (
     AttackBlock,
+    BootstrapBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
@@ -17,6 +19,7 @@ from tltui.base.rundir.shape import (
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
+    VariantIntervals,
     VariantMetrics,
 )
 from tltui.base.rundir.summary import FORMAT
@@ -79,3 +82,14 @@ def add_produced(summary: Summary, first: str, record: Mapping[str, Any], names:
 def add_seeds(summary: Summary, block: SeedBlock) -> None:
     """Record a `--seeds` run's statistics (tltui.base.seedstats.seed_block)."""
     summary["seeds"] = block
+
+
+def add_intervals(
+    summary: Summary, intervals: Mapping[str, Mapping[str, Interval]], *, n_boot: int, seed: int
+) -> None:
+    """Give each variant of `intervals` (variant → metric key → Interval, tltui.base.intervals.variant_intervals)
+    its `intervals` block, and record the bootstrap that made them (`bootstrap`: replicates and seed)."""
+    for name, by_metric in intervals.items():
+        block = {m.key: by_metric[m.key].as_json() for m in INTERVAL_METRICS}
+        summary["variants"][name][INTERVALS] = cast(VariantIntervals, block)
+    summary["bootstrap"] = BootstrapBlock(n_boot=n_boot, seed=seed)

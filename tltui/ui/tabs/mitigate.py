@@ -20,10 +20,9 @@ from tltui.ui.messages import MitigationRequested
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
-from tltui.ui.widgets.comparison import COMPARE, baseline_of, compare_rows, show_comparison
+from tltui.ui.widgets.comparison import COMPARE, ComparisonTable, baseline_of, compare_rows, show_comparison
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
-from tltui.ui.widgets.table import Table
 
 RATIO = spec_of(RemosParams, "ratio")
 
@@ -53,6 +52,10 @@ class MitigateTab(TabView):
         self.preview: dict[str, np.ndarray] | None = None
 
     def compose(self) -> ComposeResult:
+        # The comparison first: its --seeds group rows are on screen without scrolling, at 80×24 too.
+        yield Static("", classes="section", id="mt-compare-title")
+        yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
+        yield ComparisonTable(id="mt-compare", zebra_stripes=True)
         yield Static("Method and parameters", classes="section")
         yield ParamForm(
             MITIGATIONS,
@@ -75,9 +78,6 @@ class MitigateTab(TabView):
             classes="remos-only",
         )
         yield Chart(id="mt-preview-chart", classes="row -hidden")
-        yield Static("", classes="section", id="mt-compare-title")
-        yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
-        yield Table(id="mt-compare", zebra_stripes=True)
         yield Chart(id="mt-tradeoff")
 
     def on_mount(self) -> None:
@@ -95,8 +95,8 @@ class MitigateTab(TabView):
         table.set_class(not rows, "-hidden")
         baseline = baseline_of(run)
         self.query_one("#mt-compare-title", Static).update(
-            "Comparison: every variant's newest diagnosis"
-            + (f"; Δ against {baseline}, the fine-tuned student mitigations start from" if baseline else "")
+            "Comparison: seed groups first, Δ against their matched baselines (e: their seeds)"
+            + (f"; other variants against {baseline}, where mitigations start" if baseline else "")
         )
         show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
 

@@ -19,12 +19,11 @@ from tltui.ui.messages import MitigationRequested
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart
-from tltui.ui.widgets.comparison import COMPARE, compare_rows, show_comparison
+from tltui.ui.widgets.comparison import COMPARE, ComparisonTable, compare_rows, show_comparison
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.param_form import ParamForm
-from tltui.ui.widgets.table import Table
 
 FILE, META = FEATURES_NPZ, FEATURES_JSON
 
@@ -68,6 +67,9 @@ class TreatTab(TabView):
     """
 
     def compose(self) -> ComposeResult:
+        # The comparison first: its --seeds group rows are on screen without scrolling, at 80×24 too.
+        yield Static("Comparison", classes="section", id="tr-compare-title")
+        yield ComparisonTable(id="tr-compare", zebra_stripes=True)
         yield Static("Treatment", classes="section")
         yield ParamForm(
             TREATMENTS,
@@ -86,8 +88,6 @@ class TreatTab(TabView):
                 yield Select[str]([], prompt="compare with", id="tr-after")
                 yield Label("", id="tr-l-after")
                 yield HalfBlockImage(scale=1, legend=True, id="tr-map-after", classes="-heat")
-        yield Static("Comparison", classes="section", id="tr-compare-title")
-        yield Table(id="tr-compare", zebra_stripes=True)
         yield Chart(id="tr-tradeoff")
 
     def on_mount(self) -> None:
@@ -133,7 +133,8 @@ class TreatTab(TabView):
         """The comparison, Δ against the variant chosen for treatment (what a treatment starts from)."""
         baseline = self.variant if self.run is not None and self.variant in self.run.variants else ""
         self.query_one("#tr-compare-title", Static).update(
-            "Comparison" + (f": Δ against {baseline}, the variant to treat" if baseline else "")
+            "Comparison: seed groups first, Δ against their matched baselines (e: their seeds)"
+            + (f"; other variants against {baseline}, the variant to treat" if baseline else "")
         )
         show_comparison(
             self.query_one("#tr-compare", DataTable),

@@ -3,18 +3,19 @@ and the accuracy-vs-DIR trade-off chart (`--seeds` groups as one series each).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from textual.widgets import DataTable
 
 from tltui.base.rundir import Metric, metric_rows
 from tltui.base.rundir import metrics as M
-from tltui.base.rundir.shape import SeedMetric
 from tltui.base.seedstats import seed_groups
-from tltui.ui.export import fmt_num
-from tltui.ui.model.glossary import delta
+from tltui.ui.keys import COMPARE_KEYS, bindings
+from tltui.ui.model.comparerows import GROUP_PREFIX, CompareRow, comparison_rows, groups_of
 from tltui.ui.model.rundata import RunData
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
+from tltui.ui.widgets.table import Table
 
 COMPARE: tuple[Metric, ...] = (M.AOI, M.AAI, M.DIR, M.MACRO_F1)
 
@@ -64,44 +65,65 @@ def baseline_of(run: RunData | None, preferred: str = "finetune") -> str:
     return preferred if preferred in names else names[0] if names else ""
 
 
-def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None, baseline: str = "") -> None:
-    """Fill a comparison table (one row per variant, each number with its Δ against `baseline`, and the run
-    it came from) and its accuracy-vs-DIR chart."""
+class ComparisonTable(Table):
+    """A comparison table whose `--seeds` groups expand to their seeds and collapse again (`e`, or enter on a
+    group row)."""
+
+    BINDINGS = bindings(COMPARE_KEYS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        super().__init__(*args, **kwargs)
+        self.run: RunData | None = None
+        self.baseline = ""
+        self.expanded: set[str] = set()
+        self.shown: list[CompareRow] = []
+
+    def show(self, run: RunData | None, baseline: str) -> None:
+        if run is not self.run:
+            self.expanded &= {g["group"] for g in groups_of(run)}
+        self.run, self.baseline = run, baseline
+        self.shown = fill_comparison(self, run, baseline, self.expanded)
+
+    def action_toggle_group(self) -> None:
+        """Expand the group of the row under the cursor to its seeds, or collapse it."""
+        if self.row_count == 0:
+            return
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value or ""
+        row = next((r for r in self.shown if r.key == key), None)
+        if row is None or row.group is None:
+            return
+        self.expanded ^= {row.group}
+        self.show(self.run, self.baseline)
+        index = next(i for i, r in enumerate(self.shown) if r.key == GROUP_PREFIX + row.group)
+        self.move_cursor(row=index)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None and event.row_key.value.startswith(GROUP_PREFIX):
+            event.stop()
+            self.action_toggle_group()
+
+
+def fill_comparison(
+    table: DataTable[Any], run: RunData | None, baseline: str, expanded: Iterable[str] = ()
+) -> list[CompareRow]:
+    """Fill a comparison table: `--seeds` groups first (mean ± SD, Δ against the matched baseline with its
+    interval and verdict), their seeds under them when expanded, then every other variant with its Δ against
+    `baseline`; the column "Δ against" names each row's baseline. Returns the rows shown."""
     table.clear(columns=True)
     table.fixed_columns = 1
-    base = dict(
-        zip(
-            (m.key for m in COMPARE),
-            next((r[1:] for r in compare_rows(run) if r[0] == baseline), ()),
-            strict=False,
-        )
-    )
-    table.add_columns(
-        "variant", *(f"{m.label} (Δ {baseline})" if baseline else m.label for m in COMPARE), "run"
-    )
-    for row in compare_rows(run):
-        name = str(row[0])
-        cells = (
-            fmt_num(v) if name == baseline or not baseline else delta(v, base.get(m.key))
-            for m, v in zip(COMPARE, row[1:], strict=True)
-        )
-        table.add_row(
-            name + (" (baseline)" if name == baseline else ""), *cells, run.source(name) if run else ""
-        )
-    for g in seed_groups(run.derived, run.variants) if run else []:
-        cells = (seed_cell(g["metrics"].get(m.key)) for m in COMPARE)
-        table.add_row(f"{g['method']} ×{len(g['seeds'])} seeds", *cells, f"vs {g['baseline']}")
+    table.add_columns("variant", "Δ against", "verdict", *(f"{m.label} (Δ)" for m in COMPARE), "run")
+    rows = comparison_rows(run, baseline, COMPARE, expanded)
+    for r in rows:
+        table.add_row(r.label, r.vs, r.verdict, *r.cells, r.run, key=r.key)
+    return rows
+
+
+def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None, baseline: str = "") -> None:
+    """Fill a comparison table (`fill_comparison`; a ComparisonTable keeps which groups are expanded) and its
+    accuracy-vs-DIR chart."""
+    if isinstance(table, ComparisonTable):
+        table.show(run, baseline)
+    else:
+        fill_comparison(table, run, baseline)
     chart.show(tradeoff_spec(run), "no variants to compare")
-
-
-def seed_cell(m: SeedMetric | None) -> str:
-    """mean ± SD over seeds, and the paired Δ to the matched baselines, marked `~` when within the seed noise."""
-    if not m or m["method"]["mean"] is None:
-        return "—"
-    sd = m["method"]["sd"]
-    text = f"{m['method']['mean']:.3f}" + (f"±{sd:.3f}" if sd is not None else "")
-    d = m["delta"]
-    if d.get("mean") is None:
-        return text
-    noise = " ~noise" if d.get("within_noise") else "" if d.get("within_noise") is False else " (1 seed)"
-    return f"{text} Δ{d['mean']:+.3f}{noise}"
