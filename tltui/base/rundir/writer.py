@@ -17,6 +17,7 @@ from tltui.base.rundir.shape import (
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
+    TuningRecord,
     VariantMetrics,
 )
 from tltui.base.rundir.summary import FORMAT
@@ -79,3 +80,13 @@ def add_produced(summary: Summary, first: str, record: Mapping[str, Any], names:
 def add_seeds(summary: Summary, block: SeedBlock) -> None:
     """Record a `--seeds` run's statistics (tltui.base.seedstats.seed_block)."""
     summary["seeds"] = block
+
+
+def add_tuning(summary: Summary, record: TuningRecord) -> None:
+    """Record how `--tune-baseline` chose the recipe (also in each produced variant's `derived` record)."""
+    summary["tuning"] = record
+
+
+def add_warning(summary: Summary, line: str) -> None:
+    """Add a one-line warning the CLI prints and the workbench shows."""
+    summary.setdefault("warnings", []).append(line)

@@ -17,6 +17,7 @@ from tltui.base.rundir.tables import preview_cut
 from tltui.base.runfiles import load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
+from tltui.ui.model.baseline_note import baseline_note
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
@@ -76,6 +77,7 @@ class MitigateTab(TabView):
         )
         yield Chart(id="mt-preview-chart", classes="row -hidden")
         yield Static("", classes="section", id="mt-compare-title")
+        yield Static("", id="mt-baseline-note", classes="-hidden")
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
         yield Table(id="mt-compare", zebra_stripes=True)
         yield Chart(id="mt-tradeoff")
@@ -99,6 +101,9 @@ class MitigateTab(TabView):
             + (f"; Δ against {baseline}, the fine-tuned student mitigations start from" if baseline else "")
         )
         show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
+        note = baseline_note(run)
+        self.query_one("#mt-baseline-note", Static).update(note)
+        self.query_one("#mt-baseline-note").set_class(not note, "-hidden")
 
     def params(self, method: str | None = None) -> dict[str, Any] | None:
         """The form as job parameters (checked as the CLI checks them), or None after a toast."""
