@@ -74,3 +74,16 @@ async def test_jobs_columns_grow_when_a_cell_grows() -> None:
             for c in table.columns.values()
         }
         assert widths["status"] >= len("running") and widths["ETA"] >= len("0:25:12")
+
+
+def test_the_baseline_note_names_the_warning_and_the_tuned_recipe(tmp_path: Path) -> None:
+    from tltui.ui.model.baseline_note import baseline_note
+    from tltui.ui.model.rundata import RunData
+
+    chosen = {"lr": 0.01, "epochs": None, "val_accuracy": 0.9}
+    tuning = {"trained": "finetune", "n_val": 125, "candidates": [chosen], "chosen": chosen}
+    run = RunData(tmp_path, {"study": "demo", "variants": {}, "warnings": ["the finetune baseline …"]})
+    assert baseline_note(run) == "⚠ the finetune baseline …"
+    run = RunData(tmp_path, {"study": "demo", "variants": {}, "derived": {"a": {"tuning": tuning}}})
+    assert baseline_note(run) == "finetune tuned on 125 validation images: lr 0.01 (of lr 0.01)"
+    assert baseline_note(None) == ""

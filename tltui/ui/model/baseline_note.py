@@ -8,8 +8,8 @@ from tltui.ui.model.rundata import RunData
 
 def _recipe(t: TuningRecord) -> str:
     c = t["chosen"]
-    grid = ", ".join(f"{x['lr']:g}" for x in t["candidates"])
-    epochs = "" if c["epochs"] is None else f", {c['epochs']} epochs"
+    grid = ", ".join(dict.fromkeys(f"{x['lr']:g}" for x in t["candidates"]))
+    epochs = "" if c["epochs"] is None else f", epochs {c['epochs']}"
     return f"{t['trained']} tuned on {t['n_val']} validation images: lr {c['lr']:g}{epochs} (of lr {grid})"
 
 

@@ -77,7 +77,7 @@ class MitigateTab(TabView):
         )
         yield Chart(id="mt-preview-chart", classes="row -hidden")
         yield Static("", classes="section", id="mt-compare-title")
-        yield Static("", id="mt-baseline-note", classes="-hidden")
+        yield Static("", id="mt-baseline-note", classes="-hidden", markup=False)  # `[tuning]` is text
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
         yield Table(id="mt-compare", zebra_stripes=True)
         yield Chart(id="mt-tradeoff")
