@@ -87,3 +87,29 @@ def test_the_baseline_note_names_the_warning_and_the_tuned_recipe(tmp_path: Path
     run = RunData(tmp_path, {"study": "demo", "variants": {}, "derived": {"a": {"tuning": tuning}}})
     assert baseline_note(run) == "finetune tuned on 125 validation images: lr 0.01 (of lr 0.01)"
     assert baseline_note(None) == ""
+
+
+class _ChartApp(App[None]):
+    def compose(self) -> ComposeResult:
+        from tltui.ui.widgets.chart import Chart, ChartSpec, Series
+
+        series = tuple(Series(n, (1.0, 2.0), (0.0, 1.0), color=i) for i, n in enumerate(("a", "b", "c")))
+        yield Chart(ChartSpec("line", series), id="c")
+
+
+async def test_the_chart_picker_shows_one_series_at_a_time_from_the_keyboard() -> None:
+    from tltui.ui.widgets.chart import Chart
+
+    app = _ChartApp()
+    async with app.run_test(size=(60, 16)) as pilot:
+        chart = app.query_one(Chart)
+        chart.focus()
+        await pilot.press("s")
+        assert chart.only == "a"
+        assert chart.spec is not None and [s.label for s in chart._shown(chart.spec).series] == ["a"]
+        await pilot.press("s", "s", "s")
+        assert chart.only is None  # past the last: all again
+        await pilot.press("S")
+        assert chart.only == "c"
+        shown = chart._shown(chart.spec)
+        assert shown.series[0].color == 2 and "only c" in shown.notes[-1]  # its style kept
