@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from torch import nn
 
 from tltui.base import catalogue, rundir
@@ -21,7 +22,6 @@ from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import RunSummary, Summary
 from tltui.base.rundir.shape import TuningRecord
 from tltui.base.rundir.writer import add_produced, add_seeds, add_tuning, add_warning
-from tltui.base.runfiles import load_npz
 from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
 from tltui.base.trust import trusted
@@ -213,7 +213,8 @@ def produce(
                         entry.name, _baseline_label(entry, settings), pairs, RunSummary(summary).variants
                     ),
                 )
-            warning = undertrained_warning(summary, load_npz(out / rundir.INSTANCES))
+            with np.load(out / rundir.INSTANCES, allow_pickle=False) as npz:  # lazy: the images stay on disk
+                warning = undertrained_warning(summary, npz)
             if warning is not None:
                 add_warning(summary, warning)
                 ctx.log(warning)
