@@ -160,6 +160,7 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
         "train_batch_size": 64,
         "seed": 0,
         "seeds": 1,
+        "tune_baseline": False,  # the form's switch, off
     }
 
 
@@ -294,6 +295,7 @@ async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -
             "train_batch_size": 64,
             "seed": 0,
             "seeds": 1,
+            "tune_baseline": False,
         }
         view.query_one("#tr-epochs", Input).value = "three"
         assert view.params() is None

@@ -15,7 +15,7 @@ from tltui.base.catalogue.attacks import (
     attack_overrides,
 )
 from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, parse, spec_of, specs
-from tltui.base.catalogue.training import MAX_EPOCHS, MAX_SEED
+from tltui.base.catalogue.training import MAX_EPOCHS, MAX_SEED, TuningParams
 from tltui.base.errors import ParamError, StudyError
 from tltui.base.names import RESERVED, check_name, shown
 from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
@@ -74,7 +74,9 @@ class _Parser(TableReader):
     """Validates a parsed TOML dict section by section, naming the file and the key in every error."""
 
     def study(self, raw: dict[str, Any]) -> Study:
-        self.check_keys("study", raw, {"name", "seed", "data", "teacher", "variants", "attack"}, {"name"})
+        self.check_keys(
+            "study", raw, {"name", "seed", "data", "teacher", "variants", "attack", "tuning"}, {"name"}
+        )
         name = check_name(self.get("study", raw, "name", str, None), f"{self.path.name}: name", StudyError)
         seed = self.int_in("study", raw, "seed", 0, 0, MAX_SEED)
         data = self.data(self.table(raw, "data", required=True))
@@ -88,9 +90,27 @@ class _Parser(TableReader):
         if dup:
             raise StudyError(f"{self.path.name}: variant names must be unique; repeated: {', '.join(dup)}")
         attack = self.attack(self.table(raw, "attack", required=False))
+        tuning = self.tuning(self.table(raw, "tuning", required=False))
         return Study(
-            name=name, data=data, teacher=teacher, variants=variants, attack=attack, path=self.path, seed=seed
+            name=name,
+            data=data,
+            teacher=teacher,
+            variants=variants,
+            attack=attack,
+            path=self.path,
+            seed=seed,
+            tuning=tuning,
         )
+
+    def tuning(self, t: dict[str, Any]) -> TuningParams:
+        """[tuning]: the catalogue's `TuningParams`, each key checked by its spec; epochs must be whole."""
+        self.check_keys("tuning", t, set(_names(TuningParams)), set())
+        values = self.params("tuning", t, TuningParams)
+        epochs = values.get("epochs", ())
+        if any(e != int(e) for e in epochs):
+            raise StudyError(f"{self.path.name}: [tuning] epochs must be whole numbers, got {list(epochs)}")
+        values["epochs"] = tuple(float(int(e)) for e in epochs)
+        return TuningParams(**values)
 
     def data(self, t: dict[str, Any]) -> DataSpec:
         allowed = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tltui.base.catalogue.attacks import AttackParams, TeacherAttackParams
+from tltui.base.catalogue.training import TuningParams
 from tltui.base.errors import StudyError
 from tltui.base.names import shown
 from tltui.base.trust import TRUST_FLAG, runs_code
@@ -89,6 +90,8 @@ class Study:
     path: Path | None = None
     """The TOML file (None for the built-in demo)."""
     seed: int = 0
+    tuning: TuningParams = field(default_factory=TuningParams)
+    """[tuning]: the grid `--tune-baseline` searches on the validation split."""
 
     @property
     def base_dir(self) -> Path:

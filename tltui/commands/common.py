@@ -140,7 +140,9 @@ def run_and_report(
     """Run a job that writes `out/summary.json`, then print its metric table (nothing more under --detach)."""
     if run_job(kind, params, args, study=study, variant=variant) is None:
         return 0
-    print_summary(rundir.read_summary(out / rundir.SUMMARY))
+    summary = rundir.read_summary(out / rundir.SUMMARY)
+    print_summary(summary)
+    print_tuning(summary)
     print(f"wrote {shown(out / rundir.SUMMARY)}")
     return 0
 
@@ -170,6 +172,23 @@ def print_summary(summary: rundir.RunSummary | rundir.Summary, stream: Any = sys
     src = info.source_acc
     if src is not None:
         print(f"teacher source accuracy {src:.3f}", file=stream)
+
+
+def print_tuning(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
+    """The recipe `--tune-baseline` chose (each candidate's validation accuracy) and the run's warnings."""
+    t = summary.tuning
+    if t is not None:
+
+        def recipe(c: Any) -> str:
+            return f"lr {c['lr']:g}" + ("" if c["epochs"] is None else f", epochs {c['epochs']}")
+
+        tried = "; ".join(f"{recipe(c)}: {c['val_accuracy']:.3f}" for c in t["candidates"])
+        print(
+            f"tuned {shown(t['trained'])} on {t['n_val']} validation images ({tried}): chose {recipe(t['chosen'])}",
+            file=stream,
+        )
+    for line in summary.warnings:
+        print(shown(line), file=stream)
 
 
 def _num(value: Any) -> str:

@@ -97,12 +97,18 @@ def add_param_flags(p: argparse.ArgumentParser, entries: dict[str, Entry]) -> No
     group = p.add_argument_group("method parameters (each applies to the methods named in brackets)")
     found = family_specs(entries.values())
     for name, (spec, owners) in found.items():
+        help = f"{spec.describe()} [{', '.join(owners)}]"
+        if spec.kind == "bool":  # a switch, like the attack's: --tune-baseline / --no-tune-baseline
+            group.add_argument(
+                spec.flag, dest=name, default=None, action=argparse.BooleanOptionalAction, help=help
+            )
+            continue
         group.add_argument(
             spec.flag,
             dest=name,
             default=None,
             metavar=spec.kind.upper() if spec.kind != "list" else "A,B",
-            help=f"{spec.describe()} [{', '.join(owners)}]",
+            help=help,
         )
     for old, name in OLD_FLAGS.items():
         if name in found:

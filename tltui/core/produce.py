@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from torch import nn
 
-from tltui.base import catalogue
+from tltui.base import catalogue, rundir
+from tltui.base.baselinecheck import undertrained_warning
 from tltui.base.catalogue import Entry, RunParams, TrainParams, TreatParams
 from tltui.base.catalogue.params import as_json, build
 from tltui.base.errors import ParamError
@@ -19,7 +21,8 @@ from tltui.base.intervals import Outcomes
 from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import RunSummary, Summary
-from tltui.base.rundir.writer import add_produced, add_seeds
+from tltui.base.rundir.shape import TuningRecord
+from tltui.base.rundir.writer import add_produced, add_seeds, add_tuning, add_warning
 from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
 from tltui.base.trust import trusted
@@ -28,6 +31,7 @@ from tltui.core.derived import Staged, check_name, commit, derived_variants, dis
 from tltui.core.device import resolve_device
 from tltui.core.pipeline import analyze, begin_run
 from tltui.core.scripted import is_scripted, refuse_changes
+from tltui.core.tune import tune
 
 FAMILIES: dict[str, dict[str, Entry]] = {
     "mitigation": catalogue.MITIGATIONS,
@@ -67,7 +71,9 @@ def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study
     """One run for a single seed (named as before); for `seeds` = N > 1, `<name>-s<seed>` for each seed, each
     followed by its matched same-seed baseline (the entry's `baseline`, e.g. finetune, or Model Doctor's α = 0)."""
     seed, seeds = (settings.seed, settings.seeds) if isinstance(settings, TrainParams) else (0, 1)
-    if seeds <= 1:
+    if seeds <= 1 and not (
+        tuned(settings) and entry.baseline is not None
+    ):  # a tuned run has its matched baseline
         return [
             Planned(produced_name(given_name, entry.name, seed, study.names), entry, settings, "method", seed)
         ]
@@ -76,13 +82,36 @@ def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study
         one = dataclasses.replace(settings, seed=s, seeds=1)
         runs.append(Planned(f"{given_name or entry.name}-s{s}", entry, one, "method", s))
         if entry.baseline is not None:
-            b_entry = FAMILIES[family][entry.baseline]
-            mine = {f.name: getattr(one, f.name) for f in dataclasses.fields(one)}
-            values = {k: mine[k] for k in (sp.name for sp in b_entry.specs()) if k in mine}
-            b_settings = b_entry.build({**values, **dict(entry.baseline_params)})
+            b_entry, b_settings = baseline_run(family, entry, one)
             suffix = "-control" if entry.baseline_params else ""
             runs.append(Planned(f"{b_entry.name}{suffix}-s{s}", b_entry, b_settings, "baseline", s))
     return runs
+
+
+def tuned(settings: Any) -> bool:
+    """Whether the run first tunes its baseline's recipe (`--tune-baseline`)."""
+    return isinstance(settings, TrainParams) and settings.tune_baseline
+
+
+def baseline_run(family: str, entry: Entry, one: Any) -> tuple[Entry, Any]:
+    """The matched baseline of a method run at `one`: its entry, with the method's shared values (recipe, seed)
+    and the entry's `baseline_params` over them."""
+    assert entry.baseline is not None
+    b_entry = FAMILIES[family][entry.baseline]
+    mine = {f.name: getattr(one, f.name) for f in dataclasses.fields(one)}
+    values = {k: mine[k] for k in (sp.name for sp in b_entry.specs()) if k in mine}
+    return b_entry, b_entry.build({**values, **dict(entry.baseline_params)})
+
+
+def _tuned_target(family: str, entry: Entry, settings: Any) -> tuple[Entry, Any]:
+    """What `--tune-baseline` trains per grid point: the method's baseline, or a mitigation baseline itself."""
+    if entry.baseline is not None:
+        return baseline_run(family, entry, dataclasses.replace(settings, seeds=1))
+    if family == "mitigation":
+        return entry, dataclasses.replace(settings, seeds=1)
+    raise ParamError(
+        f"--tune-baseline: {entry.name} has no trained baseline to tune (it compares with the untreated variant)"
+    )
 
 
 def produce(
@@ -112,7 +141,11 @@ def produce(
         compile=run.compile,
     )
     existing = {spec.name: meta for spec, meta in derived_variants(ctx.workspace, study)}
-    reused = {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
+    reused = (
+        set()
+        if tuned(settings)
+        else {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
+    )
     an.skip.update(r.name for r in runs if r.name not in reused)  # replaced: not inputs to their successors
     yield from an.load()
     start = _target(settings)
@@ -122,11 +155,23 @@ def produce(
     staged: list[Staged] = []
     ex = executor_from(params)
     built: dict[str, nn.Module] = {}
+    tuning: TuningRecord | None = None
+    if tuned(settings):
+        target, target_settings = _tuned_target(family, entry, settings)
+        tuning, best = yield from tune(an, target, target_settings, ctx.log)
+        settings = dataclasses.replace(settings, lr=tuning["chosen"]["lr"], epochs=tuning["chosen"]["epochs"])
+        runs = plan(
+            family, entry, settings, params.get("name"), study
+        )  # the same names, at the chosen recipe
+        chosen = dataclasses.replace(target_settings, lr=settings.lr, epochs=settings.epochs)
+        same = [r for r in runs if r.entry.name == target.name and r.settings == chosen]
+        if same:  # the winning candidate is that run already (same entry, recipe and seed): not trained twice
+            built[same[0].name] = best
     todo = [r for r in runs if r.name not in reused]
     if ex.distributed and len(todo) > 1:
         from tltui.core.distributed.seeds import build_all  # Ray is optional: only a Ray job imports it
 
-        built = yield from build_all(an, todo, ex, ctx.log)
+        built = {**(yield from build_all(an, [r for r in todo if r.name not in built], ex, ctx.log)), **built}
     try:
         for r in runs:
             if r.name in reused:
@@ -144,6 +189,8 @@ def produce(
             }
             if len(runs) > 1:
                 record.update(role=r.role, group=params.get("name") or entry.name, seed=r.seed)
+            if tuning is not None:
+                record["tuning"] = tuning
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base), record)
             )
@@ -157,6 +204,8 @@ def produce(
                 commit(one)
             first = runs[0]
             add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
+            if tuning is not None:
+                add_tuning(summary, tuning)
             if len(runs) > 1:
                 pairs = _pairs(runs, settings)
                 add_seeds(
@@ -169,6 +218,11 @@ def produce(
                         outcomes,
                     ),
                 )
+            with np.load(out / rundir.INSTANCES, allow_pickle=False) as npz:  # lazy: the images stay on disk
+                warning = undertrained_warning(summary, npz)
+            if warning is not None:
+                add_warning(summary, warning)
+                ctx.log(warning)
 
         summary = yield from analyze(
             study, out, workspace=ctx.workspace, loaded=an, finish=finish, executor=ex, log=ctx.log

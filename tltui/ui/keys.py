@@ -170,7 +170,28 @@ COMPARE_KEYS: tuple[KeySpec, ...] = (
     ),
 )
 
-ALL_KEYS: tuple[KeySpec, ...] = GLOBAL_KEYS + PANEL_KEYS + INSTANCE_KEYS + WINDOW_KEYS + COMPARE_KEYS
+CHART_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "chart_next_series",
+        "pick(1)",
+        "s",
+        "Chart: show the next series alone (after the last: all again)",
+        scope="chart",
+        priority=False,
+    ),
+    KeySpec(
+        "chart_prev_series",
+        "pick(-1)",
+        "S",
+        "Chart: show the previous series alone",
+        scope="chart",
+        priority=False,
+    ),
+)
+
+ALL_KEYS: tuple[KeySpec, ...] = (
+    GLOBAL_KEYS + PANEL_KEYS + INSTANCE_KEYS + WINDOW_KEYS + COMPARE_KEYS + CHART_KEYS
+)
 
 
 def keys_path() -> Path:

@@ -18,7 +18,7 @@ class TrainParams:
     """Epochs, learning rate and seeds of a method that trains a variant; `tltui.core.produce` reads `seed` and
     `seeds` of every params class inheriting it (a plugin's class that does not inherit it runs one seed, 0)."""
 
-    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "seed", "seeds")
+    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "seed", "seeds", "tune_baseline")
     """Shown after the method's own parameters (flags, forms), though declared first."""
 
     epochs: int | None = param(
@@ -42,8 +42,26 @@ class TrainParams:
         lo=1,
         hi=50,
     )
+    tune_baseline: bool = param(
+        False,
+        label="tune baseline",
+        help="first pick lr (and epochs) from the study's [tuning] grid by the baseline's validation accuracy; "
+        "the method and its matched baseline then both train with that recipe",
+    )
 
     @property
     def start(self) -> str:
         """The variant (or build recipe) the method starts from."""
         return "finetune"
+
+
+@dataclass(frozen=True)
+class TuningParams:
+    """A study's [tuning] table: the grid `tune_baseline` searches (docs/mitigation.md, "Tuning the baseline")."""
+
+    lr: tuple[float, ...] = param(
+        (0.005, 0.01, 0.05), label="lr grid", help="body learning rates tried", lo=0.0, lo_open=True
+    )
+    epochs: tuple[float, ...] = param(
+        (), label="epochs grid", help="whole epochs tried (empty: the method's epochs only)", lo=1
+    )

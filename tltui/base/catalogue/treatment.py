@@ -15,7 +15,14 @@ from tltui.base.catalogue.training import TrainParams
 class TreatParams(TrainParams):
     """What every treatment takes: the variant it treats (a copy), where it works, its training batch."""
 
-    TRAILING: ClassVar[tuple[str, ...]] = ("epochs", "lr", "train_batch_size", "seed", "seeds")
+    TRAILING: ClassVar[tuple[str, ...]] = (
+        "epochs",
+        "lr",
+        "train_batch_size",
+        "seed",
+        "seeds",
+        "tune_baseline",
+    )
 
     variant: str = param("finetune", label="treat variant", help="the variant to treat (a copy is treated)")
     layer: str | None = param(

@@ -124,6 +124,28 @@ class FairnessInfo(TypedDict):
     favourable: str | None
 
 
+class TuningCandidate(TypedDict):
+    lr: float
+    epochs: int | None
+    """None: the method's own epochs."""
+    val_accuracy: float
+
+
+class TuningRecord(TypedDict):
+    """How `--tune-baseline` chose the recipe (tltui.core.tune): the grid, every candidate's validation accuracy
+    and the choice that both the method and its baseline trained with."""
+
+    trained: str
+    """The entry each candidate trained (the method's baseline, e.g. finetune)."""
+    seed: int
+    split: str
+    """`validation`: the study's val_fraction of the training images, never the test set."""
+    n_val: int
+    grid: dict[str, list[float]]
+    candidates: list[TuningCandidate]
+    chosen: TuningCandidate
+
+
 class DerivedRecord(TypedDict):
     """A produced variant's record (mitigation, treatment), as stored with its weights."""
 
@@ -140,6 +162,8 @@ class DerivedRecord(TypedDict):
     """`method` or `baseline`, for the variants of a `--seeds` run, with `group` and `seed`."""
     group: NotRequired[str]
     seed: NotRequired[int]
+    tuning: NotRequired[TuningRecord]
+    """How the recipe was tuned (`--tune-baseline`)."""
 
 
 class ProducedRecord(DerivedRecord):
@@ -229,3 +253,6 @@ class Summary(TypedDict):
     """With the variants' `intervals` (runs written since issue 21)."""
     produced: NotRequired[ProducedRecord]
     seeds: NotRequired[SeedBlock]
+    tuning: NotRequired[TuningRecord]
+    warnings: NotRequired[list[str]]
+    """One line each, shown by the CLI and the workbench (e.g. an undertrained baseline)."""

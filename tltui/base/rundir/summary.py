@@ -22,6 +22,7 @@ from tltui.base.rundir.shape import (
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
+    TuningRecord,
     VariantMetrics,
 )
 
@@ -190,6 +191,17 @@ class RunSummary:
     def seeds(self) -> SeedBlock | None:
         """A `--seeds` run's statistics, None otherwise."""
         return cast(SeedBlock | None, _block(self.data.get("seeds")))
+
+    @property
+    def tuning(self) -> TuningRecord | None:
+        """How `--tune-baseline` chose the recipe, None when it was not tuned."""
+        return cast(TuningRecord | None, _block(self.data.get("tuning")))
+
+    @property
+    def warnings(self) -> list[str]:
+        """One-line warnings about the run (e.g. an undertrained baseline)."""
+        found = self.data.get("warnings")
+        return [str(w) for w in found] if isinstance(found, list) else []
 
 
 def fairness_of(variant: Mapping[str, Any] | None) -> FairnessMetrics | None:

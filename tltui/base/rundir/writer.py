@@ -19,6 +19,7 @@ from tltui.base.rundir.shape import (
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
+    TuningRecord,
     VariantIntervals,
     VariantMetrics,
 )
@@ -93,3 +94,13 @@ def add_intervals(
         block = {m.key: by_metric[m.key].as_json() for m in INTERVAL_METRICS}
         summary["variants"][name][INTERVALS] = cast(VariantIntervals, block)
     summary["bootstrap"] = BootstrapBlock(n_boot=n_boot, seed=seed)
+
+
+def add_tuning(summary: Summary, record: TuningRecord) -> None:
+    """Record how `--tune-baseline` chose the recipe (also in each produced variant's `derived` record)."""
+    summary["tuning"] = record
+
+
+def add_warning(summary: Summary, line: str) -> None:
+    """Add a one-line warning the CLI prints and the workbench shows."""
+    summary.setdefault("warnings", []).append(line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -130,6 +131,45 @@ def downsample(x: Sequence[float], y: Sequence[float], target: int) -> tuple[lis
     return xa[idx].tolist(), ya[idx].tolist()
 
 
-def color_order(names: Iterable[str]) -> dict[str, int]:
-    """One colour index per model, the same in every chart: the teacher first, then the variants in order."""
-    return {name: i for i, name in enumerate(dict.fromkeys(["teacher", *names]))}
+SLOTS = 30
+"""Distinct series styles: slot k is colour k mod the palette's size and glyph k (chart_text.MARKERS holds 30), so
+30 series differ by glyph alone (NO_COLOR) and by colour × glyph on any palette."""
+FIXED = ("teacher", "scratch", "probe", "finetune")
+"""The models every study has keep the first slots, whatever else a run holds."""
+
+
+def _preferred(name: str) -> int:
+    return len(FIXED) + zlib.crc32(name.encode()) % (SLOTS - len(FIXED))
+
+
+def color_order(names: Iterable[str], groups: Iterable[str] = ()) -> dict[str, int]:
+    """One style slot per model, the same in every chart and every run: the teacher and the study's builds first,
+    any other name at a slot hashed from the name (the next free one when two names want the same; names in
+    sorted order, so the slots depend on the set of names, never their order). `groups` (seed groups' series
+    keys, e.g. `group_key("remos")`) take free slots after every model, so a group never wears a model's style."""
+    out: dict[str, int] = {}
+    taken: set[int] = set()
+    models = dict.fromkeys(["teacher", *names])
+    for i, name in enumerate(FIXED):
+        if name in models:
+            out[name] = i
+            taken.add(i)
+    for batch in (sorted(n for n in models if n not in out), sorted(dict.fromkeys(groups))):
+        for name in batch:
+            if name in out:
+                continue
+            slot = _preferred(name)
+            for step in range(SLOTS):  # linear probing; past 30 names the slots wrap (and styles repeat)
+                if (candidate := (slot + step) % SLOTS) not in taken:
+                    slot = candidate
+                    break
+            else:
+                slot = SLOTS + len(out)
+            out[name] = slot
+            taken.add(slot)
+    return out
+
+
+def group_key(label: str) -> str:
+    """The style key of a seed group's series (never a model's name: a space cannot be in one)."""
+    return f"{label} ×seeds"

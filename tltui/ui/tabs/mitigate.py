@@ -17,6 +17,7 @@ from tltui.base.rundir.tables import preview_cut
 from tltui.base.runfiles import load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
+from tltui.ui.model.baseline_note import baseline_note
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
@@ -54,6 +55,7 @@ class MitigateTab(TabView):
     def compose(self) -> ComposeResult:
         # The comparison first: its --seeds group rows are on screen without scrolling, at 80×24 too.
         yield Static("", classes="section", id="mt-compare-title")
+        yield Static("", id="mt-baseline-note", classes="-hidden", markup=False)  # `[tuning]` is text
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
         yield ComparisonTable(id="mt-compare", zebra_stripes=True)
         yield Static("Method and parameters", classes="section")
@@ -99,6 +101,9 @@ class MitigateTab(TabView):
             + (f"; other variants against {baseline}, where mitigations start" if baseline else "")
         )
         show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
+        note = baseline_note(run)
+        self.query_one("#mt-baseline-note", Static).update(note)
+        self.query_one("#mt-baseline-note").set_class(not note, "-hidden")
 
     def params(self, method: str | None = None) -> dict[str, Any] | None:
         """The form as job parameters (checked as the CLI checks them), or None after a toast."""

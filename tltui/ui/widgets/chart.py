@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from plotext._dict import themes as _plotext_themes
@@ -14,6 +15,7 @@ from textual.app import RenderResult
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
+from tltui.ui.keys import CHART_KEYS, bindings
 from tltui.ui.model.chart_spec import (
     ChartKind,
     ChartSpec,
@@ -28,8 +30,11 @@ from tltui.ui.widgets.chart_text import ascii_only, glyph, hbars, legend_lines, 
 __all__ = ["Chart", "ChartKind", "ChartSpec", "Series", "clean_spec", "color_order", "downsample"]
 
 
-class Chart(PlotextPlot):
-    """A plotext chart driven by a `ChartSpec`; a failing plot becomes a one-line 'chart unavailable'."""
+class Chart(PlotextPlot, can_focus=True):
+    """A plotext chart driven by a `ChartSpec`; a failing plot becomes a one-line 'chart unavailable'. Focused,
+    `s` / `S` (keys.CHART_KEYS) show one series alone, in legend order, then all again."""
+
+    BINDINGS = bindings(CHART_KEYS)
 
     DEFAULT_CSS = """
     Chart {
@@ -53,6 +58,8 @@ class Chart(PlotextPlot):
         self._timer: Timer | None = None
         self._cache: OrderedDict[tuple[object, ...], Text | Group] = OrderedDict()
         self._empty = "no data"
+        self.only: str | None = None
+        """The label of the one series shown (`s`), None: all."""
         self.builds = 0
         """How many times plotext actually rendered (the cache and throttle keep this low)."""
 
@@ -80,8 +87,39 @@ class Chart(PlotextPlot):
         colors = 16 if self.app.console.color_system in ("standard", "windows") else 256
         return palette(self.app.theme_variables, colors)
 
+    def pick(self, step: int) -> None:
+        """Show the series `step` after the one shown alone (from all: the first, or the last for -1)."""
+        labels = (
+            [s.label for s in self._spec.series if s.label] if self._spec and self._spec.kind != "bar" else []
+        )
+        if not labels:
+            return
+        choices: list[str | None] = [None, *labels]
+        at = choices.index(self.only) if self.only in choices else 0
+        self.only = choices[(at + step) % len(choices)]
+        self.refresh()
+
+    def action_pick(self, step: int) -> None:
+        self.pick(step)
+
+    def _shown(self, spec: ChartSpec) -> ChartSpec:
+        """`spec` with only the picked series (its style unchanged), and a note saying so."""
+        if self.only is None or spec.kind == "bar":
+            return spec
+        kept = tuple(
+            s if s.color is not None else replace(s, color=i)
+            for i, s in enumerate(spec.series)
+            if s.label == self.only
+        )
+        if not kept:
+            return spec
+        note = f"only {self.only}: s next, S previous"
+        return replace(spec, series=kept, notes=(*spec.notes, note))
+
     def render(self) -> RenderResult:
         spec = self._spec
+        if spec is not None:
+            spec = self._shown(spec)
         if spec is None or not any(s.y for s in spec.series):
             return Text(self._empty, style="italic")
         width, height = self.size.width, self.size.height

@@ -28,9 +28,10 @@ ANSI16 = (
 )
 """Series colours on a 16-colour terminal: ANSI colours stay distinct where blended theme colours collapse."""
 
-MARKERS = "●▲■◆✚✖○△□◇"
-ASCII_MARKERS = "ox+*#@%&=~"
-"""One glyph per series, so series stay apart without colour (NO_COLOR) and in black-and-white prints."""
+MARKERS = "●▲■◆✚✖○△□◇▼▶◀◉◎⊕⊗⊞⊠⊡⬟⬢⬡✦✧✱✳✶✷✸"
+ASCII_MARKERS = "ox+*#@%&=~vsdXOHZNMW^$?<>TKYAV"
+"""One glyph per style slot (chart_spec.SLOTS = 30), so series stay apart without colour (NO_COLOR) and in
+black-and-white prints."""
 BAR_EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 

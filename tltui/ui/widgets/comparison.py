@@ -12,6 +12,7 @@ from tltui.base.rundir import Metric, metric_rows
 from tltui.base.rundir import metrics as M
 from tltui.base.seedstats import seed_groups
 from tltui.ui.keys import COMPARE_KEYS, bindings
+from tltui.ui.model.chart_spec import group_key
 from tltui.ui.model.comparerows import GROUP_PREFIX, CompareRow, comparison_rows, groups_of
 from tltui.ui.model.rundata import RunData
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
@@ -30,8 +31,8 @@ def tradeoff_spec(run: RunData | None) -> ChartSpec:
     """Accuracy against DIR, one point per variant; a `--seeds` run as one series of its seeds' points (and one
     of its baselines'), so its spread shows: a good mitigation sits top left (accurate, not inherited)."""
     variants = run.variants if run else {}
-    colors = color_order(variants)
     groups = seed_groups(run.derived, variants) if run else []
+    colors = color_order(variants, (group_key(str(x)) for g in groups for x in (g["method"], g["baseline"])))
     grouped = {n for g in groups for p in g["pairs"] for n in (p["variant"], p["baseline"])} - {None}
     series = []
     for name, v in variants.items():
@@ -49,7 +50,11 @@ def tradeoff_spec(run: RunData | None) -> ChartSpec:
             ok = [(d, a) for d, a in pts if d is not None and a is not None]
             if ok:
                 xs, ys = zip(*ok, strict=True)
-                series.append(Series(f"{label} ×{len(ok)} seeds", tuple(ys), tuple(xs), color=len(series)))
+                series.append(
+                    Series(
+                        f"{label} ×{len(ok)} seeds", tuple(ys), tuple(xs), color=colors[group_key(str(label))]
+                    )
+                )
     return ChartSpec(
         "scatter",
         tuple(series),

@@ -235,7 +235,8 @@ class JobsPanel(Vertical):
         table: DataTable[Any] = self.query_one(DataTable)
         for column, value in zip(columns, values, strict=True):
             if table.get_cell(job_id, column) != value:
-                table.update_cell(job_id, column, value)
+                # the column grows with its content: `queued` → `running` must not read `runnin`
+                table.update_cell(job_id, column, value, update_width=True)
 
     def action_cancel_job(self) -> None:
         """Ask first: cancelling loses the job's work so far."""

@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, Switch
 
 from tltui.base.catalogue import Entry, ParamSpec, parse
 from tltui.base.errors import ParamError
@@ -89,9 +89,14 @@ class ParamForm(Widget):
                     label = Label(spec.label, id=f"{p}-l-{name}")
                     label.styles.width = label_w
                     yield label
+                    if spec.kind == "bool":  # a switch (e.g. tune baseline), as the CLI's --flag / --no-flag
+                        box: Widget = Switch(value=bool(spec.default), id=f"{p}-{name}")
+                        box.tooltip = spec.describe()
+                        yield box
+                        continue
                     if spec.choices:
                         choices = [(c, c) for c in spec.choices]
-                        box: Widget = Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
+                        box = Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
                     else:
                         self.shown[name] = spec.default_text()
                         box = Input(spec.default_text(), placeholder="auto", id=f"{p}-{name}")
@@ -165,6 +170,8 @@ class ParamForm(Widget):
 
     def text(self, name: str) -> str:
         widget = self.query_one(f"#{self.prefix}-{name}")
+        if isinstance(widget, Switch):
+            return "true" if widget.value else ""
         value = widget.value if isinstance(widget, (Input, Select)) else ""
         return value.strip() if isinstance(value, str) else ""
 

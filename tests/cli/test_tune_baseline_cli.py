@@ -1,0 +1,41 @@
+"""End to end: `tltui mitigate --tune-baseline` picks the recipe on validation and trains method and baseline
+with it, recording the grid and the choice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, demo_run: Path, isolated_home: Path) -> Path:
+    """A workspace of its own holding the demo's cached models (so nothing retrains, nothing leaks)."""
+    ws = tmp_path / "ws"
+    shutil.copytree(isolated_home / "models", ws / "models")
+    return ws
+
+
+def test_tuned_method_and_baseline_share_the_recipe_chosen_on_validation(
+    workspace: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "mit"
+    args = ("mitigate", "demo", "--method", "remos", "--epochs", "1", "--tune-baseline")
+    proc = cli(*args, "--out", str(out), "--device", "cpu", "--workspace", str(workspace))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    tuning = summary["tuning"]
+    assert tuning["split"] == "validation" and tuning["trained"] == "finetune"
+    assert tuning["grid"] == {"lr": [0.005, 0.01, 0.05], "epochs": []}
+    assert [c["lr"] for c in tuning["candidates"]] == [0.005, 0.01, 0.05]
+    best = max(c["val_accuracy"] for c in tuning["candidates"])
+    assert tuning["chosen"]["val_accuracy"] == best
+    method, baseline = summary["derived"]["remos-s0"], summary["derived"]["finetune-s0"]
+    assert baseline["role"] == "baseline" and method["tuning"] == tuning == baseline["tuning"]
+    for rec in (method, baseline):
+        assert (rec["params"]["lr"], rec["params"]["epochs"]) == (tuning["chosen"]["lr"], 1)
+    assert "tuned finetune on" in proc.stdout and "chose lr" in proc.stdout
+    for line in summary.get("warnings", []):
+        assert line in proc.stdout
