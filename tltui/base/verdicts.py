@@ -17,13 +17,11 @@ import numpy as np
 from tltui.base.intervals import MIN_SEEDS, Interval, Outcomes, group_delta, variant_intervals
 from tltui.base.rundir import keys as K
 from tltui.base.rundir.files import INSTANCES, SUMMARY
-from tltui.base.rundir.metrics import AOI, DIR
+from tltui.base.rundir.metrics import AOI, DIR, INTERVALS
 from tltui.base.rundir.shape import SeedGroup
 from tltui.base.rundir.summary import RunSummary, read_summary
 from tltui.base.seedstats import seed_groups
 
-INTERVALS = "intervals"
-"""A variant's recorded intervals in summary.json (per metric key: value, lo, hi, includes)."""
 GROUP = "group"
 """A `seeds` block metric's recorded group interval and verdict."""
 ANALYSIS = ("scratch", "probe", "finetune")
