@@ -58,6 +58,18 @@ class Point:
     members: tuple[str, ...] = ()
 
 
+METHOD_COLUMNS = (
+    "method",
+    "baseline",
+    "seeds",
+    "Δ DIR [95 %]",
+    "Δ accuracy [95 %]",
+    "DIR removed",
+    "verdict",
+)
+"""The columns of a methods table (`Comparison.cells`)."""
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A method against its matched baseline: both points, the differences with their intervals, the verdict."""
@@ -75,6 +87,19 @@ class Comparison:
         """The share of the baseline's DIR the method removes, −Δ DIR / baseline DIR (None for a zero DIR)."""
         base = self.baseline.dir.value
         return -self.delta[DIR.key].value / base if base > 0 else None
+
+    def cells(self) -> tuple[str, str, int, str, str, str, str]:
+        """The row every methods table shows (the Pareto tab, `tltui report`), in METHOD_COLUMNS order."""
+        r = self.reduction
+        return (
+            self.method,
+            self.baseline_label,
+            self.n_seeds,
+            fmt_interval(self.delta[DIR.key], delta=True),
+            fmt_interval(self.delta[AOI.key], delta=True),
+            f"{100 * r:.0f} %".replace("-", "−") if r is not None else "–",
+            self.verdict,
+        )
 
     def line(self) -> str:
         """One verdict line: `remos removes 92 % of the inheritance at −1.2 points of accuracy, beyond noise,

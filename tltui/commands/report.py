@@ -9,7 +9,7 @@ from typing import Any
 
 from tltui.base.errors import ResultsError, WriteError
 from tltui.base.rundir.metrics import AOI, DIR
-from tltui.base.verdicts import Board, Comparison, Source, fmt_interval, signed
+from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
 from tltui.commands.flags import add_common
 
 REPORT = "report.md"
@@ -118,28 +118,8 @@ def report_md(board: Board, sources: Sequence[Source], svg: str = SVG) -> str:
     if board.comparisons:
         lines += ["## Methods against their matched baselines", ""]
         rows.clear()
-        for c in board.comparisons:
-            r = c.reduction
-            rows.append(
-                (
-                    c.method,
-                    c.baseline_label,
-                    c.n_seeds,
-                    fmt_interval(c.delta[DIR.key], delta=True),
-                    fmt_interval(c.delta[AOI.key], delta=True),
-                    f"{100 * r:.0f} %".replace("-", "−") if r is not None else "–",
-                    c.verdict,
-                )
-            )
-        header = (
-            "method",
-            "baseline",
-            "seeds",
-            "Δ DIR [95 %]",
-            "Δ accuracy [95 %]",
-            "DIR removed",
-            "verdict",
-        )
+        rows.extend(c.cells() for c in board.comparisons)
+        header = METHOD_COLUMNS
         lines += _table(header, rows)
         lines += [
             "Δ is method − matched baseline. Intervals: `images` a bootstrap over test images, `seeds+images` "

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from tltui.base.errors import TltuiError
 from tltui.base.rundir import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR
-from tltui.base.verdicts import Board, Point, fmt_interval
+from tltui.base.verdicts import METHOD_COLUMNS, Board, Point, fmt_interval
 from tltui.ui.export import ExportTable
 from tltui.ui.model.board import run_board
 from tltui.ui.model.rundata import RunData
@@ -143,16 +143,9 @@ class ParetoTab(TabView):
         methods: DataTable[Any] = self.query_one("#pa-methods", DataTable)
         methods.clear(columns=True)
         methods.set_class(not result.comparisons, "-hidden")
-        methods.add_columns("method", "baseline", "seeds", "Δ DIR [95 %]", "Δ accuracy [95 %]", "verdict")
+        methods.add_columns(*METHOD_COLUMNS)
         for c in result.comparisons:
-            methods.add_row(
-                c.method,
-                c.baseline_label,
-                c.n_seeds,
-                fmt_interval(c.delta[DIR.key], delta=True),
-                fmt_interval(c.delta[AOI.key], delta=True),
-                c.verdict,
-            )
+            methods.add_row(*c.cells())
 
     def export_table(self) -> ExportTable | None:
         b = self.board
