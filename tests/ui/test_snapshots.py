@@ -5,6 +5,7 @@ check the numbers of a live run themselves."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,16 @@ def test_help_screen_fits_80x24(make_app: MakeApp, snap_compare: Any) -> None:
 
 async def _settle(pilot: Any) -> None:
     app = pilot.app
-    while not app.started or len(app.workbench.views) < len(TABS):
+    for _ in range(600):  # bounded: a view that never mounts fails the test instead of hanging the suite
+        if app.started and len(app.workbench.views) >= len(TABS):
+            break
         await pilot.pause(0.05)
+    else:
+        views = len(app.workbench.views) if app.started else None
+        raise AssertionError(f"after 30 s: started={app.started}, {views} of {len(TABS)} views mounted")
     await pilot.pause(0.3)
-    await app.workers.wait_for_complete()  # the verdict lines and the Pareto board are computed in workers
+    # the verdict lines and the Pareto board are computed in workers
+    await asyncio.wait_for(app.workers.wait_for_complete(), timeout=60)
     await pilot.pause()
 
 
