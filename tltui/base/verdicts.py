@@ -14,19 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from tltui.base.intervals import MIN_SEEDS, Interval, Outcomes, group_delta, variant_intervals
+from tltui.base.intervals import Interval, Outcomes, group_delta, variant_intervals
 from tltui.base.rundir import keys as K
 from tltui.base.rundir.files import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR, INTERVALS
 from tltui.base.rundir.shape import SeedGroup
 from tltui.base.rundir.summary import RunSummary, read_summary
 from tltui.base.seedstats import seed_groups
+from tltui.base.verdict import MIN_SEEDS, MORE_SEEDS
 
 GROUP = "group"
 """A `seeds` block metric's recorded group interval and verdict."""
 ANALYSIS = ("scratch", "probe", "finetune")
 """The study's own variants: points on the board, compared with no baseline."""
-MORE_SEEDS = "more seeds needed"
 
 
 @dataclass(frozen=True)
