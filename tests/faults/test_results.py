@@ -25,15 +25,23 @@ BOOM = {
 }
 
 
-def test_begin_run_unmarks_an_old_run_before_anything_is_written(tmp_path: Path) -> None:
+def test_begin_run_keeps_a_finished_run_and_clears_an_unfinished_one(tmp_path: Path) -> None:
+    from tltui.base.outlock import release_out
+    from tltui.base.outstage import STAGING
     from tltui.core.pipeline import begin_run
 
     out = tmp_path / "out"
     save_json(out / rundir.SUMMARY, {"format": 1})
-    for name in (rundir.details_name(3), rundir.tsne_name("teacher"), ".summary.json.x1y2.json", "mine.txt"):
+    old = (rundir.SUMMARY, rundir.details_name(3), rundir.tsne_name("teacher"), "mine.txt")
+    for name in (*old[1:], ".summary.json.x1y2.json"):
         (out / name).write_text("old")
-    begin_run(out, tmp_path / "ws")
-    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # only what is not tltui's stays
+    assert begin_run(out, tmp_path / "ws") == out / STAGING  # finished: it stays until the new run finishes
+    assert sorted(p.name for p in out.iterdir()) == sorted([*old, STAGING])  # a stale temporary file went
+    release_out(tmp_path / "ws", out)
+    (out / STAGING).rmdir()
+    (out / rundir.SUMMARY).unlink()
+    assert begin_run(out, tmp_path / "ws") == out
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]  # unfinished: only what is not tltui's stays
 
 
 @pytest.mark.e2e

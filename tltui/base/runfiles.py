@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tltui.base import tempfiles
 from tltui.base.errors import ResultsError, write_error
 
 
@@ -18,7 +19,7 @@ def _atomic_write(path: Path, write: Any, suffix: str) -> None:
     """Write through a unique temporary sibling, then rename: a reader sees the old file or the whole new one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tempfiles.prefix(path.name), suffix=suffix)
     except OSError as exc:
         raise write_error(path, exc) from None
     try:

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tltui.base import rundir
-from tltui.base.errors import write_error
+from tltui.base import outstage, rundir
 from tltui.base.executor import Executor
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
 from tltui.base.outlock import hold_out
@@ -63,6 +62,7 @@ def analyze(
     compile: bool = False,
     loaded: Analysis | None = None,
     finish: Callable[[Summary, Mapping[str, Outcomes]], None] | None = None,
+    dest: Path | None = None,
     executor: Executor | None = None,
     log: Callable[[str], None] = print,
 ) -> Generator[Progress, None, Summary]:
@@ -71,9 +71,11 @@ def analyze(
     `loaded`: an Analysis whose models are already loaded (a produce job's), so nothing is loaded twice.
     `finish`: called with the summary and every variant's per-image outcomes just before the summary is written
     (summary.json is the last file: a run without it is unfinished).
+    `dest`: where to write, from `begin_run(out, workspace)` when the caller took `out` itself (a produce job);
+    the finished run is moved into `out` at the end.
     `executor`: where the attacks run (docs/distributed.md); local when None."""
     t0 = time.perf_counter()
-    begin_run(out, workspace)
+    dest = begin_run(out, workspace) if dest is None else dest
     if loaded is None:
         torch.manual_seed(study.seed)
         an = Analysis(
@@ -132,10 +134,10 @@ def analyze(
             )
         arrays[keys.GROUPS] = groups.test.astype(np.int8)
 
-    out.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True)
     preds = {name: arrays[keys.pred_key(name)] for name in an.variants}
-    layer_rows = yield from Levels(an, x_teacher_adv, out).run(variants, preds)
-    save_npz(out / rundir.INSTANCES, **arrays)
+    layer_rows = yield from Levels(an, x_teacher_adv, dest).run(variants, preds)
+    save_npz(dest / rundir.INSTANCES, **arrays)
     attack, teacher_attack = attack_blocks(study)
     summary = new_summary(
         study=study.name,
@@ -160,7 +162,8 @@ def analyze(
     )
     if finish is not None:
         finish(summary, outcomes)
-    save_json(out / rundir.SUMMARY, summary)
+    save_json(dest / rundir.SUMMARY, summary)
+    outstage.commit(out, dest)
     yield Progress("done", 1, 1, f"wrote {out / rundir.SUMMARY}")
     return summary
 
@@ -185,19 +188,9 @@ def attack_sets(an: Analysis) -> list[AttackSet]:
     return [an.teacher_set(), *(an.whitebox_set(m, c) for m in an.variants.values() for c in cfgs)]
 
 
-def begin_run(out: Path, workspace: Path) -> None:
-    """Take `out` for this job (tltui.base.outlock: a second job for it is refused while this one runs), then mark
-    it unfinished before anything is written into it: its summary.json (the mark of a finished run), the on-demand
-    files and the temporary files of an earlier run go first, so an interrupted re-run never reads as finished nor
-    mixes with the old run's files."""
+def begin_run(out: Path, workspace: Path) -> Path:
+    """Take `out` for this job (tltui.base.outlock: a second job for it is refused while this one runs); where the
+    job writes: a staging folder inside `out` while an earlier finished run is there (it stays whole until this
+    one finishes, tltui.base.outstage), else `out` cleared of an unfinished run's files."""
     hold_out(workspace, out)
-    try:
-        (out / rundir.SUMMARY).unlink(missing_ok=True)
-        for path in out.glob("*.npz") if out.is_dir() else []:
-            if rundir.producer(path.name) in ("details", "tsne"):
-                path.unlink(missing_ok=True)
-        for name in rundir.ANALYZE_FILES:
-            for tmp in out.glob(f".{name}.*"):
-                tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise write_error(out / rundir.SUMMARY, exc) from None
+    return outstage.begin(out)

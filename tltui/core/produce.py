@@ -130,7 +130,7 @@ def produce(
     trust = trusted(params.get("trust"))
     study.check_trust(trust)
     out = Path(params["out"]) if params.get("out") else ctx.run_dir
-    begin_run(out, ctx.workspace)
+    dest = begin_run(out, ctx.workspace)
     run = build(RunParams, {"batch_size": params.get("batch_size"), "compile": params.get("compile")})
     an = Analysis(
         study,
@@ -218,14 +218,14 @@ def produce(
                         outcomes,
                     ),
                 )
-            with np.load(out / rundir.INSTANCES, allow_pickle=False) as npz:  # lazy: the images stay on disk
+            with np.load(dest / rundir.INSTANCES, allow_pickle=False) as npz:  # lazy: the images stay on disk
                 warning = undertrained_warning(summary, npz)
             if warning is not None:
                 add_warning(summary, warning)
                 ctx.log(warning)
 
         summary = yield from analyze(
-            study, out, workspace=ctx.workspace, loaded=an, finish=finish, executor=ex, log=ctx.log
+            study, out, workspace=ctx.workspace, loaded=an, finish=finish, dest=dest, executor=ex, log=ctx.log
         )
     finally:
         for one in staged:
