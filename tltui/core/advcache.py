@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base import tempfiles
 from tltui.base.progress import Progress
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.images import Images, NpySource
@@ -47,7 +48,7 @@ class AdvWriter:
     def __init__(self, root: Path, stem: str, shape: tuple[int, ...]) -> None:
         self.shape, self.count = shape, 0
         root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=f".{stem}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=tempfiles.prefix(stem), suffix=".tmp")
         self.tmp: Path | None = Path(tmp)
         self.fh = os.fdopen(fd, "w+b")
         header = {"descr": "<f4", "fortran_order": False, "shape": shape}
@@ -89,6 +90,7 @@ class AdvCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        tempfiles.sweep(root)  # the sets of killed attacks
         self.handed: dict[str, Images] = {}
         """Sets computed elsewhere in this job (a distributed executor's merged shards), each used once."""
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tltui.base import tempfiles
 from tltui.base.errors import DataError
 from tltui.base.study import DataSpec
 from tltui.core.sampling import stratified_sample
@@ -183,7 +184,8 @@ def load_pixels(
         del cached
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{group}-", suffix=".tmp")
+        tempfiles.sweep(cache)  # the entries of killed decodes
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=tempfiles.prefix(group), suffix=".tmp")
         os.close(fd)
     except OSError:
         arr = np.empty(shape, dtype=np.uint8)
@@ -225,7 +227,7 @@ def _read_sum(path: Path) -> str | None:
 
 def _write_sum(path: Path, digest: str) -> None:
     """The entry's checksum beside it, written (atomically) before the entry itself is renamed into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tempfiles.prefix(path.name), suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(digest)

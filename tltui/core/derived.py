@@ -13,6 +13,7 @@ from typing import Any
 
 from torch import nn
 
+from tltui.base import tempfiles
 from tltui.base.errors import StudyError
 from tltui.base.names import RESERVED, is_name, shown
 from tltui.base.names import check_name as check_rule
@@ -55,7 +56,8 @@ def stage_variant(
         "num_classes": int(head_classes(model)),
         "created": time.time(),
     }
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{name}.", suffix=".staged.safetensors")
+    tempfiles.sweep(d)  # the variants of killed jobs
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=tempfiles.prefix(name), suffix=".staged.safetensors")
     os.close(fd)
     try:
         M.save_weights(model, Path(tmp), metadata={META_KEY: json.dumps(record, default=str)})

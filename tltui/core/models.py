@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from tltui.base import tempfiles
 from tltui.base.errors import CheckpointError, StudyError, write_error
 from tltui.base.names import shown
 from tltui.base.trust import TRUST_FLAG, runs_code
@@ -267,7 +268,8 @@ def save_weights(model: nn.Module, path: Path, metadata: dict[str, str] | None =
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        tempfiles.sweep(path.parent)  # the weights of killed builds
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tempfiles.prefix(path.name), suffix=".tmp")
         os.close(fd)
     except OSError as exc:
         raise write_error(path, exc) from None

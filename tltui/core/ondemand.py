@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tltui.base import rundir
+from tltui.base import rundir, tempfiles
 from tltui.base.errors import ResultsError
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import keys
@@ -49,6 +49,7 @@ def open_run(
             f"{run}: not an analysis run directory (no {rundir.SUMMARY}); run `tltui analyze` first"
         )
     recorded = rundir.read_summary(summary)  # never add files of this format to a newer run
+    tempfiles.sweep(run)  # what killed on-demand jobs left
     # the attacks the run was diagnosed with (its flags)
     study = with_attack(study, recorded_attack(recorded.attack, recorded.teacher_attack))
     study.check_trust(trust)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tltui.base import tempfiles
 from tltui.base.errors import JobError
 
 SPEC_FILE = "spec.json"
@@ -51,7 +52,7 @@ class JobSpec:
     def write(self, run_dir: Path) -> Path:
         text = self.to_json()
         path = run_dir / SPEC_FILE
-        fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=f".{SPEC_FILE}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=tempfiles.prefix(SPEC_FILE), suffix=".tmp")
         try:
             with os.fdopen(fd, "w") as fh:
                 fh.write(text)
