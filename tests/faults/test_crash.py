@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import refused, tltui
+from tests.faults.conftest import tltui
 from tltui.base import rundir
 from tltui.jobs import api
 from tltui.jobs.events import read_events
@@ -36,9 +36,7 @@ def kill_at(job: str, ws: Path, phase: str, timeout: float = 120) -> None:
 def test_killed_runs_never_read_as_finished(demo_ws: Path, demo_run: Path, tmp_path: Path) -> None:
     common = ("--device", "cpu", "--workspace", str(demo_ws))
     out = tmp_path / "out"
-    shutil.copytree(
-        demo_run, out
-    )  # an earlier finished run in --out: a re-run must not leave it half-replaced
+    shutil.copytree(demo_run, out)  # an earlier finished run in --out: a killed re-run must leave it whole
     shutil.rmtree(demo_ws / "adv", ignore_errors=True)  # cold: the attacks run
     for phase in ("load models", "attacks", "levels"):
         proc = tltui("analyze", "demo", "--out", str(out), "--detach", *common)
@@ -47,9 +45,9 @@ def test_killed_runs_never_read_as_finished(demo_ws: Path, demo_run: Path, tmp_p
         kill_at(job, demo_ws, phase)
         record = api.wait(job, demo_ws, timeout=60)
         assert record.status == "failed" and record.error_title == "Job died", phase
-        assert not (out / rundir.SUMMARY).exists(), f"killed at {phase!r}, the run reads as finished"
+        # The earlier finished run stays, byte for byte: a killed re-run never replaces it, nor reads as finished.
+        assert (out / rundir.SUMMARY).read_bytes() == (demo_run / rundir.SUMMARY).read_bytes(), phase
         assert rundir.job_results(record) is None
-        refused(tltui("open", "demo", "--run", str(out), *common), "summary.json")
     proc = tltui("analyze", "demo", "--out", str(out), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads((out / rundir.SUMMARY).read_text())["variants"]

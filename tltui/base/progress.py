@@ -20,6 +20,19 @@ class Progress:
     msg: str = ""
 
 
+@dataclass(frozen=True)
+class WorkPlan(Progress):
+    """Not a step but the work the job has ahead, declared as soon as it knows it: how many of each unit
+    (`model` loads, training `epoch`s, `attack` sets computed, `cached attack` sets read back, models through the
+    four `level`s). The job's progress is weighted by it (tltui.jobs.progress); declared again when it changes."""
+
+    units: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def of(cls, **units: float) -> WorkPlan:
+        return cls("plan", units=tuple((k.replace("_", " "), float(v)) for k, v in units.items()))
+
+
 @dataclass
 class JobContext:
     """What a job function gets besides its parameters: where to write, which device, how to log."""

@@ -123,16 +123,29 @@ class Analysis:
 
     def load(self) -> Generator[Progress, None, None]:
         """Read the data and load or build the teacher and every variant."""
+        yield from self.load_data()
+        yield from self.load_models()
+
+    def load_data(self) -> Generator[Progress, None, None]:
+        """Read the data (what the models are then built or checked against)."""
         yield Progress("load data", 0, 1)
         self.data = load_study_data(self.study, self.workspace / "data")
         yield Progress("load data", 1, 1, f"{len(self.data.test)} test images")
         self.store = ModelStore(self.study, self.data, self.workspace, self.device, trust=self.trust)
-        self.teacher = yield from self.store.teacher()
+
+    def model_specs(self) -> list[tuple[ModelSpec, dict[str, Any] | None]]:
+        """Every variant `load_models` loads: the study's, then the produced ones in the workspace."""
         specs: list[tuple[ModelSpec, dict[str, Any] | None]] = [(spec, None) for spec in self.study.variants]
         if self.include_derived:
             specs += [
                 sm for sm in derived_variants(self.workspace, self.study) if sm[0].name not in self.skip
             ]
+        return specs
+
+    def load_models(self) -> Generator[Progress, None, None]:
+        """Load or build the teacher and every variant (after `load_data`)."""
+        self.teacher = yield from self.store.teacher()
+        specs = self.model_specs()
         for i, (spec, meta) in enumerate(specs):
             yield from self.add_variant(spec, meta)
             yield Progress("load models", i + 1, len(specs), spec.name)

@@ -187,6 +187,26 @@ class ModelStore:
             )
         return model
 
+    def epochs_to_build(self, specs: list[ModelSpec]) -> int:
+        """The training epochs loading the teacher and `specs` takes: those of every model built by a recipe and
+        not in the cache yet (what a job declares as its work, tltui.base.progress.WorkPlan)."""
+        spec, total = self.study.teacher, 0
+        self._teacher_key = None  # the teacher's own key is made without one, as `teacher` makes it
+        if spec.build == "teacher" and self.data.source_train is not None:
+            schedule = schedule_for(self.study, "teacher")
+            self._teacher_key = self._key("teacher", "teacher", schedule, spec, self.data.source_train)
+            total += 0 if self._path("teacher", self._teacher_key).is_file() else schedule.epochs
+        elif spec.build != "teacher":
+            self._teacher_key = json.dumps(_fingerprint(spec.weights))
+        split = self.data.train
+        for v in specs:
+            if v.build is not None and split is not None:
+                schedule = schedule_for(self.study, v.build, v.epochs)
+                key = self._key(v.name, v.build, schedule, v, split)
+                total += 0 if self._path(v.name, key).is_file() else schedule.epochs
+        self._teacher_key = None
+        return total
+
     def teacher(self) -> ModelGen:
         """The teacher: from its weights, or (demo) trained on the source task and cached."""
         spec = self.study.teacher

@@ -60,21 +60,22 @@ class Levels:
         self, variants: dict[str, Any], preds: dict[str, np.ndarray]
     ) -> Generator[Progress, None, list[dict[str, Any]]]:
         """All four levels; returns the `layers` list of summary.json."""
-        steps = 4
+        # Steps in proportion to what each level takes on the demo, so the ETA holds within the stage.
+        steps = 20
         yield Progress("levels", 0, steps, "overall")
         save_json(self.out / rundir.OVERALL, self.overall(variants, preds))
-        yield Progress("levels", 1, steps, "instances")
+        yield Progress("levels", 4, steps, "instances")
         save_npz(self.out / rundir.PROJECTION, **self.projection())
-        yield Progress("levels", 2, steps, "features")
+        yield Progress("levels", 5, steps, "features")
         feats_json, feats_npz = self.features()
         save_json(self.out / rundir.FEATURES_JSON, feats_json)
         save_npz(self.out / rundir.FEATURES_NPZ, **feats_npz)
         save_npz(self.out / rundir.DETAILS, **self.details(range(min(DETAIL_LIMIT, len(self.an.data.test)))))
-        yield Progress("levels", 3, steps, "layers")
+        yield Progress("levels", 17, steps, "layers")
         layers_json, layers_npz, summary_layers = self.layers()
         save_json(self.out / rundir.LAYERS_JSON, layers_json)
         save_npz(self.out / rundir.LAYERS_NPZ, **layers_npz)
-        yield Progress("levels", 4, steps, "done")
+        yield Progress("levels", steps, steps, "done")
         return summary_layers
 
     # -- overall ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from tltui.base import outstage, rundir
 from tltui.base.executor import Executor
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
 from tltui.base.outlock import hold_out
-from tltui.base.progress import Progress
+from tltui.base.progress import Progress, WorkPlan
 from tltui.base.rundir import keys
 from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
 from tltui.base.rundir.writer import add_fairness, add_intervals, new_summary, teacher_attack_block
@@ -81,7 +81,16 @@ def analyze(
         an = Analysis(
             study, workspace, resolve_device(device), batch_size=batch_size, trust=trust, compile=compile
         )
-        yield from an.load()
+        yield from an.load_data()
+        specs = [spec for spec, _ in an.model_specs()]
+        yield WorkPlan.of(
+            model=1 + len(specs),
+            epoch=an.store.epochs_to_build(specs),
+            attack=1 + len(specs) * len(attack_budgets(study)),  # before the cache can be asked: all of them
+            level=1 + len(specs),
+            end=1,
+        )
+        yield from an.load_models()
     else:
         an = loaded
         torch.manual_seed(study.seed)
@@ -92,6 +101,9 @@ def analyze(
     arrays: dict[str, np.ndarray] = {keys.LABELS: y, keys.IMAGES: thumbnails(test.images)}
 
     budgets = attack_budgets(study)
+    sets = attack_sets(an)
+    cached = sum(an.cache.has(s.key) for s in sets)
+    yield WorkPlan.of(attack=len(sets) - cached, cached_attack=cached, level=1 + len(an.variants), end=1)
     if executor is not None and executor.distributed:
         from tltui.core.distributed.attacks import prefetch  # Ray is optional: only a Ray job imports it
 

@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from tltui.base.progress import Progress
+from tltui.base.progress import Progress, WorkPlan
 from tltui.jobs.progress import JobProgress, Overall, eta, plan_for
 from tltui.jobs.spec import EVENTS_FILE, SPEC_FILE
 
-EVENT_TYPES = ("started", "progress", "message", "finished", "failed", "cancelled")
+EVENT_TYPES = ("started", "plan", "progress", "message", "finished", "failed", "cancelled")
 FINAL_EVENTS = frozenset({"finished", "failed", "cancelled"})
 
 
@@ -31,6 +31,8 @@ class Event:
     error: str = ""
     overall: float = -1.0
     """Progress events: the whole job's fraction done (tltui.jobs.progress), -1 when not recorded."""
+    units: dict[str, float] | None = None
+    """Plan events: the work the job declared it has ahead (tltui.base.progress.WorkPlan)."""
 
     @property
     def final(self) -> bool:
@@ -166,6 +168,12 @@ class EventWriter:
         event = make_event(type, **kw)
         append_event(self.path, event)
         return event
+
+    def plan(self, p: WorkPlan) -> Event:
+        """Declare the work ahead: written at once, and the whole job's progress is weighted by it from now on."""
+        units = dict(p.units)
+        self.overall.replan(units)
+        return self.emit("plan", units=units)
 
     def progress(self, p: Progress) -> Event | None:
         """Write `p` now if enough time has passed (or its phase is complete); otherwise keep it pending."""

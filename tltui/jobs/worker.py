@@ -19,7 +19,7 @@ from typing import Any
 from tltui.base import env
 from tltui.base.catalogue import DEVICE_RESOLVER, load_target
 from tltui.base.errors import JobError, TltuiError
-from tltui.base.progress import JobContext, Progress
+from tltui.base.progress import JobContext, Progress, WorkPlan
 from tltui.jobs import kinds, runner, slots
 from tltui.jobs.events import EventWriter
 from tltui.jobs.procs import signal_group
@@ -125,6 +125,9 @@ class Worker:
         self.events.emit("message", msg=msg)
 
     def progress(self, p: Progress) -> None:
+        if isinstance(p, WorkPlan):
+            self.events.plan(p)
+            return
         self.events.progress(p)
         now = time.monotonic()
         if p.phase != self._db_phase or now - self._db_last >= DB_PROGRESS_INTERVAL:

@@ -72,8 +72,8 @@ def producer(name: str) -> str | None:
 def job_results(job: Any, marker: str = SUMMARY) -> Path | None:
     """Where a finished job's `marker` file is: its run directory, or the `--out` its spec.json names."""
     d = getattr(job, "run_dir", None)
-    if not d:
-        return None
+    if not d or getattr(job, "status", "done") != "done":
+        return None  # a failed re-run's --out may hold the earlier finished run: not this job's
     if (Path(d) / marker).is_file():
         return Path(d)
     try:
