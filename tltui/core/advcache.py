@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -80,7 +81,10 @@ class AdvWriter:
         return Images(NpySource(self.fh, str(path or id(self))))
 
     def discard(self) -> None:
-        self.fh.close()
+        with contextlib.suppress(
+            OSError
+        ):  # closing flushes: on a full disk that fails, and the file goes anyway
+            self.fh.close()
         if self.tmp is not None:
             self.tmp.unlink(missing_ok=True)
 

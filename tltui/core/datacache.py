@@ -198,6 +198,11 @@ def load_pixels(
         _write_sum(path, checksum(mm))
         del mm
         os.replace(tmp, path)
+    except OSError as exc:  # a cache that cannot be written (a full disk) only costs time: decoded in memory
+        print(f"data cache: cannot write {path} ({exc.strerror}); decoding into memory", flush=True)
+        arr = np.empty(shape, dtype=np.uint8)
+        _fill(arr, files, prep, what)
+        return arr, key
     finally:
         Path(tmp).unlink(missing_ok=True)
     for old in cache.glob(f"{group}-*.u8*"):  # the tree's earlier contents: one entry per tree is enough

@@ -60,6 +60,8 @@ def append_event(path: Path, event: Event) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line)
+    except OSError as exc:  # a full disk: the error names the file
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     finally:
         os.close(fd)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+from tltui.base.errors import TltuiError
 from tltui.jobs.events import append_event, last_final_event, make_event
 from tltui.jobs.procs import group_alive, process_alive, signal_group
 from tltui.jobs.spec import EVENTS_FILE, LOG_FILE
@@ -61,7 +63,11 @@ def reconcile(store: Store, record: JobRecord) -> JobRecord:
         reason = DIED
     if not record.run_dir.is_dir():
         reason = f"its run directory {record.run_dir} was deleted"
-    if store.finish(record.id, "failed", error_title="Job died", error=reason) and record.run_dir.is_dir():
+    try:
+        finished = store.finish(record.id, "failed", error_title="Job died", error=reason)
+    except TltuiError:  # the index cannot take it (a full disk): the job's end is still told
+        return dataclasses.replace(record, status="failed", error_title="Job died", error=reason)
+    if finished and record.run_dir.is_dir():
         with contextlib.suppress(OSError):
             append_event(
                 record.run_dir / EVENTS_FILE, make_event("failed", error_title="Job died", error=reason)
@@ -79,9 +85,13 @@ def _finish_from_event(store: Store, record: JobRecord) -> JobRecord | None:
     if final is None:
         return None
     status = _EVENT_STATUS[final.type]
-    store.finish(
-        record.id, status, error_title=final.error_title or None, error=final.error or None, ended=final.t
-    )
+    title, error = final.error_title or None, final.error or None
+    try:
+        store.finish(record.id, status, error_title=title, error=error, ended=final.t)
+    except (
+        TltuiError
+    ):  # the index cannot take it (a full disk): the event is the truth, and its error is told
+        return dataclasses.replace(record, status=status, error_title=title, error=error, ended=final.t)
     return store.get(record.id)
 
 

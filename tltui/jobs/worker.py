@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 from tltui.base import env
 from tltui.base.catalogue import DEVICE_RESOLVER, load_target
-from tltui.base.errors import JobError, TltuiError
+from tltui.base.errors import JobError, TltuiError, write_error
 from tltui.base.progress import JobContext, Progress, WorkPlan
 from tltui.jobs import kinds, runner, slots
 from tltui.jobs.events import EventWriter
@@ -31,6 +32,17 @@ PROGRESS_TIMEOUT = 0.5
 """Seconds a progress update waits for a busy index before it is skipped."""
 MAX_ERROR = 4000
 """Characters of an error message kept in the event and the index (the log has all of it)."""
+
+
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+"""A write the disk refused: the job ends in one line naming the path, not as a crash."""
+
+
+def disk_error(exc: OSError, where: object) -> TltuiError:
+    """The one-line error of a refused write: the path it names, else where the job was writing."""
+    if exc.filename:
+        return write_error(Path(os.fsdecode(exc.filename)), exc)
+    return write_error(Path(str(where)), exc)
 
 
 class JobCancelled(BaseException):
@@ -118,7 +130,8 @@ class Worker:
         self._db_warned = False
 
     def log(self, msg: str) -> None:
-        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}", flush=True)
+        with contextlib.suppress(OSError):  # the log on a full disk: events.jsonl and the index say the rest
+            print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}", flush=True)
 
     def message(self, msg: str) -> None:
         self.log(msg)
@@ -232,9 +245,16 @@ class Worker:
         except TltuiError as exc:
             self._end("failed", "failed", error_title=exc.title, error=exc.msg)
             return 1
+        except OSError as exc:
+            if exc.errno not in DISK_ERRNOS:
+                raise
+            err = disk_error(exc, self.spec.params.get("out") or self.run_dir)
+            self._end("failed", "failed", error_title=err.title, error=err.msg)
+            return 1
         except Exception as exc:
             self.finishing = True
-            traceback.print_exc()
+            with contextlib.suppress(OSError):
+                traceback.print_exc()
             self._end("failed", "failed", error_title="Job crashed", error=f"{type(exc).__name__}: {exc}")
             return 1
 
