@@ -142,3 +142,56 @@ def test_a_sigkilled_re_run_leaves_the_earlier_run_whole(tmp_path: Path, ws: Pat
     assert {k: v for k, v in tree(out).items() if not k.startswith(outstage.STAGING)} == before
     pipeline.begin_run(out, ws)
     assert list(outstage.staging_dir(out).iterdir()) == []
+
+
+def _fake_analyze(study: Any, out: Path, *, workspace: Path, **_kw: Any) -> Generator[Progress, None, None]:
+    """A diagnosis that takes `out`, writes half its files, then fails."""
+    dest = pipeline.begin_run(out, workspace)
+    save_json(dest / rundir.INSTANCES, {"half": 1})
+    yield Progress("attacks", 1, 2)
+    raise RuntimeError("died midway")
+
+
+def test_a_failed_job_leaves_no_staging_folder_and_a_refused_one_touches_none(
+    tmp_path: Path, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tltui.base.errors import ResultsError
+    from tltui.base.progress import JobContext
+    from tltui.core import entrypoints
+
+    out = tmp_path / "out"
+    before = earlier_run(out)
+    monkeypatch.setattr(entrypoints, "analyze", _fake_analyze)
+    ctx = JobContext(run_dir=tmp_path / "run", workspace=ws)
+    with pytest.raises(RuntimeError, match="died midway"):
+        drain(entrypoints.analyze_job({"study": "demo", "out": str(out)}, ctx))
+    assert tree(out) == before and not outstage.staging_dir(out).exists()
+    release_out(ws, out)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(ws), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={"PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(ResultsError, match="another job"):
+            drain(entrypoints.analyze_job({"study": "demo", "out": str(out)}, ctx))
+        assert (outstage.staging_dir(out) / rundir.INSTANCES).is_file()  # the running job's: left alone
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from tltui.base import rundir
+from tltui.base.outlock import hold_out
+from tltui.base.outstage import begin
+from tltui.base.runfiles import save_json
+hold_out(Path(sys.argv[1]), Path(sys.argv[2]))
+save_json(begin(Path(sys.argv[2])) / rundir.INSTANCES, {"running": 1})
+print("held", flush=True)
+time.sleep(60)
+"""

@@ -48,6 +48,11 @@ def hold_out(workspace: Path, out: Path) -> None:
     _HELD[path] = fh
 
 
+def holds(workspace: Path, out: Path) -> bool:
+    """Whether this process holds `out` (only the holder may touch its staging folder)."""
+    return lock_path(workspace, out) in _HELD
+
+
 def release_out(workspace: Path, out: Path) -> None:
     """Give `out` up before this process ends (tests; a job's process simply exits)."""
     fh = _HELD.pop(lock_path(workspace, out), None)

@@ -76,6 +76,13 @@ def settle(out: Path) -> None:
         raise write_error(stage, exc) from None
 
 
+def drop(out: Path, dest: Path) -> None:
+    """Remove the staging folder of a run that ended without finishing (failed, cancelled); the earlier run in
+    `out` was never touched. A folder holding its summary.json is a move under way: left for `settle`."""
+    if dest != out and not (dest / SUMMARY).exists():
+        shutil.rmtree(dest, ignore_errors=True)
+
+
 def commit(out: Path, dest: Path) -> None:
     """Put a finished staged run in place of the earlier one: the earlier summary.json goes first (so no mix of
     the two ever reads as finished), then the earlier run's files, then the new files, its summary.json last."""

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tltui.base import rundir
+from tltui.base import outstage, rundir
 from tltui.base.catalogue import RunParams
 from tltui.base.catalogue.params import build
 from tltui.base.executor import executor_from
+from tltui.base.outlock import holds
 from tltui.base.progress import JobContext, Progress
 from tltui.base.runfiles import save_json
 from tltui.base.study import Study, load_study, with_attack
@@ -34,13 +35,23 @@ def _out(params: dict[str, Any], ctx: JobContext) -> Path:
     return Path(params["out"]) if params.get("out") else ctx.run_dir
 
 
+def _staged(out: Path, ctx: JobContext, steps: Iterator[Progress]) -> Iterator[Progress]:
+    """A diagnosis into `out`: if it fails or is cancelled, its staging folder goes (tltui.base.outstage); the
+    earlier run in `out` was never touched. Not when another job holds `out` (this one was refused)."""
+    try:
+        yield from steps
+    finally:
+        if holds(ctx.workspace, out):
+            outstage.drop(out, outstage.staging_dir(out))
+
+
 def analyze_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, out?, batch_size?, compile?, trust?; results go to `out` or the run directory."""
     study = _study(params)
     trust = trusted(params.get("trust"))
     study.check_trust(trust)
     run = build(RunParams, {"batch_size": params.get("batch_size"), "compile": params.get("compile")})
-    yield from analyze(
+    steps = analyze(
         study,
         _out(params, ctx),
         workspace=ctx.workspace,
@@ -51,16 +62,17 @@ def analyze_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         executor=executor_from(params),
         log=ctx.log,
     )
+    yield from _staged(_out(params, ctx), ctx, steps)
 
 
 def mitigate_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, method, name?, out?, and the method's parameters (catalogue MITIGATIONS)."""
-    yield from produce("mitigation", _study(params), params, ctx)
+    yield from _staged(_out(params, ctx), ctx, produce("mitigation", _study(params), params, ctx))
 
 
 def treat_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, method, name?, out?, and the treatment's parameters (catalogue TREATMENTS)."""
-    yield from produce("treatment", _study(params), params, ctx)
+    yield from _staged(_out(params, ctx), ctx, produce("treatment", _study(params), params, ctx))
 
 
 def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
