@@ -1,5 +1,4 @@
-"""A finished `--out` is replaced only by a run that finishes: a re-run writes into a staging folder inside it and
-moves its files over the earlier ones only once its own summary.json is written (docs/run-directory.md)."""
+"""A finished `--out` is replaced only by a run that finishes: a re-run stages its files, then moves them in."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from tltui.base.tempfiles import MARK, sweep, writer
 
 STAGING = ".tltui-staging"
 """The folder inside `--out` a re-run writes into while an earlier finished run is there (the job that holds the
-`--out` lock owns it; tltui.base.outlock)."""
+`--out` lock owns it, tltui.base.outlock; docs/run-directory.md)."""
 _OWN_KINDS = ("analyze", "details", "tsne")
 """The producers of a diagnosis's files: what a new run replaces (anything else in `--out` is the user's)."""
 

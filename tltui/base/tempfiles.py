@@ -1,5 +1,4 @@
-"""Temporary files that name their writer: `.NAME.tltui-tmp-PID-XXXXXXXX`, so the next run that owns their
-directory removes those of a process that is gone (a SIGKILLed decode, attack or mitigation), never a live one's."""
+"""Temporary files that name their writer (`.NAME.tltui-tmp-PID-…`): a dead one's go, a live one's stay."""
 
 from __future__ import annotations
 
