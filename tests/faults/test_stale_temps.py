@@ -87,6 +87,13 @@ def _variants(d: Path) -> None:
     discard(stage_variant(ws, demo_study(), "fresh", SmallCNN(seed=0), "smallcnn", {"kind": "mitigation"}))
 
 
+def _profiles(d: Path) -> None:
+    from tltui.core.mitigate import _profile_cache
+
+    assert _profile_cache.path(d.parent, "k").parent == d
+    _profile_cache.save(d.parent, "k", {"c": np.zeros(2)}, {"c": np.zeros(2)}, 1)
+
+
 @pytest.mark.parametrize(
     ("where", "take"),
     [
@@ -95,6 +102,7 @@ def _variants(d: Path) -> None:
         ("models", _models),
         ("cache", _data),
         ("variants/demo", _variants),
+        ("profiles", _profiles),
     ],
 )
 def test_the_next_owner_removes_stale_temporary_files_and_keeps_a_live_ones(

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from tltui.base import tempfiles
 from tltui.base.catalogue.mitigation import RemosParams
 from tltui.base.errors import ResultsError
 from tltui.base.runfiles import load_npz, save_npz
@@ -105,7 +106,9 @@ def save(
     for i, name in enumerate(names):
         arrays[f"in_{i}"] = np.asarray(cov_in[name], dtype=np.int64)
         arrays[f"out_{i}"] = np.asarray(cov_out[name], dtype=np.int64)
-    return save_npz(path(workspace, k), **arrays)
+    target = path(workspace, k)
+    tempfiles.sweep(target.parent)  # the profiles of killed mitigations
+    return save_npz(target, **arrays)
 
 
 def memo(k: Hashable, compute: Callable[[], T]) -> T:
