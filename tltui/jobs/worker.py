@@ -34,7 +34,7 @@ MAX_ERROR = 4000
 """Characters of an error message kept in the event and the index (the log has all of it)."""
 
 
-DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 """A write the disk refused: the job ends in one line naming the path, not as a crash."""
 
 
