@@ -10,6 +10,8 @@ import pytest
 from tests.ui.helpers import SIZE, MakeApp, ready
 from tests.ui.seedrun import make_seed_run
 from tltui.base.rundir import metrics as M
+from tltui.base.runfiles import load_json, save_json
+from tltui.base.verdicts import board, load_source
 from tltui.ui.model.comparerows import comparison_rows, group_cell
 from tltui.ui.model.glossary import delta
 from tltui.ui.model.rundata import RunData
@@ -125,3 +127,25 @@ def test_seed_groups_on_screen_snapshot(
         await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+def test_the_rows_and_the_board_read_one_group_interval_the_recorded_one_first(tmp_path: Path) -> None:
+    """The comparison rows and the verdict board (Pareto, report, Overview) show a group's one interval:
+    computed alike from the predictions, and the one summary.json records when it records one."""
+    run_dir = make_seed_run(tmp_path / "run")
+    rows = {r.group: r for r in comparison_rows(RunData.load(run_dir), "finetune", COMPARE) if r.is_group}
+    remos = next(c for c in board([load_source(run_dir)]).comparisons if c.method == "remos")
+    d = remos.delta[M.DIR.key]
+    assert f"Δ{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]" in rows["remos"].cells[COMPARE.index(M.DIR)]
+    summary = load_json(run_dir / "summary.json")
+    pairs = [{"seed": s, "variant": f"remos-s{s}", "baseline": f"finetune-s{s}"} for s in range(3)]
+    fake = {"value": -0.5, "lo": -0.6, "hi": -0.4, "includes": "seeds+images", "verdict": "beyond noise"}
+    fake |= {"n_seeds": 3, "seed_sd": 0.01, "image_se": 0.01}
+    metrics = {m.key: {"group": fake} for m in (M.AOI, M.DIR)}
+    summary["seeds"] = {"method": "remos", "baseline": "finetune", "seeds": [0, 1, 2], "pairs": pairs}
+    summary["seeds"]["metrics"] = metrics
+    save_json(run_dir / "summary.json", summary)
+    rows = {r.group: r for r in comparison_rows(RunData.load(run_dir), "finetune", COMPARE) if r.is_group}
+    assert "Δ-0.500 [-0.600, -0.400]" in rows["remos"].cells[COMPARE.index(M.DIR)]
+    remos = next(c for c in board([load_source(run_dir)]).comparisons if c.method == "remos")
+    assert (remos.delta[M.DIR.key].value, remos.delta[M.DIR.key].lo) == (-0.5, -0.6)

@@ -18,13 +18,11 @@ from tltui.base.intervals import Interval, Outcomes, group_delta, variant_interv
 from tltui.base.rundir import keys as K
 from tltui.base.rundir.files import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR, INTERVALS
-from tltui.base.rundir.shape import SeedGroup
+from tltui.base.rundir.shape import SeedBlock, SeedGroup
 from tltui.base.rundir.summary import RunSummary, read_summary
-from tltui.base.seedstats import seed_groups
+from tltui.base.seedstats import group_interval, seed_groups
 from tltui.base.verdict import MIN_SEEDS, MORE_SEEDS
 
-GROUP = "group"
-"""A `seeds` block metric's recorded group interval and verdict."""
 ANALYSIS = ("scratch", "probe", "finetune")
 """The study's own variants: points on the board, compared with no baseline."""
 
@@ -166,7 +164,7 @@ class _Pool:
         self.variants: dict[str, Mapping[str, Any]] = {}
         self.derived: dict[str, Mapping[str, Any]] = {}
         self.outcomes: dict[str, Outcomes] = {}
-        self.recorded_groups: dict[tuple[str, ...], Mapping[str, Any]] = {}
+        self.recorded: list[SeedBlock] = []
         self.groups: list[SeedGroup] = []
         for src in sources:
             known = {g["group"] for g in self.groups}
@@ -181,10 +179,8 @@ class _Pool:
                 o = _outcomes(src.arrays, name)
                 if o is not None:
                     self.outcomes[name] = o
-            seeds = src.summary.seeds
-            if seeds is not None:
-                members = tuple(str(p.get("variant")) for p in seeds.get("pairs") or [])
-                self.recorded_groups[members] = seeds.get("metrics") or {}
+            if src.summary.seeds is not None:
+                self.recorded.append(src.summary.seeds)
         # Outcomes only compare on one test set: keep those of the first size.
         sizes = {len(o) for o in self.outcomes.values()}
         if len(sizes) > 1:
@@ -258,27 +254,29 @@ def _group_point(pool: _Pool, name: str, members: Sequence[str]) -> Point | None
 
 
 def _compare(
-    pool: _Pool, method: str, pairs: Sequence[tuple[str, str]], label: str, base_name: str
+    pool: _Pool,
+    method: str,
+    pairs: Sequence[tuple[str, str]],
+    label: str,
+    base_name: str,
+    seeds: Sequence[int] = (),
 ) -> Comparison | None:
-    """`method`'s variants against their matched baselines, seed by seed (one pair: a single run)."""
+    """`method`'s variants against their matched baselines, seed by seed (one pair: a single run); a seed
+    group's (`seeds` given) difference is tltui.base.seedstats.group_interval's, as the comparison rows show it."""
     methods, bases = [m for m, _ in pairs], [b for _, b in pairs]
     point = _group_point(pool, method, methods)
     distinct = list(dict.fromkeys(bases))
     baseline = _group_point(pool, base_name, distinct if len(distinct) > 1 else distinct[:1])
     if point is None or baseline is None:
         return None
-    recorded = pool.recorded_groups.get(tuple(methods))
     delta: dict[str, Interval] = {}
     verdict = ""
-    if recorded:
-        for key in (AOI.key, DIR.key):
-            g = recorded.get(key, {}).get(GROUP) if isinstance(recorded.get(key), Mapping) else None
-            iv = _interval(g)
-            if iv is not None:
-                delta[key] = iv
-                if key == DIR.key:
-                    verdict = str(g.get("verdict") or "") if isinstance(g, Mapping) else ""
-    if len(delta) < 2 and all(m in pool.outcomes for m in methods) and all(b in pool.outcomes for b in bases):
+    if seeds:
+        seeded = [(s, m, b) for s, (m, b) in zip(seeds, pairs, strict=True)]
+        found = group_interval(seeded, pool.outcomes, pool.recorded)
+        delta = {k: Interval(g["value"], g["lo"], g["hi"], g["includes"]) for k, g in found.items()}
+        verdict = found[DIR.key]["verdict"] if DIR.key in found else ""
+    elif all(m in pool.outcomes for m in methods) and all(b in pool.outcomes for b in bases):
         g = group_delta([(pool.outcomes[m], pool.outcomes[b]) for m, b in pairs])
         delta, verdict = dict(g.delta), g.verdict(DIR.key)
     if len(delta) < 2:
@@ -344,7 +342,8 @@ def board(sources: Sequence[Source]) -> Board:
     comparisons: list[Comparison] = []
     labels: dict[str, tuple[str, ...]] = {}
     for g in groups:
-        pairs = [(p["variant"], str(p["baseline"])) for p in g["pairs"] if p["baseline"] is not None]
+        matched = [p for p in g["pairs"] if p["baseline"] is not None]
+        pairs = [(p["variant"], str(p["baseline"])) for p in matched]
         if not pairs:
             continue
         bases = [b for _, b in pairs]
@@ -353,7 +352,7 @@ def board(sources: Sequence[Source]) -> Board:
         distinct = tuple(dict.fromkeys(bases))
         if labels.setdefault(base_name, distinct) != distinct:  # another group's matched seeds
             base_name = f"{label}, for {g['group']}"
-        c = _compare(pool, str(g["group"]), pairs, label, base_name)
+        c = _compare(pool, str(g["group"]), pairs, label, base_name, [p["seed"] for p in matched])
         if c is not None:
             comparisons.append(c)
     for name, meta in pool.derived.items():

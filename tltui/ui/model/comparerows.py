@@ -3,6 +3,7 @@ interval and verdict), then every variant with its Δ against the baseline named
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,18 +86,29 @@ _CACHE: dict[tuple[Any, ...], list[SeedGroup]] = {}
 
 
 def groups_of(run: RunData | None) -> list[SeedGroup]:
-    """The run's `--seeds` groups with their group intervals, computed from the recorded per-image predictions
-    (once per run and set of variants)."""
+    """The run's `--seeds` groups with their group intervals (tltui.base.seedstats.group_interval): as the runs
+    recorded them, else computed from the recorded per-image predictions (once per run and set of variants)."""
     if run is None:
         return []
-    plain = seed_groups(run.derived, run.variants)
-    if not plain:
-        return []
+    recorded = run.seed_blocks
+    plain = seed_groups(run.derived, run.variants, recorded=recorded)
+    if all(_has_intervals(g) for g in plain):
+        return plain
     members = sorted({n for g in plain for p in g["pairs"] for n in (p["variant"], p["baseline"]) if n})
-    key = (run.run_dir, run.merged_from, tuple(members), tuple(run.sources.get(n, "") for n in members))
+    key = (
+        run.run_dir,
+        run.merged_from,
+        tuple(members),
+        tuple(run.sources.get(n, "") for n in members),
+        json.dumps(recorded, sort_keys=True, default=str),  # what the runs recorded decides what is computed
+    )
     if key not in _CACHE:
-        _CACHE[key] = seed_groups(run.derived, run.variants, _outcomes(run, members))
+        _CACHE[key] = seed_groups(run.derived, run.variants, _outcomes(run, members), recorded)
     return _CACHE[key]
+
+
+def _has_intervals(g: SeedGroup) -> bool:
+    return all("group" in g["metrics"].get(m.key, {}) for m in INTERVAL_METRICS)
 
 
 def group_cell(m: SeedMetric | None) -> str:
