@@ -175,6 +175,20 @@ def _shared_baselines(g: dict[str, Any], variants: Mapping[str, Any]) -> None:
             g["baseline"] = g["baseline"] or entry.baseline
 
 
+def untreated_matched(group: SeedBlock, method_record: Mapping[str, Any] | None) -> bool:
+    """Whether a group is a treatment without a control (Dare, FMT) compared at every seed with the untreated
+    model built at that seed (tltui.core.produce.untreated_run), not with one untreated model."""
+    family = catalogue.FAMILIES.get(str((method_record or {}).get("kind")), {})
+    entry = family.get(str((method_record or {}).get("method")))
+    bases = [p["baseline"] for p in group["pairs"] if p["baseline"] is not None]
+    return (
+        (method_record or {}).get("kind") == "treatment"
+        and entry is not None
+        and entry.baseline is None
+        and len(set(bases)) > 1
+    )
+
+
 def seed_groups(
     derived: Mapping[str, Mapping[str, Any]],
     variants: Mapping[str, Mapping[str, Any]],
@@ -192,14 +206,18 @@ def seed_groups(
         g = groups.setdefault(str(meta.get("group")), {"method": None, "baseline": None, "by_seed": {}})
         g["by_seed"].setdefault(int(meta["seed"]), {})[meta["role"]] = name
         g["method" if meta["role"] == "method" else "baseline"] = meta.get("method")
-        g.setdefault("kind", meta.get("kind"))
+        if meta["role"] == "method":
+            g["kind"] = meta.get("kind")
         if meta["role"] == "method" and meta.get("kind") == "treatment":
-            g.setdefault("untreated", meta.get("base"))
+            g.setdefault(
+                "untreated", meta.get("base")
+            )  # every seed's, in runs before matched untreated models
+            g["by_seed"][int(meta["seed"])]["untreated"] = meta.get("base")
     out = []
     for group, g in groups.items():
         _shared_baselines(g, variants)
         pairs = [
-            (s, d["method"], d.get("baseline", g.get("untreated")))
+            (s, d["method"], d.get("baseline", d.get("untreated")))
             for s, d in sorted(g["by_seed"].items())
             if "method" in d
         ]

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from tltui.base.intervals import Interval, Outcomes, group_delta, variant_intervals
+from tltui.base.intervals import Interval, Outcomes, group_delta, group_mean, variant_intervals
 from tltui.base.rundir import keys as K
 from tltui.base.rundir.files import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR, INTERVALS
 from tltui.base.rundir.shape import SeedBlock, SeedGroup
 from tltui.base.rundir.summary import RunSummary, read_summary
-from tltui.base.seedstats import group_interval, seed_groups
+from tltui.base.seedstats import group_interval, seed_groups, untreated_matched
 from tltui.base.verdict import MIN_SEEDS, MORE_SEEDS
 
 ANALYSIS = ("scratch", "probe", "finetune")
@@ -230,20 +230,14 @@ def _interval(raw: object) -> Interval | None:
         return None
 
 
-def _nothing(n: int) -> Outcomes:
-    """A model that gets nothing right: as a group's 'baseline' it turns a group delta into the group's mean."""
-    return Outcomes(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-
-
 def _group_point(pool: _Pool, name: str, members: Sequence[str]) -> Point | None:
     """The seed-mean accuracy and DIR of `members`, with the seeds+images interval of tltui.base.intervals."""
     if len(members) == 1:
         p = pool.point(members[0])
         return Point(name, p.acc, p.dir, 1, tuple(members)) if p is not None else None
     if all(m in pool.outcomes for m in members):
-        n = len(pool.outcomes[members[0]])
-        g = group_delta([(pool.outcomes[m], _nothing(n)) for m in members])
-        return Point(name, g.delta[AOI.key], g.delta[DIR.key], len(members), tuple(members))
+        g = group_mean([pool.outcomes[m] for m in members])
+        return Point(name, g[AOI.key], g[DIR.key], len(members), tuple(members))
     accs = [AOI.of(pool.variants.get(m)) for m in members]
     dirs = [DIR.of(pool.variants.get(m)) for m in members]
     if any(a is None for a in accs) or any(d is None for d in dirs):
@@ -341,15 +335,23 @@ def board(sources: Sequence[Source]) -> Board:
     }
     comparisons: list[Comparison] = []
     labels: dict[str, tuple[str, ...]] = {}
+    named: dict[tuple[str, ...], str] = {}
     for g in groups:
         matched = [p for p in g["pairs"] if p["baseline"] is not None]
         pairs = [(p["variant"], str(p["baseline"])) for p in matched]
         if not pairs:
             continue
         bases = [b for _, b in pairs]
-        label = _baseline_label(g["method"], g["baseline"], bases)
+        mine = next((pool.derived[m] for m, _ in pairs if m in pool.derived), None)
+        untreated = str(pool.derived.get(bases[0], {}).get("method", "finetune"))
+        label = (
+            f"untreated {untreated}, matched seeds"
+            if untreated_matched(g, mine)
+            else _baseline_label(g["method"], g["baseline"], bases)
+        )
         base_name = bases[0] if len(set(bases)) == 1 else label
         distinct = tuple(dict.fromkeys(bases))
+        base_name = named.setdefault(distinct, base_name)  # the same models, one point (remos' and dare's)
         if labels.setdefault(base_name, distinct) != distinct:  # another group's matched seeds
             base_name = f"{label}, for {g['group']}"
         c = _compare(pool, str(g["group"]), pairs, label, base_name, [p["seed"] for p in matched])

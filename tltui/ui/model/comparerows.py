@@ -13,7 +13,7 @@ from tltui.base.intervals import Outcomes
 from tltui.base.rundir import INSTANCES, Metric, keys
 from tltui.base.rundir.metrics import DIR, INTERVAL_METRICS
 from tltui.base.rundir.shape import DerivedRecord, SeedGroup, SeedMetric
-from tltui.base.seedstats import seed_groups
+from tltui.base.seedstats import seed_groups, untreated_matched
 from tltui.ui.model.glossary import delta
 from tltui.ui.model.rundata import RunData
 
@@ -46,10 +46,12 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
     `untreated finetune` (a treatment without a control compares with the variant it treated)."""
     first = next((p["baseline"] for p in group["pairs"] if p["baseline"] is not None), None)
     record = derived.get(first) if first is not None else None
+    mine = next((derived[p["variant"]] for p in group["pairs"] if p["variant"] in derived), None)
+    if untreated_matched(group, mine):
+        return f"untreated {record.get('method') if record else 'finetune'}, matched seeds"
     if record is None or record.get("role") != "baseline":
         return f"untreated {first}" if first is not None else "no baseline"
     method = str(record.get("method"))
-    mine = next((derived[p["variant"]] for p in group["pairs"] if p["variant"] in derived), None)
     entries = catalogue.TREATMENTS if (mine or record).get("kind") == "treatment" else catalogue.MITIGATIONS
     entry = entries.get(str(mine.get("method"))) if mine is not None else None
     if entry is not None and entry.baseline_params:
@@ -59,7 +61,7 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
     return f"{method}, matched seeds"
 
 
-def _outcomes(run: RunData, names: Iterable[str]) -> dict[str, Outcomes]:
+def outcomes_of(run: RunData, names: Iterable[str]) -> dict[str, Outcomes]:
     """Per-image outcomes of `names` from the runs' instances.npz (the newest run holding each variant first)."""
     import numpy as np  # not before the first frame
 
@@ -103,7 +105,7 @@ def groups_of(run: RunData | None) -> list[SeedGroup]:
         json.dumps(recorded, sort_keys=True, default=str),  # what the runs recorded decides what is computed
     )
     if key not in _CACHE:
-        _CACHE[key] = seed_groups(run.derived, run.variants, _outcomes(run, members), recorded)
+        _CACHE[key] = seed_groups(run.derived, run.variants, outcomes_of(run, members), recorded)
     return _CACHE[key]
 
 
