@@ -211,9 +211,9 @@ def produce(
     if ex.distributed and len(todo) > 1:
         from tltui.core.distributed.seeds import build_all  # Ray is optional: only a Ray job imports it
 
-        free = [r for r in todo if r.name not in built and r.needs not in {t.name for t in todo}]
-        built = {**(yield from build_all(an, free, ex, ctx.log)), **built}  # a run on an untreated model of
-        # this job waits for it and is built here
+        # a treatment of a seed's untreated model runs here, after it, seeing what `_sees` gives it (as locally)
+        free = [r for r in todo if r.name not in built and r.needs is None]
+        built = {**(yield from build_all(an, free, ex, ctx.log)), **built}
     made: dict[str, nn.Module] = {}
     try:
         for r in runs:
