@@ -229,3 +229,15 @@ def test_the_export_carries_what_the_screen_shows(tmp_path: Path) -> None:
     assert [r[0] for r in rows if r[2] == "group"] == [f"group:{g}" for g in GROUPS]
     kinds = [r[2] for r in rows]
     assert kinds.index("variant") > max(i for i, k in enumerate(kinds) if k != "variant")  # groups first
+
+
+def test_a_joined_runs_recorded_group_intervals_travel_with_it(tmp_path: Path) -> None:
+    """A study state joins runs: each run's `seeds` block (its recorded group intervals) comes along."""
+    run_dir = make_seed_run(tmp_path / "run")
+    summary = load_json(run_dir / "summary.json")
+    summary["seeds"] = {"method": "remos", "baseline": "finetune", "seeds": [0], "pairs": [], "metrics": {}}
+    save_json(run_dir / "summary.json", summary)
+    other = seeds_run(tmp_path / "other")
+    joined = other.merged(RunData.load(run_dir), ["remos-s0"])
+    assert joined.seed_blocks == (summary["seeds"],) and other.seed_blocks == ()
+    assert RunData.load(run_dir).merged(joined).seed_blocks == (summary["seeds"],) * 2
