@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tltui.base.intervals import Outcomes, point
-from tltui.base.seedstats import paired, seed_block, seed_groups, spread, t95
+from tltui.base.seedstats import group_interval, paired, seed_block, seed_groups, spread, t95
 
 
 def test_spread_by_hand() -> None:
@@ -129,3 +129,20 @@ def test_two_identical_seeds_need_more_seeds_in_the_group_interval_too() -> None
     for key in ("aoi", "dir"):
         assert b["metrics"][key]["group"]["verdict"] == "more seeds needed"
         assert b["metrics"][key]["delta"]["verdict"] == "more seeds needed"
+
+
+def test_a_recorded_group_interval_is_read_not_computed_again() -> None:
+    rng = np.random.default_rng(2)
+    outcomes = {f"{w}-s{s}": _outcomes(rng, 0.9, 0.3) for s in range(3) for w in ("m", "b")}
+    variants = {n: {"aoi": point(o)[0], "dir": point(o)[1]} for n, o in outcomes.items()}
+    computed = group_interval(_pairs(3), outcomes)
+    assert set(computed) == {"aoi", "dir"}
+    block = seed_block("remos", "finetune", _pairs(3), variants, outcomes)
+    fake = {**block["metrics"]["dir"]["group"], "value": -0.5, "lo": -0.6, "hi": -0.4}
+    block["metrics"]["dir"]["group"] = fake
+    assert group_interval(_pairs(3), outcomes, [block])["dir"] == fake
+    assert group_interval(_pairs(3), {}, [block])["dir"] == fake  # no predictions needed
+    other = [(s, f"m-s{s}", None) for s in range(3)]  # another group's pairs: not its block
+    assert group_interval(other, outcomes, [block]) == {}
+    broken = {**block, "metrics": {**block["metrics"], "aoi": {**block["metrics"]["aoi"], "group": "x"}}}
+    assert group_interval(_pairs(3), outcomes, [broken]) == computed  # a damaged block: computed again

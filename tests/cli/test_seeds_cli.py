@@ -43,3 +43,27 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
     s2 = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert s2["seeds"]["pairs"][0] == {"seed": 3, "variant": "magprune-s3", "baseline": "finetune-s3"}
     assert s2["variants"]["finetune-s3"] == s["variants"]["finetune-s3"]
+
+    # Dare at the same seeds treats the untreated model of each seed, built with the study's finetune recipe
+    # (the remos run's finetune-s3/-s4 were trained for 1 epoch: not the same parameters, so built again)
+    proc = cli("treat", "demo", "--method", "dare", "--out", str(tmp_path / "c"), *common)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    s3 = json.loads((tmp_path / "c" / "summary.json").read_text())
+    assert s3["produced"]["names"] == ["finetune-s3", "dare-s3", "finetune-s4", "dare-s4"]
+    assert s3["seeds"]["pairs"] == [
+        {"seed": 3, "variant": "dare-s3", "baseline": "finetune-s3"},
+        {"seed": 4, "variant": "dare-s4", "baseline": "finetune-s4"},
+    ]
+    untreated = s3["derived"]["finetune-s3"]
+    assert (untreated["kind"], untreated["method"], untreated["role"]) == (
+        "mitigation",
+        "finetune",
+        "baseline",
+    )
+    assert untreated["params"]["seed"] == 3 and untreated["params"]["epochs"] is None
+    assert s3["derived"]["dare-s3"]["base"] == "finetune-s3"  # seed 3 treated the untreated model of seed 3
+    assert s3["seeds"]["metrics"]["dir"]["baseline"]["values"] == [
+        s3["variants"]["finetune-s3"]["dir"],
+        s3["variants"]["finetune-s4"]["dir"],
+    ]
+    assert s3["seeds"]["metrics"]["dir"]["group"]["includes"] == "seeds+images"

@@ -1,5 +1,6 @@
 """A run directory with `--seeds` groups, made from the recorded demo run: remos and magprune (finetune at matched
-seeds), model-doctor (its α = 0 control), dare (the untreated finetune) at 3 seeds, and fmt at 2 identical seeds.
+seeds), model-doctor (its α = 0 control), dare (the untreated finetune built at each seed: remos' baselines,
+reused) at 3 seeds, and fmt (one untreated finetune, as runs before matched untreated models) at 2 identical seeds.
 
 `python -m tests.ui.seedrun DST` writes one (for a look in tmux: `tltui --run DST`).
 """
@@ -28,6 +29,9 @@ GROUPS: dict[str, tuple[str, str, tuple[str, str] | None, int, float, float]] = 
     "dare": ("treatment", "dare", None, 3, 0.15, 0.02),
     "fmt": ("treatment", "fmt", None, 2, 0.21, 0.0),
 }
+
+MATCHED_UNTREATED = {"dare"}
+"""Treatment groups that treated the untreated model built at each seed (tltui.core.produce.untreated_run)."""
 
 
 def _variant(like: dict[str, Any], o: Outcomes) -> dict[str, Any]:
@@ -64,7 +68,7 @@ def make_seed_run(dst: Path, src: Path = RECORDED) -> Path:
             derived[name] = {
                 "kind": kind,
                 "method": method,
-                "base": "finetune",
+                "base": f"finetune-s{s}" if group in MATCHED_UNTREATED else "finetune",
                 "role": "method",
                 "group": group,
             }

@@ -187,3 +187,19 @@ def test_sixteen_colour_terminals_get_ansi_series_colours() -> None:
     assert palette({}, 16) == list(ANSI16)
     themed = palette({f"series-{i}": f"#0000{i:02x}" for i in range(1, 11)}, 256)
     assert len(themed) == 10 and len(set(themed)) == 10
+
+
+async def test_a_joined_series_draws_its_whiskers_as_lines_in_a_scatter() -> None:
+    """A seed group on the trade-off chart: its mean with interval whiskers, one polyline in its own glyph."""
+    app = ChartApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        chart = app.query_one(Chart)
+        cross = ((0.5, 0.5, 0.5, 0.2, 0.8), (0.1, 0.9, 0.5, 0.5, 0.5))
+        drawn = {}
+        for joined in (False, True):
+            chart.show(ChartSpec("scatter", (Series("g", *cross, marker="x", joined=joined),)))
+            while chart.spec is None or chart.spec.series[0].joined != joined:  # updates are throttled
+                await pilot.pause(0.05)
+            plot = as_text(chart).splitlines()[:-1]  # the legend's line names the glyph too
+            drawn[joined] = sum(line.count("x") for line in plot)
+        assert drawn[False] <= 5 and drawn[True] > 20  # the points alone, then lines through them

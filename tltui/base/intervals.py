@@ -174,3 +174,15 @@ def group_delta(
         half = _t_quantile(sd * sd / s, img_var, s - 1) * math.sqrt(sd * sd / s + img_var)
         delta[key] = Interval(mean, mean - half, mean + half, "seeds+images")
     return GroupDelta(s, delta, per_seed, seed_sd, image_se, n_boot, seed)
+
+
+def group_mean(
+    members: Sequence[Outcomes], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
+) -> dict[str, Interval]:
+    """Accuracy and DIR of a seed group as one point: the seeds' mean with its interval over seeds and images
+    (`group_delta` against a model that gets nothing right); one member: its image interval."""
+    if not members:
+        raise ValueError("a group without members")
+    n = len(members[0])
+    nothing = Outcomes(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    return dict(group_delta([(m, nothing) for m in members], n_boot=n_boot, seed=seed).delta)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from tltui.base import catalogue
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, group_delta
@@ -81,6 +81,52 @@ def group_intervals(
     }
 
 
+def recorded_intervals(
+    pairs: Sequence[tuple[int, str, str | None]], recorded: Sequence[SeedBlock]
+) -> dict[str, GroupInterval]:
+    """The group intervals a run recorded (a summary's `seeds` block, `metrics.<m>.group`) for exactly these
+    (variant, baseline) pairs; empty when no block records them for every metric of INTERVAL_METRICS."""
+    want = {(v, b) for _, v, b in pairs}
+    for block in recorded:
+        listed = block.get("pairs")
+        have = {
+            (p.get("variant"), p.get("baseline"))
+            for p in (listed if isinstance(listed, list) else [])
+            if isinstance(p, dict)
+        }
+        metrics = block.get("metrics")
+        found = {
+            m.key: g
+            for m in INTERVAL_METRICS
+            if isinstance(metrics, dict)
+            and isinstance(metrics.get(m.key), dict)
+            and _is_interval(g := metrics[m.key].get("group"))
+        }
+        if have == want and len(found) == len(INTERVAL_METRICS):
+            return found
+    return {}
+
+
+def _is_interval(raw: object) -> TypeGuard[GroupInterval]:
+    """A recorded group interval with its numbers and verdict (an older or damaged one is computed again)."""
+    return (
+        isinstance(raw, dict)
+        and all(isinstance(raw.get(k), (int, float)) for k in ("value", "lo", "hi"))
+        and isinstance(raw.get("verdict"), str)
+    )
+
+
+def group_interval(
+    pairs: Sequence[tuple[int, str, str | None]],
+    outcomes: Mapping[str, Outcomes],
+    recorded: Sequence[SeedBlock] = (),
+) -> dict[str, GroupInterval]:
+    """A seed group's intervals over seeds and images, the one source every view reads (the comparison rows,
+    the verdict board, the report): as recorded in summary.json when a `seeds` block holds these pairs, else
+    computed from the per-image `outcomes` (`group_intervals`); empty when neither can say."""
+    return recorded_intervals(pairs, recorded) or group_intervals(pairs, outcomes)
+
+
 def _metric(variant: Mapping[str, Any] | None, metric: Metric) -> float | None:
     return metric.of(fairness_of(variant)) if metric in GAPS else metric.of(variant)
 
@@ -91,17 +137,19 @@ def seed_block(
     pairs: Sequence[tuple[int, str, str | None]],
     variants: Mapping[str, Mapping[str, Any]],
     outcomes: Mapping[str, Outcomes] | None = None,
+    recorded: Sequence[SeedBlock] = (),
 ) -> SeedBlock:
     """The `seeds` entry of a summary: which variant and baseline each seed produced, and per metric the method's
     and the baseline's spread and their paired difference; with the variants' per-image `outcomes`, accuracy and
-    DIR also get the `group` interval over seeds and images (`group_intervals`)."""
+    DIR also get the `group` interval over seeds and images (`group_interval`, which prefers a `recorded`
+    block's)."""
     fair = any(fairness_of(variants.get(v)) is not None for _, v, _ in pairs)
     metrics = {}
     for m in (*METRICS, *(GAPS if fair else ())):
         mv = [_metric(variants.get(v), m) for _, v, _ in pairs]
         bv = [_metric(variants.get(b), m) if b is not None else None for _, _, b in pairs]
         metrics[m.key] = SeedMetric(method=spread(mv), baseline=spread(bv), delta=paired(mv, bv))
-    for key, interval in group_intervals(pairs, outcomes or {}).items():
+    for key, interval in group_interval(pairs, outcomes or {}, recorded).items():
         metrics[key]["group"] = interval
     return SeedBlock(
         method=method,
@@ -127,14 +175,30 @@ def _shared_baselines(g: dict[str, Any], variants: Mapping[str, Any]) -> None:
             g["baseline"] = g["baseline"] or entry.baseline
 
 
+def untreated_matched(group: SeedBlock, method_record: Mapping[str, Any] | None) -> bool:
+    """Whether a group is a treatment without a control (Dare, FMT) compared at every seed with the untreated
+    model built at that seed (tltui.core.produce.untreated_run), not with one untreated model."""
+    family = catalogue.FAMILIES.get(str((method_record or {}).get("kind")), {})
+    entry = family.get(str((method_record or {}).get("method")))
+    bases = [p["baseline"] for p in group["pairs"] if p["baseline"] is not None]
+    return (
+        (method_record or {}).get("kind") == "treatment"
+        and entry is not None
+        and entry.baseline is None
+        and len(set(bases)) > 1
+    )
+
+
 def seed_groups(
     derived: Mapping[str, Mapping[str, Any]],
     variants: Mapping[str, Mapping[str, Any]],
     outcomes: Mapping[str, Outcomes] | None = None,
+    recorded: Sequence[SeedBlock] = (),
 ) -> list[SeedGroup]:
     """The `--seeds` runs among a run's produced variants (their records carry `group`, `role` and `seed`): per
     group, the method's variants by seed with their baselines, and the `seed_block` of the group (with group
-    intervals when the variants' per-image `outcomes` are given, as read from the run's instances)."""
+    intervals as the runs' `recorded` seeds blocks hold them, else when the variants' per-image `outcomes` are
+    given, as read from the run's instances)."""
     groups: dict[str, dict[str, Any]] = {}
     for name, meta in derived.items():
         if "seed" not in meta or meta.get("role") not in ("method", "baseline") or name not in variants:
@@ -142,20 +206,24 @@ def seed_groups(
         g = groups.setdefault(str(meta.get("group")), {"method": None, "baseline": None, "by_seed": {}})
         g["by_seed"].setdefault(int(meta["seed"]), {})[meta["role"]] = name
         g["method" if meta["role"] == "method" else "baseline"] = meta.get("method")
-        g.setdefault("kind", meta.get("kind"))
+        if meta["role"] == "method":
+            g["kind"] = meta.get("kind")
         if meta["role"] == "method" and meta.get("kind") == "treatment":
-            g.setdefault("untreated", meta.get("base"))
+            g.setdefault(
+                "untreated", meta.get("base")
+            )  # every seed's, in runs before matched untreated models
+            g["by_seed"][int(meta["seed"])]["untreated"] = meta.get("base")
     out = []
     for group, g in groups.items():
         _shared_baselines(g, variants)
         pairs = [
-            (s, d["method"], d.get("baseline", g.get("untreated")))
+            (s, d["method"], d.get("baseline", d.get("untreated")))
             for s, d in sorted(g["by_seed"].items())
             if "method" in d
         ]
         if pairs:
             block = seed_block(
-                str(g["method"]), g["baseline"] or g.get("untreated"), pairs, variants, outcomes
+                str(g["method"]), g["baseline"] or g.get("untreated"), pairs, variants, outcomes, recorded
             )
             out.append(SeedGroup(group=group, **block))
     return out

@@ -14,17 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from tltui.base.intervals import Interval, Outcomes, group_delta, variant_intervals
+from tltui.base.intervals import Interval, Outcomes, group_delta, group_mean, variant_intervals
 from tltui.base.rundir import keys as K
 from tltui.base.rundir.files import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR, INTERVALS
-from tltui.base.rundir.shape import SeedGroup
+from tltui.base.rundir.shape import SeedBlock, SeedGroup
 from tltui.base.rundir.summary import RunSummary, read_summary
-from tltui.base.seedstats import seed_groups
+from tltui.base.seedstats import group_interval, seed_groups, untreated_matched
 from tltui.base.verdict import MIN_SEEDS, MORE_SEEDS
 
-GROUP = "group"
-"""A `seeds` block metric's recorded group interval and verdict."""
 ANALYSIS = ("scratch", "probe", "finetune")
 """The study's own variants: points on the board, compared with no baseline."""
 
@@ -166,7 +164,7 @@ class _Pool:
         self.variants: dict[str, Mapping[str, Any]] = {}
         self.derived: dict[str, Mapping[str, Any]] = {}
         self.outcomes: dict[str, Outcomes] = {}
-        self.recorded_groups: dict[tuple[str, ...], Mapping[str, Any]] = {}
+        self.recorded: list[SeedBlock] = []
         self.groups: list[SeedGroup] = []
         for src in sources:
             known = {g["group"] for g in self.groups}
@@ -181,10 +179,8 @@ class _Pool:
                 o = _outcomes(src.arrays, name)
                 if o is not None:
                     self.outcomes[name] = o
-            seeds = src.summary.seeds
-            if seeds is not None:
-                members = tuple(str(p.get("variant")) for p in seeds.get("pairs") or [])
-                self.recorded_groups[members] = seeds.get("metrics") or {}
+            if src.summary.seeds is not None:
+                self.recorded.append(src.summary.seeds)
         # Outcomes only compare on one test set: keep those of the first size.
         sizes = {len(o) for o in self.outcomes.values()}
         if len(sizes) > 1:
@@ -234,20 +230,14 @@ def _interval(raw: object) -> Interval | None:
         return None
 
 
-def _nothing(n: int) -> Outcomes:
-    """A model that gets nothing right: as a group's 'baseline' it turns a group delta into the group's mean."""
-    return Outcomes(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-
-
 def _group_point(pool: _Pool, name: str, members: Sequence[str]) -> Point | None:
     """The seed-mean accuracy and DIR of `members`, with the seeds+images interval of tltui.base.intervals."""
     if len(members) == 1:
         p = pool.point(members[0])
         return Point(name, p.acc, p.dir, 1, tuple(members)) if p is not None else None
     if all(m in pool.outcomes for m in members):
-        n = len(pool.outcomes[members[0]])
-        g = group_delta([(pool.outcomes[m], _nothing(n)) for m in members])
-        return Point(name, g.delta[AOI.key], g.delta[DIR.key], len(members), tuple(members))
+        g = group_mean([pool.outcomes[m] for m in members])
+        return Point(name, g[AOI.key], g[DIR.key], len(members), tuple(members))
     accs = [AOI.of(pool.variants.get(m)) for m in members]
     dirs = [DIR.of(pool.variants.get(m)) for m in members]
     if any(a is None for a in accs) or any(d is None for d in dirs):
@@ -258,27 +248,29 @@ def _group_point(pool: _Pool, name: str, members: Sequence[str]) -> Point | None
 
 
 def _compare(
-    pool: _Pool, method: str, pairs: Sequence[tuple[str, str]], label: str, base_name: str
+    pool: _Pool,
+    method: str,
+    pairs: Sequence[tuple[str, str]],
+    label: str,
+    base_name: str,
+    seeds: Sequence[int] = (),
 ) -> Comparison | None:
-    """`method`'s variants against their matched baselines, seed by seed (one pair: a single run)."""
+    """`method`'s variants against their matched baselines, seed by seed (one pair: a single run); a seed
+    group's (`seeds` given) difference is tltui.base.seedstats.group_interval's, as the comparison rows show it."""
     methods, bases = [m for m, _ in pairs], [b for _, b in pairs]
     point = _group_point(pool, method, methods)
     distinct = list(dict.fromkeys(bases))
     baseline = _group_point(pool, base_name, distinct if len(distinct) > 1 else distinct[:1])
     if point is None or baseline is None:
         return None
-    recorded = pool.recorded_groups.get(tuple(methods))
     delta: dict[str, Interval] = {}
     verdict = ""
-    if recorded:
-        for key in (AOI.key, DIR.key):
-            g = recorded.get(key, {}).get(GROUP) if isinstance(recorded.get(key), Mapping) else None
-            iv = _interval(g)
-            if iv is not None:
-                delta[key] = iv
-                if key == DIR.key:
-                    verdict = str(g.get("verdict") or "") if isinstance(g, Mapping) else ""
-    if len(delta) < 2 and all(m in pool.outcomes for m in methods) and all(b in pool.outcomes for b in bases):
+    if seeds:
+        seeded = [(s, m, b) for s, (m, b) in zip(seeds, pairs, strict=True)]
+        found = group_interval(seeded, pool.outcomes, pool.recorded)
+        delta = {k: Interval(g["value"], g["lo"], g["hi"], g["includes"]) for k, g in found.items()}
+        verdict = found[DIR.key]["verdict"] if DIR.key in found else ""
+    elif all(m in pool.outcomes for m in methods) and all(b in pool.outcomes for b in bases):
         g = group_delta([(pool.outcomes[m], pool.outcomes[b]) for m, b in pairs])
         delta, verdict = dict(g.delta), g.verdict(DIR.key)
     if len(delta) < 2:
@@ -343,17 +335,26 @@ def board(sources: Sequence[Source]) -> Board:
     }
     comparisons: list[Comparison] = []
     labels: dict[str, tuple[str, ...]] = {}
+    named: dict[tuple[str, ...], str] = {}
     for g in groups:
-        pairs = [(p["variant"], str(p["baseline"])) for p in g["pairs"] if p["baseline"] is not None]
+        matched = [p for p in g["pairs"] if p["baseline"] is not None]
+        pairs = [(p["variant"], str(p["baseline"])) for p in matched]
         if not pairs:
             continue
         bases = [b for _, b in pairs]
-        label = _baseline_label(g["method"], g["baseline"], bases)
+        mine = next((pool.derived[m] for m, _ in pairs if m in pool.derived), None)
+        untreated = str(pool.derived.get(bases[0], {}).get("method", "finetune"))
+        label = (
+            f"untreated {untreated}, matched seeds"
+            if untreated_matched(g, mine)
+            else _baseline_label(g["method"], g["baseline"], bases)
+        )
         base_name = bases[0] if len(set(bases)) == 1 else label
         distinct = tuple(dict.fromkeys(bases))
+        base_name = named.setdefault(distinct, base_name)  # the same models, one point (remos' and dare's)
         if labels.setdefault(base_name, distinct) != distinct:  # another group's matched seeds
             base_name = f"{label}, for {g['group']}"
-        c = _compare(pool, str(g["group"]), pairs, label, base_name)
+        c = _compare(pool, str(g["group"]), pairs, label, base_name, [p["seed"] for p in matched])
         if c is not None:
             comparisons.append(c)
     for name, meta in pool.derived.items():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,20 @@ def method_params(family: str, params: dict[str, Any]) -> tuple[Entry, Any]:
     return entry, entry.build({s.name: params.get(s.name) for s in entry.specs()})
 
 
-def _arch_for(study: Study, base: str | None) -> str:
+def _arch_for(study: Study, base: str | None, runs: Sequence[Planned] = ()) -> str:
+    """The architecture of a variant made from `base` (a study variant, or an untreated model this job builds
+    from one)."""
+    made = next((r for r in runs if r.name == base and isinstance(r.settings, TrainParams)), None)
+    if made is not None:
+        base = made.settings.start
     if base is not None and base in study.names:
         return study.variant(base).arch
     return study.teacher.arch
+
+
+def family_of(entry: Entry, family: str) -> str:
+    """The family `entry` belongs to (a treatment's untreated model is a mitigation `finetune`)."""
+    return next((f for f, entries in FAMILIES.items() if entries.get(entry.name) is entry), family)
 
 
 @dataclass(frozen=True)
@@ -65,11 +76,14 @@ class Planned:
     role: str
     """`method` or `baseline`."""
     seed: int
+    needs: str | None = None
+    """The variant of this job the run starts from (a treatment of its same-seed untreated model)."""
 
 
 def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study: Study) -> list[Planned]:
     """One run for a single seed (named as before); for `seeds` = N > 1, `<name>-s<seed>` for each seed, each
-    followed by its matched same-seed baseline (the entry's `baseline`, e.g. finetune, or Model Doctor's α = 0)."""
+    with its matched same-seed baseline (the entry's `baseline`, e.g. finetune, or Model Doctor's α = 0; a
+    treatment without one: the untreated model built at that seed, first, and the seed's run treats it)."""
     seed, seeds = (settings.seed, settings.seeds) if isinstance(settings, TrainParams) else (0, 1)
     if seeds <= 1 and not (
         tuned(settings) and entry.baseline is not None
@@ -80,12 +94,38 @@ def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study
     runs = []
     for s in range(seed, seed + seeds):
         one = dataclasses.replace(settings, seed=s, seeds=1)
-        runs.append(Planned(f"{given_name or entry.name}-s{s}", entry, one, "method", s))
+        name = f"{given_name or entry.name}-s{s}"
+        untreated = untreated_run(family, entry, one, study)
+        if untreated is not None:
+            b_entry, b_settings = untreated
+            b_name = (
+                f"{b_entry.name}-s{s}"  # the name a mitigation group gives its finetune: one model for both
+            )
+            runs.append(Planned(b_name, b_entry, b_settings, "baseline", s))
+            runs.append(Planned(name, entry, dataclasses.replace(one, variant=b_name), "method", s, b_name))
+            continue
+        runs.append(Planned(name, entry, one, "method", s))
         if entry.baseline is not None:
             b_entry, b_settings = baseline_run(family, entry, one)
             suffix = "-control" if entry.baseline_params else ""
             runs.append(Planned(f"{b_entry.name}{suffix}-s{s}", b_entry, b_settings, "baseline", s))
     return runs
+
+
+def untreated_run(family: str, entry: Entry, one: Any, study: Study) -> tuple[Entry, Any] | None:
+    """The untreated model a treatment without a control (Dare, FMT) is compared with at the seed of `one`: the
+    study's fine-tuned variant it treats, built again at that seed (the mitigation `finetune`, as a mitigation
+    group's matched baseline); None when the treated variant is not a study `finetune` build, or when Dare
+    draws its repair targets from the variant's build checkpoints only (a rebuilt model has none)."""
+    if family != "treatment" or entry.baseline is not None or not isinstance(one, TreatParams):
+        return None
+    variant = one.variant
+    if variant not in study.names or study.variant(variant).build != "finetune":
+        return None
+    if getattr(one, "pool", None) == "checkpoints":
+        return None
+    b_entry = catalogue.MITIGATIONS["finetune"]
+    return b_entry, dataclasses.replace(b_entry.build({"seed": one.seed}), base=variant)
 
 
 def tuned(settings: Any) -> bool:
@@ -171,18 +211,24 @@ def produce(
     if ex.distributed and len(todo) > 1:
         from tltui.core.distributed.seeds import build_all  # Ray is optional: only a Ray job imports it
 
-        built = {**(yield from build_all(an, [r for r in todo if r.name not in built], ex, ctx.log)), **built}
+        # a treatment of a seed's untreated model runs here, after it, seeing what `_sees` gives it (as locally)
+        free = [r for r in todo if r.name not in built and r.needs is None]
+        built = {**(yield from build_all(an, free, ex, ctx.log)), **built}
+    made: dict[str, nn.Module] = {}
     try:
         for r in runs:
             if r.name in reused:
                 ctx.log(f"reusing baseline '{r.name}' ({r.entry.name}, seed {r.seed}): same parameters")
                 continue
-            model: nn.Module = (
-                built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
-            )
+            with _sees(an, r, runs, made):
+                model: nn.Module = (
+                    built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
+                )
+            if r.role == "baseline":
+                made[r.name] = model
             base = _target(r.settings)
             record: dict[str, Any] = {
-                "kind": family,
+                "kind": family_of(r.entry, family),
                 "method": r.entry.name,
                 "base": base,
                 "params": dataclasses.asdict(r.settings),
@@ -192,7 +238,7 @@ def produce(
             if tuning is not None:
                 record["tuning"] = tuning
             staged.append(
-                stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base), record)
+                stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )
             ctx.log(f"made variant '{r.name}' ({family} {r.entry.name})")
         for one in staged:  # only now: no seed's run may see (e.g. in Dare's pool) another seed's result
@@ -202,7 +248,7 @@ def produce(
         def finish(summary: Summary, outcomes: Mapping[str, Outcomes]) -> None:
             for one in staged:
                 commit(one)
-            first = runs[0]
+            first = next(r for r in runs if r.role == "method")
             add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
             if tuning is not None:
                 add_tuning(summary, tuning)
@@ -231,6 +277,23 @@ def produce(
         for one in staged:
             discard(one)  # a no-op once committed
     return summary
+
+
+@contextlib.contextmanager
+def _sees(an: Analysis, r: Planned, runs: list[Planned], made: Mapping[str, nn.Module]) -> Iterator[None]:
+    """While `r` runs: the untreated model it treats among the analysis's variants (built by this job, or reused),
+    and none of the other seeds' (Dare's pool reads the variants), whether they were built now or reused."""
+    others = {p.name for p in runs if p.role == "baseline" and p.name != r.needs} if r.needs else set()
+    hidden = {n: an.variants.pop(n) for n in others if n in an.variants}
+    added = r.needs is not None and r.needs not in an.variants and r.needs in made
+    if added:
+        an.variants[str(r.needs)] = made[str(r.needs)]
+    try:
+        yield
+    finally:
+        if added:
+            an.variants.pop(str(r.needs), None)
+        an.variants.update(hidden)
 
 
 def _target(settings: Any) -> str:

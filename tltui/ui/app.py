@@ -389,8 +389,10 @@ class WorkbenchApp(ToastingApp):
         written, empty = export_view(view, run.run_dir if run else None, formats, self.save_screenshot)
         if empty:
             self.notify(f"{view.TITLE}: nothing to export yet", title="Export", severity="warning")
-        if written:
-            self.notify("\n".join(str(p) for p in written), title="Exported")
+        if written:  # one folder per run: say where, then each file's name (the toast escapes them)
+            folders = dict.fromkeys(str(p.parent) for p in written)
+            names = "\n".join(p.name for p in written)
+            self.notify(f"into {', '.join(folders)}:\n{names}", title="Exported")
             for p in written:
                 self.log_line(f"exported {p}")
         self.last_exports = written

@@ -28,6 +28,8 @@ class Series:
     color: int | None = None
     """Index into the theme's series colours (series sharing a meaning, e.g. a class, share it); default: the
     series' position."""
+    joined: bool = False
+    """Scatters: the points drawn as one polyline in the series' glyph (a seed group's interval whiskers)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,9 @@ def clean_spec(spec: ChartSpec) -> ChartSpec:
         if spec.yscale == "log":
             ok &= y > 0
         dropped += int((~ok).sum())
-        series.append(Series(s.label, tuple(y[ok].tolist()), tuple(x[ok].tolist()), s.marker, s.color))
+        series.append(
+            Series(s.label, tuple(y[ok].tolist()), tuple(x[ok].tolist()), s.marker, s.color, s.joined)
+        )
     if dropped:
         notes.append(f"{dropped} non-finite value(s) not drawn")
     return ChartSpec(

@@ -3,6 +3,7 @@ interval and verdict), then every variant with its Δ against the baseline named
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from tltui.base.intervals import Outcomes
 from tltui.base.rundir import INSTANCES, Metric, keys
 from tltui.base.rundir.metrics import DIR, INTERVAL_METRICS
 from tltui.base.rundir.shape import DerivedRecord, SeedGroup, SeedMetric
-from tltui.base.seedstats import seed_groups
+from tltui.base.seedstats import seed_groups, untreated_matched
 from tltui.ui.model.glossary import delta
 from tltui.ui.model.rundata import RunData
 
@@ -45,10 +46,12 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
     `untreated finetune` (a treatment without a control compares with the variant it treated)."""
     first = next((p["baseline"] for p in group["pairs"] if p["baseline"] is not None), None)
     record = derived.get(first) if first is not None else None
+    mine = next((derived[p["variant"]] for p in group["pairs"] if p["variant"] in derived), None)
+    if untreated_matched(group, mine):
+        return f"untreated {record.get('method') if record else 'finetune'}, matched seeds"
     if record is None or record.get("role") != "baseline":
         return f"untreated {first}" if first is not None else "no baseline"
     method = str(record.get("method"))
-    mine = next((derived[p["variant"]] for p in group["pairs"] if p["variant"] in derived), None)
     entries = catalogue.TREATMENTS if (mine or record).get("kind") == "treatment" else catalogue.MITIGATIONS
     entry = entries.get(str(mine.get("method"))) if mine is not None else None
     if entry is not None and entry.baseline_params:
@@ -58,7 +61,7 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
     return f"{method}, matched seeds"
 
 
-def _outcomes(run: RunData, names: Iterable[str]) -> dict[str, Outcomes]:
+def outcomes_of(run: RunData, names: Iterable[str]) -> dict[str, Outcomes]:
     """Per-image outcomes of `names` from the runs' instances.npz (the newest run holding each variant first)."""
     import numpy as np  # not before the first frame
 
@@ -85,18 +88,29 @@ _CACHE: dict[tuple[Any, ...], list[SeedGroup]] = {}
 
 
 def groups_of(run: RunData | None) -> list[SeedGroup]:
-    """The run's `--seeds` groups with their group intervals, computed from the recorded per-image predictions
-    (once per run and set of variants)."""
+    """The run's `--seeds` groups with their group intervals (tltui.base.seedstats.group_interval): as the runs
+    recorded them, else computed from the recorded per-image predictions (once per run and set of variants)."""
     if run is None:
         return []
-    plain = seed_groups(run.derived, run.variants)
-    if not plain:
-        return []
+    recorded = run.seed_blocks
+    plain = seed_groups(run.derived, run.variants, recorded=recorded)
+    if all(_has_intervals(g) for g in plain):
+        return plain
     members = sorted({n for g in plain for p in g["pairs"] for n in (p["variant"], p["baseline"]) if n})
-    key = (run.run_dir, run.merged_from, tuple(members), tuple(run.sources.get(n, "") for n in members))
+    key = (
+        run.run_dir,
+        run.merged_from,
+        tuple(members),
+        tuple(run.sources.get(n, "") for n in members),
+        json.dumps(recorded, sort_keys=True, default=str),  # what the runs recorded decides what is computed
+    )
     if key not in _CACHE:
-        _CACHE[key] = seed_groups(run.derived, run.variants, _outcomes(run, members))
+        _CACHE[key] = seed_groups(run.derived, run.variants, outcomes_of(run, members), recorded)
     return _CACHE[key]
+
+
+def _has_intervals(g: SeedGroup) -> bool:
+    return all("group" in g["metrics"].get(m.key, {}) for m in INTERVAL_METRICS)
 
 
 def group_cell(m: SeedMetric | None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from tltui.base.rundir import OVERALL, SUMMARY, RunSummary, Summary, VariantMetrics, read_summary
-from tltui.base.rundir.shape import DerivedRecord, LayerRow
+from tltui.base.rundir.shape import DerivedRecord, LayerRow, SeedBlock
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class RunData:
     """Variant → the name of the run its row came from (a study state joins several runs)."""
     label: str = ""
     """The run's name as every view shows it (`analyze 151504-ad13`); the folder's name when empty."""
+    joined_seeds: tuple[SeedBlock, ...] = field(default=(), compare=False)
+    """The `seeds` blocks of the joined runs (a run's own is in its summary)."""
 
     @classmethod
     def load(cls, run_dir: str | Path) -> RunData:
@@ -90,6 +92,12 @@ class RunData:
         return [d / name for d in (self.run_dir, *self.merged_from) if (d / name).is_file()]
 
     @property
+    def seed_blocks(self) -> tuple[SeedBlock, ...]:
+        """The `seeds` blocks of this run and the joined ones: the group intervals they recorded."""
+        own = self.info.seeds
+        return (own, *self.joined_seeds) if own is not None else self.joined_seeds
+
+    @property
     def derived(self) -> dict[str, DerivedRecord]:
         """Produced variants (mitigations, treatments): name → {kind, method, base, …}."""
         return self.info.derived
@@ -114,5 +122,9 @@ class RunData:
                     per_model.update({n: v for n, v in theirs.items() if n in take})
         sources = {**self.sources, **{n: other.source(n) for n in take}}
         return dataclasses.replace(
-            self, summary=summary, merged_from=(*self.merged_from, other.run_dir), sources=sources
+            self,
+            summary=summary,
+            merged_from=(*self.merged_from, other.run_dir),
+            sources=sources,
+            joined_seeds=(*self.joined_seeds, *other.seed_blocks),
         )

@@ -21,7 +21,13 @@ from tltui.ui.model.baseline_note import baseline_note
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
-from tltui.ui.widgets.comparison import COMPARE, ComparisonTable, baseline_of, compare_rows, show_comparison
+from tltui.ui.widgets.comparison import (
+    ComparisonTable,
+    baseline_of,
+    compare_rows,
+    comparison_table,
+    show_comparison,
+)
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
 
@@ -172,7 +178,4 @@ class MitigateTab(TabView):
             self.query_one("#mt-preview").add_class("-hidden")
 
     def export_table(self) -> ExportTable | None:
-        rows = compare_rows(self.run)
-        if not rows:
-            return None
-        return ExportTable("mitigate-compare", ("variant", *(m.key for m in COMPARE)), tuple(rows))
+        return comparison_table("mitigate-compare", self.run, self.query_one("#mt-compare", ComparisonTable))

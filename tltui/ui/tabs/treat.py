@@ -19,7 +19,7 @@ from tltui.ui.messages import MitigationRequested
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart
-from tltui.ui.widgets.comparison import COMPARE, ComparisonTable, compare_rows, show_comparison
+from tltui.ui.widgets.comparison import ComparisonTable, comparison_table, show_comparison
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
@@ -193,7 +193,4 @@ class TreatTab(TabView):
             self.request()
 
     def export_table(self) -> ExportTable | None:
-        rows = compare_rows(self.run)
-        if not rows:
-            return None
-        return ExportTable("treat-compare", ("variant", *(m.key for m in COMPARE)), tuple(rows))
+        return comparison_table("treat-compare", self.run, self.query_one("#tr-compare", ComparisonTable))

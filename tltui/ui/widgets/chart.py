@@ -197,7 +197,7 @@ class Chart(PlotextPlot, can_focus=True):
                 marker = self._marker(spec, s, i, plain)
                 marker = "braille" if marker == "━" else marker
                 c = colors[(i if s.color is None else s.color) % len(colors)]
-                draw(x, y, color=c, marker=marker)
+                (plt.plot if s.joined else draw)(x, y, color=c, marker=marker)
         else:
             cats = list(spec.categories) or [str(i) for i in range(len(spec.series[0].y))]
             multiple_bar: Any = plt.multiple_bar  # plotext's stub says `label`, the code takes `labels`

@@ -10,12 +10,13 @@ from textual.widgets import DataTable
 
 from tltui.base.rundir import Metric, metric_rows
 from tltui.base.rundir import metrics as M
-from tltui.base.seedstats import seed_groups
+from tltui.ui.export import ExportTable
 from tltui.ui.keys import COMPARE_KEYS, bindings
-from tltui.ui.model.chart_spec import group_key
+from tltui.ui.model.compare_export import comparison_export
 from tltui.ui.model.comparerows import GROUP_PREFIX, CompareRow, comparison_rows, groups_of
 from tltui.ui.model.rundata import RunData
-from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
+from tltui.ui.model.tradeoff import tradeoff_spec
+from tltui.ui.widgets.chart import Chart
 from tltui.ui.widgets.table import Table
 
 COMPARE: tuple[Metric, ...] = (M.AOI, M.AAI, M.DIR, M.MACRO_F1)
@@ -27,41 +28,11 @@ def compare_rows(run: RunData | None) -> list[tuple[Any, ...]]:
     return metric_rows(run.variants, COMPARE)
 
 
-def tradeoff_spec(run: RunData | None) -> ChartSpec:
-    """Accuracy against DIR, one point per variant; a `--seeds` run as one series of its seeds' points (and one
-    of its baselines'), so its spread shows: a good mitigation sits top left (accurate, not inherited)."""
-    variants = run.variants if run else {}
-    groups = seed_groups(run.derived, variants) if run else []
-    colors = color_order(variants, (group_key(str(x)) for g in groups for x in (g["method"], g["baseline"])))
-    grouped = {n for g in groups for p in g["pairs"] for n in (p["variant"], p["baseline"])} - {None}
-    series = []
-    for name, v in variants.items():
-        aoi, dir_ = M.AOI.of(v), M.DIR.of(v)
-        if name not in grouped and aoi is not None and dir_ is not None:
-            series.append(Series(name, (aoi,), (dir_,), color=colors[name]))
-    for g in groups:
-        by_role = (
-            (g["method"], [p["variant"] for p in g["pairs"]]),
-            (g["baseline"], [p["baseline"] for p in g["pairs"]]),
-        )
-        for label, members in by_role:
-            names = list(dict.fromkeys(n for n in members if n is not None and n in variants))
-            pts = [(M.DIR.of(variants[n]), M.AOI.of(variants[n])) for n in names]
-            ok = [(d, a) for d, a in pts if d is not None and a is not None]
-            if ok:
-                xs, ys = zip(*ok, strict=True)
-                series.append(
-                    Series(
-                        f"{label} ×{len(ok)} seeds", tuple(ys), tuple(xs), color=colors[group_key(str(label))]
-                    )
-                )
-    return ChartSpec(
-        "scatter",
-        tuple(series),
-        "accuracy vs inherited weakness (best: top left)",
-        xlabel="DIR",
-        ylabel="AOI",
-    )
+def comparison_table(name: str, run: RunData | None, table: ComparisonTable) -> ExportTable | None:
+    """The comparison as exported (`tltui.ui.model.compare_export`): the screen's columns, Δ against the
+    baseline each row names, the interval and verdict of groups, every group's seeds; None without rows."""
+    columns, rows = comparison_export(run, table.baseline, COMPARE)
+    return ExportTable(name, columns, tuple(rows)) if rows else None
 
 
 def baseline_of(run: RunData | None, preferred: str = "finetune") -> str:
@@ -83,12 +54,16 @@ class ComparisonTable(Table):
         self.baseline = ""
         self.expanded: set[str] = set()
         self.shown: list[CompareRow] = []
+        self.chart: Chart | None = None
+        """The trade-off chart that follows the expanded groups (seeds shown) or not (one point each)."""
 
     def show(self, run: RunData | None, baseline: str) -> None:
         if run is not self.run:
             self.expanded &= {g["group"] for g in groups_of(run)}
         self.run, self.baseline = run, baseline
         self.shown = fill_comparison(self, run, baseline, self.expanded)
+        if self.chart is not None:
+            self.chart.show(tradeoff_spec(run, self.expanded), "no variants to compare")
 
     def action_toggle_group(self) -> None:
         """Expand the group of the row under the cursor to its seeds, or collapse it."""
@@ -128,7 +103,8 @@ def show_comparison(table: DataTable[Any], chart: Chart, run: RunData | None, ba
     """Fill a comparison table (`fill_comparison`; a ComparisonTable keeps which groups are expanded) and its
     accuracy-vs-DIR chart."""
     if isinstance(table, ComparisonTable):
+        table.chart = chart
         table.show(run, baseline)
     else:
         fill_comparison(table, run, baseline)
-    chart.show(tradeoff_spec(run), "no variants to compare")
+        chart.show(tradeoff_spec(run), "no variants to compare")
