@@ -19,12 +19,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/tltui open demo
 
+# The suite runs on every core, at most four (pytest-xdist); `JOBS=0 make test` runs it in one process.
+JOBS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(JOBS) --maxprocesses 4 --dist loadgroup
+
 test: lint
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # Lint and types, then the tests not marked `e2e` (no real CLI runs, jobs, demo analysis, wheel builds or tmux).
 test-fast: lint
-	$(BIN)/python -m pytest -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy tltui

@@ -15,12 +15,22 @@ import pytest
 E2E_FIXTURES = frozenset({"demo_run", "real_run", "cli"})
 
 
+# Tests that share one outside resource run on one xdist worker (`--dist loadgroup`): the Ray instance of a
+# session, the default tmux server.
+SHARED = {"tests/distributed/": "ray", "tests/ui/test_tmux.py": "tmux"}
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses an end-to-end fixture as `e2e`."""
+    """Mark every test that uses an end-to-end fixture as `e2e`, group the tests that share a resource, and put the
+    end-to-end tests first so that the long ones start early on every worker and none ends the run alone."""
     for item in items:
         if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+        for prefix, group in SHARED.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: the same order on every worker
 
 
 @pytest.fixture(scope="session", autouse=True)

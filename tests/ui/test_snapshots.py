@@ -22,7 +22,7 @@ THEMES = ["tltui-dark", "tltui-light", "tltui-high-contrast", "tltui-nord"]
 @pytest.mark.parametrize("theme", ["tltui-dark", "tltui-light"])
 def test_layout(theme: str, make_app: MakeApp, snap_compare: Any) -> None:
     app = make_app(None, settings=Settings(theme=theme, gpu_stats=False))
-    assert snap_compare(app, terminal_size=SIZE)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
 
 
 def test_help_screen(make_app: MakeApp, snap_compare: Any) -> None:
