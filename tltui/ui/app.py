@@ -337,6 +337,7 @@ class WorkbenchApp(ToastingApp):
     def _update_status(self) -> None:
         try:
             status = self.workbench.query_one(StatusBar)
+            panel = self.workbench.query_one(JobsPanel)  # composed later than the status bar, by its tabs
         except Exception:  # not composed yet
             return
         run = self.session.run
@@ -346,7 +347,6 @@ class WorkbenchApp(ToastingApp):
         status.device = self.session.device + (
             f" (run on {run.device})" if run and run.device not in ("?", self.session.device) else ""
         )
-        panel = self.workbench.query_one(JobsPanel)
         status.running = len(self.running_jobs())
         status.jobs = panel.summary()
         self.workbench.query_one(Explorer).set_jobs(panel.jobs[:15])
