@@ -30,7 +30,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for prefix, group in SHARED.items():
             if item.nodeid.startswith(prefix):
                 item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: the same order on every worker
+    items.sort(
+        key=lambda item: item.get_closest_marker("e2e") is None
+    )  # stable: the same order on every worker
 
 
 @pytest.fixture(scope="session", autouse=True)

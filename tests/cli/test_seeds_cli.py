@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+QUICK = ("--steps", "1", "--teacher-steps", "1", "--eps-grid", "0.03")
+"""A one-step attack: these tests check which models are built and paired, not the attack's strength."""
+
 
 @pytest.mark.e2e
 def test_seeds_produce_matched_pairs_and_reuse_baselines(
@@ -15,7 +18,19 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
 ) -> None:  # type: ignore[no-untyped-def]
     ws = tmp_path / "ws"
     shutil.copytree(isolated_home / "models", ws / "models")  # the demo's cached models: nothing retrains
-    common = ("--seeds", "2", "--seed", "3", "--epochs", "1", "--device", "cpu", "--workspace", str(ws))
+    common = (
+        "--seeds",
+        "2",
+        "--seed",
+        "3",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--workspace",
+        str(ws),
+        *QUICK,
+    )
     proc = cli("mitigate", "demo", "--method", "remos", "--out", str(tmp_path / "a"), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((tmp_path / "a" / "summary.json").read_text())
@@ -44,8 +59,27 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
     assert s2["seeds"]["pairs"][0] == {"seed": 3, "variant": "magprune-s3", "baseline": "finetune-s3"}
     assert s2["variants"]["finetune-s3"] == s["variants"]["finetune-s3"]
 
-    # Dare at the same seeds treats the untreated model of each seed, built with the study's finetune recipe
-    # (the remos run's finetune-s3/-s4 were trained for 1 epoch: not the same parameters, so built again)
+
+@pytest.mark.e2e
+def test_dare_seeds_treat_the_untreated_model_of_each_seed(
+    tmp_path: Path, demo_run: Path, isolated_home: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    """Dare at several seeds treats the untreated model of each seed, built with the study's finetune recipe."""
+    ws = tmp_path / "ws"
+    shutil.copytree(isolated_home / "models", ws / "models")
+    common = (
+        "--seeds",
+        "2",
+        "--seed",
+        "3",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--workspace",
+        str(ws),
+        *QUICK,
+    )
     proc = cli("treat", "demo", "--method", "dare", "--out", str(tmp_path / "c"), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     s3 = json.loads((tmp_path / "c" / "summary.json").read_text())
