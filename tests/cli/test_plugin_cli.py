@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.exits import bad_input_line
+from tests.quick import QUICK_ATTACK
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 ENV = {
@@ -31,7 +32,7 @@ def test_the_toy_method_runs_as_a_job(tmp_path: Path, demo_run: Path, isolated_h
     shutil.copytree(isolated_home / "models", ws / "models")  # the demo's cached models: nothing retrains
     out = tmp_path / "toy"
     args = ("mitigate", "demo", "--method", "toy-shrink", "--shrink", "0.2", "--out", str(out))
-    proc = cli(*args, "--device", "cpu", "--workspace", str(ws), env=ENV)
+    proc = cli(*args, "--device", "cpu", "--workspace", str(ws), *QUICK_ATTACK, env=ENV)
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((out / "summary.json").read_text())
     assert s["produced"]["method"] == "toy-shrink" and s["produced"]["params"]["shrink"] == 0.2

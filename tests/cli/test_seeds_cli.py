@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-QUICK = ("--steps", "1", "--teacher-steps", "1", "--eps-grid", "0.03")
-"""A one-step attack: these tests check which models are built and paired, not the attack's strength."""
+from tests.quick import QUICK_ATTACK as QUICK
 
 
 @pytest.mark.e2e

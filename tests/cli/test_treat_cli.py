@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.exits import bad_input_line
+from tests.quick import QUICK_ATTACK
 
 
 def test_treat_model_doctor(tmp_path: Path, demo_run: Path, isolated_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -26,6 +27,7 @@ def test_treat_model_doctor(tmp_path: Path, demo_run: Path, isolated_home: Path,
         "cpu",
         "--workspace",
         str(ws),
+        *QUICK_ATTACK,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((out / "summary.json").read_text())

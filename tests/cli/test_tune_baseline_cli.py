@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.quick import QUICK_ATTACK
+
 
 @pytest.fixture
 def workspace(tmp_path: Path, demo_run: Path, isolated_home: Path) -> Path:
@@ -23,7 +25,7 @@ def test_tuned_method_and_baseline_share_the_recipe_chosen_on_validation(
 ) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "mit"
     args = ("mitigate", "demo", "--method", "remos", "--epochs", "1", "--tune-baseline")
-    proc = cli(*args, "--out", str(out), "--device", "cpu", "--workspace", str(workspace))
+    proc = cli(*args, "--out", str(out), "--device", "cpu", "--workspace", str(workspace), *QUICK_ATTACK)
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
     tuning = summary["tuning"]

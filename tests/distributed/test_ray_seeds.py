@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
+from tests.quick import QUICK_ATTACK
 from tltui.jobs import api
 
 pytest.importorskip("ray")
 
 # One epoch and a one-step attack: what is compared is the build (local or Ray), not the numbers' quality.
 ARGS = (
-    "mitigate", "demo", "--method", "remos", "--seeds", "2", "--epochs", "1", "--device", "cpu",
-    "--steps", "1", "--teacher-steps", "1", "--eps-grid", "0.03",
+    "mitigate", "demo", "--method", "remos", "--seeds", "2", "--epochs", "1", "--device", "cpu", *QUICK_ATTACK,
 )  # fmt: skip
 
 
