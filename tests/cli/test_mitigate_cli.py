@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.exits import bad_input_line
+from tests.quick import QUICK_ATTACK
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def test_mitigate_remos_adds_a_diagnosed_variant(workspace: Path, tmp_path: Path
         "cpu",
         "--workspace",
         str(workspace),
+        *QUICK_ATTACK,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((out / "summary.json").read_text())
@@ -47,7 +49,17 @@ def test_mitigate_remos_adds_a_diagnosed_variant(workspace: Path, tmp_path: Path
     assert (workspace / "variants" / "demo" / "remos.safetensors").is_file()
     # A later plain analysis includes the produced variant too.
     again = tmp_path / "again"
-    proc = cli("analyze", "demo", "--out", str(again), "--device", "cpu", "--workspace", str(workspace))
+    proc = cli(
+        "analyze",
+        "demo",
+        "--out",
+        str(again),
+        "--device",
+        "cpu",
+        "--workspace",
+        str(workspace),
+        *QUICK_ATTACK,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     s2 = json.loads((again / "summary.json").read_text())
     assert s2["variants"]["remos"]["aoi"] == s["variants"]["remos"]["aoi"]

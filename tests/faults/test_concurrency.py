@@ -27,7 +27,9 @@ def test_concurrent_jobs_give_the_solo_numbers(demo_ws: Path, demo_run: Path, tm
     proc = tltui(*mitigate, "--out", str(solo), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     solo_m = summary(solo)["variants"]["m"]
-    want = {k: v for k, v in summary(solo)["variants"].items() if k != "m"}  # the study's, as a solo run gives them
+    want = {
+        k: v for k, v in summary(solo)["variants"].items() if k != "m"
+    }  # the study's, as a solo run gives them
     # Cold: no adversarial example cached, and one model to build again (both analyses build and save it).
     shutil.rmtree(demo_ws / "adv")
     for p in (demo_ws / "models" / "demo").glob("probe-*"):

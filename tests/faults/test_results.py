@@ -13,6 +13,7 @@ import pytest
 from torch import nn
 
 from tests.faults.conftest import refused, tltui
+from tests.quick import QUICK_ATTACK
 from tltui.base import rundir
 from tltui.base.errors import WriteError
 from tltui.base.runfiles import save_json, save_npz
@@ -97,7 +98,7 @@ def digest(path: Path) -> str:
 
 @pytest.mark.e2e
 def test_a_failed_re_run_keeps_the_earlier_variant(demo_ws: Path, tmp_path: Path) -> None:
-    common = ("--device", "cpu", "--workspace", str(demo_ws))
+    common = ("--device", "cpu", "--workspace", str(demo_ws), *QUICK_ATTACK)
     first = tmp_path / "first"
     proc = tltui(
         "mitigate",
