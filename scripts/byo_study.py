@@ -92,7 +92,7 @@ def train_teacher(root: Path, epochs: int, seed: int = 0) -> nn.Module:
 
 
 def write_toml(root: Path, size: int) -> Path:
-    """The study file: the teacher, a tltui-built finetune and scratch student, an attack fit for 16–32 px."""
+    """The study file: the teacher, a tltui-built finetune and scratch student, the demo's attack (eps 0.1)."""
     study = root / "study.toml"
     arch = 'arch = "torchvision:resnet18"\nnum_classes = 5'
     study.write_text(
@@ -117,10 +117,10 @@ name = "scratch"
 {arch}
 build = "scratch"
 [attack]
-eps = 0.03137
-alpha = 0.00784
+eps = 0.1
+alpha = 0.02
 steps = 10
-eps_grid = [0.0, 0.03137]
+eps_grid = [0.0, 0.1]
 """
     )
     return study
