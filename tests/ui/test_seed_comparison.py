@@ -101,6 +101,19 @@ def test_group_rows_come_first_with_their_matched_baselines_named(tmp_path: Path
     assert [r.key for r in rows[len(groups) :]] == ["scratch", "probe", "finetune"]  # seeds collapsed
 
 
+def test_matched_baselines_a_later_finetune_seeds_run_rewrote_keep_their_name(tmp_path: Path) -> None:
+    """`mitigate --method finetune --seeds 3` after remos: finetune-s<k> are now that run's method variants (the
+    newest run's records win in the joined state), and still remos' matched baselines, not one untreated model."""
+    run = seeds_run(tmp_path)
+    for s in range(3):
+        run.derived[f"finetune-s{s}"].update(role="method", group="finetune")
+    rows = comparison_rows(run, "finetune", COMPARE)
+    groups = {r.group: r for r in rows if r.is_group}
+    assert groups["remos"].vs == "finetune, matched seeds"
+    assert groups["finetune"].vs == "no baseline" and groups["finetune"].verdict == ""  # nothing to judge
+    assert [r.key for r in rows if not r.is_group] == ["scratch"]  # the seeds stay inside their groups
+
+
 def test_an_expanded_group_lists_each_seed_against_its_same_seed_baseline(tmp_path: Path) -> None:
     run = RunData.load(make_seed_run(tmp_path / "run"))
     rows = comparison_rows(run, "finetune", COMPARE, expanded={"remos"})

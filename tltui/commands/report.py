@@ -57,14 +57,27 @@ def _attack_lines(src: Source) -> list[str]:
 
 
 def _recipes(sources: Sequence[Source]) -> list[str]:
-    seen: dict[str, str] = {}
+    """One line per method: the parameters its first variant recorded; for a `--seeds` group the seeds it ran
+    (each seed's record says `seeds = 1` and its own `seed`)."""
+    seen: dict[str, dict[str, Any]] = {}
+    seeds: dict[str, set[int]] = {}
     for src in sources:
         for rec in src.summary.derived.values():
             method = str(rec.get("method"))
             params = rec.get("params") or {}
+            if rec.get("role") == "method" and "group" in rec and "seed" in rec:
+                seeds.setdefault(method, set()).add(int(rec["seed"]))
             if method not in seen and params:
-                seen[method] = ", ".join(f"{k} = {v}" for k, v in sorted(params.items()))
-    return [f"- {m}: {p}" for m, p in seen.items()]
+                seen[method] = dict(params)
+    lines = []
+    for method, params in seen.items():
+        ran = sorted(seeds.get(method, ()))
+        if len(ran) > 1:
+            params = {k: v for k, v in params.items() if k != "seed"} | {
+                "seeds": f"{len(ran)} ({', '.join(map(str, ran))})"
+            }
+        lines.append(f"- {method}: " + ", ".join(f"{k} = {v}" for k, v in sorted(params.items())))
+    return lines
 
 
 def _seed_table(c: Comparison, variants: dict[str, Any]) -> list[str]:

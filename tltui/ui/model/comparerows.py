@@ -49,7 +49,9 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
     mine = next((derived[p["variant"]] for p in group["pairs"] if p["variant"] in derived), None)
     if untreated_matched(group, mine):
         return f"untreated {record.get('method') if record else 'finetune'}, matched seeds"
-    if record is None or record.get("role") != "baseline":
+    # A seed's own baseline keeps its name when a later run (`mitigate --method finetune --seeds`) rewrote its
+    # record as that run's method: only a model every seed shares is the untreated variant.
+    if record is None or (record.get("role") != "baseline" and _shared_baseline(group)):
         return f"untreated {first}" if first is not None else "no baseline"
     method = str(record.get("method"))
     entries = catalogue.TREATMENTS if (mine or record).get("kind") == "treatment" else catalogue.MITIGATIONS
@@ -59,6 +61,11 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
         fixed = ", ".join(f"{labels.get(k, k)} = {v:g}" for k, v in entry.baseline_params)
         return f"{method} {fixed} control"
     return f"{method}, matched seeds"
+
+
+def _shared_baseline(group: SeedGroup) -> bool:
+    """Every seed of `group` compares with one model (or none): not a baseline at matched seeds."""
+    return len({p["baseline"] for p in group["pairs"]}) <= 1
 
 
 def outcomes_of(run: RunData, names: Iterable[str]) -> dict[str, Outcomes]:
@@ -129,7 +136,9 @@ def group_cell(m: SeedMetric | None) -> str:
 
 def group_verdict(group: SeedGroup) -> str:
     """The verdict of DIR and accuracy (the metrics with intervals over seeds and images; else the seeds' t
-    interval's), one phrase when they agree."""
+    interval's), one phrase when they agree; none for a group without a baseline (`finetune --seeds`)."""
+    if all(p["baseline"] is None for p in group["pairs"]):
+        return ""
     said = []
     for m in sorted(INTERVAL_METRICS, key=lambda m: m is not DIR):
         block = group["metrics"].get(m.key)
@@ -170,7 +179,9 @@ def comparison_rows(
                 if name is None or name in claimed or name not in variants:
                     continue
                 record = derived.get(name)
-                if against is None and (record is None or record.get("role") != "baseline"):
+                if against is None and (
+                    record is None or (record.get("role") != "baseline" and _shared_baseline(g))
+                ):
                     continue  # an untreated variant every seed shares: it keeps its own row
                 claimed.add(name)
                 if g["group"] in opened:
