@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from tltui.base.intervals import MIN_SEEDS, Outcomes, group_delta, point, variant_intervals
+from tltui.base.intervals import MIN_SEEDS, Outcomes, group_delta, group_mean, point, variant_intervals
+from tltui.base.rundir.metrics import AOI, DIR
 from tltui.base.seedstats import t95
 
 
@@ -155,3 +156,20 @@ def test_image_intervals_cover_the_truth_about_95_percent_of_the_time() -> None:
         hits[0] += iv["aoi"].lo <= truth_acc <= iv["aoi"].hi
         hits[1] += iv["dir"].lo <= truth_dir <= iv["dir"].hi
     assert all(0.90 <= h / reps <= 0.99 for h in hits), hits
+
+
+def test_a_group_mean_interval_stays_within_the_shares_bounds() -> None:
+    # three seeds near 100 % accuracy and 0 DIR: the symmetric t interval would pass 1 and 0
+    rng = np.random.default_rng(3)
+    n = 40
+    members = []
+    for wrong, fooled_n in ((0, 0), (0, 0), (3, 3)):
+        clean = np.ones(n, dtype=bool)
+        clean[rng.choice(n, wrong, replace=False)] = False
+        fooled = np.zeros(n, dtype=bool)
+        fooled[np.flatnonzero(clean)[:fooled_n]] = True
+        members.append(Outcomes(clean, fooled))
+    g = group_mean(members, n_boot=200, seed=0)
+    for iv in g.values():
+        assert 0.0 <= iv.lo <= iv.value <= iv.hi <= 1.0
+    assert g[AOI.key].hi == 1.0 and g[DIR.key].lo == 0.0

@@ -5,6 +5,7 @@ docs/intervals.md says what variance each interval includes and why the seed-gro
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,9 +181,14 @@ def group_mean(
     members: Sequence[Outcomes], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
 ) -> dict[str, Interval]:
     """Accuracy and DIR of a seed group as one point: the seeds' mean with its interval over seeds and images
-    (`group_delta` against a model that gets nothing right); one member: its image interval."""
+    (`group_delta` against a model that gets nothing right); one member: its image interval. Both are shares, so
+    the interval is cut to [0, 1] (the t interval is symmetric and can pass a bound the share cannot)."""
     if not members:
         raise ValueError("a group without members")
     n = len(members[0])
     nothing = Outcomes(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    return dict(group_delta([(m, nothing) for m in members], n_boot=n_boot, seed=seed).delta)
+    spread = group_delta([(m, nothing) for m in members], n_boot=n_boot, seed=seed).delta
+    return {
+        key: dataclasses.replace(iv, lo=min(max(iv.lo, 0.0), 1.0), hi=min(max(iv.hi, 0.0), 1.0))
+        for key, iv in spread.items()
+    }

@@ -113,6 +113,9 @@ def report_md(board: Board, sources: Sequence[Source], svg: str = SVG) -> str:
     if board.study_line:
         lines.append(f"- {board.study_line}")
     lines += ["", *(f"_{n}_" for n in board.notes)]
+    warned = list(dict.fromkeys(w for src in sources for w in src.summary.warnings))
+    if warned:  # what the runs warned of (an undertrained baseline) stands beside the verdicts it qualifies
+        lines += ["## Warnings", "", *(f"- {w}" for w in warned), ""]
     lines += ["## Pareto board", "", f"![DIR against accuracy]({svg})", ""]
     rows: list[tuple[object, ...]] = [
         (

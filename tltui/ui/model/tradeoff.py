@@ -29,7 +29,7 @@ def seeds_interval(values: Sequence[float]) -> Interval:
         return Interval(mean, mean, mean, "none")
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
     half = t95(n - 1) * sd / math.sqrt(n)
-    return Interval(mean, mean - half, mean + half, "seeds")
+    return Interval(mean, max(mean - half, 0.0), min(mean + half, 1.0), "seeds")  # shares: within [0, 1]
 
 
 def group_point(run: RunData, members: Sequence[str]) -> dict[str, Interval] | None:
