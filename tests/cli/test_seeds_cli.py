@@ -11,25 +11,20 @@ import pytest
 from tests.quick import QUICK_ATTACK as QUICK
 
 
+@pytest.fixture
+def seeded(tmp_path: Path, demo_run: Path, isolated_home: Path) -> tuple[Path, tuple[str, ...]]:
+    """A workspace holding the demo's cached models (nothing retrains) and the flags of a 2-seed run in it."""
+    ws = tmp_path / "ws"
+    shutil.copytree(isolated_home / "models", ws / "models")
+    seeds = ("--seeds", "2", "--seed", "3", "--epochs", "1")
+    return ws, (*seeds, "--device", "cpu", "--workspace", str(ws), *QUICK)
+
+
 @pytest.mark.e2e
 def test_seeds_produce_matched_pairs_and_reuse_baselines(
-    tmp_path: Path, demo_run: Path, isolated_home: Path, cli
+    tmp_path: Path, seeded: tuple[Path, tuple[str, ...]], cli
 ) -> None:  # type: ignore[no-untyped-def]
-    ws = tmp_path / "ws"
-    shutil.copytree(isolated_home / "models", ws / "models")  # the demo's cached models: nothing retrains
-    common = (
-        "--seeds",
-        "2",
-        "--seed",
-        "3",
-        "--epochs",
-        "1",
-        "--device",
-        "cpu",
-        "--workspace",
-        str(ws),
-        *QUICK,
-    )
+    ws, common = seeded
     proc = cli("mitigate", "demo", "--method", "remos", "--out", str(tmp_path / "a"), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((tmp_path / "a" / "summary.json").read_text())
@@ -61,24 +56,10 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
 
 @pytest.mark.e2e
 def test_dare_seeds_treat_the_untreated_model_of_each_seed(
-    tmp_path: Path, demo_run: Path, isolated_home: Path, cli
+    tmp_path: Path, seeded: tuple[Path, tuple[str, ...]], cli
 ) -> None:  # type: ignore[no-untyped-def]
     """Dare at several seeds treats the untreated model of each seed, built with the study's finetune recipe."""
-    ws = tmp_path / "ws"
-    shutil.copytree(isolated_home / "models", ws / "models")
-    common = (
-        "--seeds",
-        "2",
-        "--seed",
-        "3",
-        "--epochs",
-        "1",
-        "--device",
-        "cpu",
-        "--workspace",
-        str(ws),
-        *QUICK,
-    )
+    _, common = seeded
     proc = cli("treat", "demo", "--method", "dare", "--out", str(tmp_path / "c"), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     s3 = json.loads((tmp_path / "c" / "summary.json").read_text())
