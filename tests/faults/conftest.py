@@ -98,3 +98,20 @@ def demo_ws(tmp_path: Path, demo_run: Path, isolated_home: Path) -> Path:
     ws = tmp_path / "ws"
     shutil.copytree(isolated_home / "models", ws / "models")
     return ws
+
+
+@contextmanager
+def holding(script: str, ws: Path, out: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process running `script` (which holds `out` and prints `held`); SIGKILLed on the way out."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(ws), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={"PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import REPO, refused, tltui
+from tests.faults.conftest import holding, refused, tltui
 
 HOLDER = """
 import sys, time
@@ -26,23 +24,13 @@ def test_an_out_held_by_a_live_job_is_refused_and_freed_when_it_dies(tmp_path: P
     from tltui.base.outlock import hold_out, release_out
 
     ws, out = tmp_path / "ws", tmp_path / "o"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(ws), str(out)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={"PYTHONPATH": str(REPO)},
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with holding(HOLDER, ws, out) as holder:
         with pytest.raises(
             ResultsError, match=rf"--out .*o: another job \(pid {holder.pid}\) is writing there"
         ):
             hold_out(ws, out)
         with pytest.raises(ResultsError):
             hold_out(ws, tmp_path / "x" / ".." / "o")  # the same directory by another spelling
-    finally:
-        holder.kill()
-        holder.wait()
     hold_out(ws, out)  # SIGKILLed: the kernel freed its lock
     release_out(ws, out)
 

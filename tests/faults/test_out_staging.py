@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults.conftest import REPO, tree
+from tests.faults.conftest import REPO, holding, tree
 from tests.nets import tiny_analysis
 from tltui.base import outstage, rundir
 from tltui.base.errors import WriteError
@@ -167,20 +167,10 @@ def test_a_failed_job_leaves_no_staging_folder_and_a_refused_one_touches_none(
         drain(entrypoints.analyze_job({"study": "demo", "out": str(out)}, ctx))
     assert tree(out) == before and not outstage.staging_dir(out).exists()
     release_out(ws, out)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(ws), str(out)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={"PYTHONPATH": str(REPO)},
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with holding(HOLDER, ws, out):
         with pytest.raises(ResultsError, match="another job"):
             drain(entrypoints.analyze_job({"study": "demo", "out": str(out)}, ctx))
         assert (outstage.staging_dir(out) / rundir.INSTANCES).is_file()  # the running job's: left alone
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 HOLDER = """
