@@ -1,6 +1,6 @@
 """The Layers view's interventions section on the recorded demo run with a recorded interventions.json (from
-`tltui localise demo --variant finetune`): snapshots at 80×24 and 160×48, the intervention picker and the
-prefilled Mitigate form."""
+`tltui localise demo --variant finetune`): snapshots at 80×24 and 160×48, the intervention picker, the
+prefilled Mitigate form and the localise form."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.ui.test_snapshots import _settle
 from tltui.base.rundir import INTERVENTIONS
 from tltui.ui.model.settings import Settings
 from tltui.ui.tabs import TABS
+from tltui.ui.widgets.localise_form import LocaliseForm
 from tltui.ui.widgets.localise_section import LocaliseSection
 from tltui.ui.widgets.table import Table
 
@@ -51,8 +52,16 @@ async def test_the_section_follows_the_intervention_and_prefills_remos(
 ) -> None:
     app = make_app(localised_run, settings=Settings(theme="tltui-dark", gpu_stats=False))
     async with app.run_test(size=(160, 48)) as pilot:
-        await _show_layers(pilot)
+        for _ in range(600):  # bounded: only the Layers and Mitigate views are needed, not every worker
+            if app.started and app.workbench.requester("mitigate") and app.workbench.requester("localise"):
+                break
+            await pilot.pause(0.05)
+        await pilot.press(LAYERS_KEY)
         section = app.workbench.query_one(LocaliseSection)
+        for _ in range(600):
+            if section.iv is not None and section.query_one("#lc-table", Table).row_count:
+                break
+            await pilot.pause(0.05)
         assert section.display and section.iv is not None
         table = section.query_one("#lc-table", Table)
         first = [str(c) for c in table.get_row_at(0)]
@@ -69,3 +78,15 @@ async def test_the_section_follows_the_intervention_and_prefills_remos(
         assert mitigate.query_one("#mt-method", Select).value == "remos"
         top = [n for n in section.iv.data["ranking"][:2] if n.startswith("conv")]
         assert mitigate.query_one("#mt-scope", Input).value == ",".join(top)
+        # the palette's "Localise" opens the form on the run's layers; its values become the job's parameters
+        got: list[dict[str, Any] | None] = []
+        app.push_screen(LocaliseForm("finetune", [("conv1", "Conv2d"), ("fc", "Linear")]), got.append)
+        await pilot.pause()
+        app.screen.query_one("#lf-layers", Input).value = "fc,conv9"
+        await pilot.click("#lf-run")
+        await pilot.pause()
+        assert got == [] and isinstance(app.screen, LocaliseForm)  # conv9 is not a layer: refused, form stays
+        app.screen.query_one("#lf-layers", Input).value = "fc,conv1"
+        await pilot.click("#lf-run")
+        await pilot.pause()
+        assert got[0] is not None and got[0]["variant"] == "finetune" and got[0]["layers"] == ["conv1", "fc"]

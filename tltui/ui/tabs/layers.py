@@ -20,13 +20,14 @@ from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.messages import LayerSelected
 from tltui.ui.model.details import instance_details
 from tltui.ui.model.rundata import RunData
-from tltui.ui.tabs.base import NO_RUN
+from tltui.ui.tabs.base import NO_RUN, run_layers
 from tltui.ui.tabs.details_view import DetailsView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.layer_window import LayerWindow, Window
+from tltui.ui.widgets.localise_form import LocaliseForm
 from tltui.ui.widgets.localise_section import LocaliseSection
 from tltui.ui.widgets.table import Table
 
@@ -241,7 +242,7 @@ class LayersTab(DetailsView):
         self.picked = name
 
     def request(self, method: str | None = None) -> None:
-        """A localise job on the picked variant (finetune by default), into the shown run."""
+        """The localise form (the picked variant, finetune by default); its job writes into the shown run."""
         if self.run is None:
             self.notify("no run is shown: analyze first", title="Localise", severity="warning")
             return
@@ -249,7 +250,13 @@ class LayersTab(DetailsView):
         variant = next(
             (n for n in (self.picked, "finetune") if n in names), names[0] if names else "finetune"
         )
-        self.query_one(LocaliseSection).request({"variant": variant})
+        section = self.query_one(LocaliseSection)
+
+        def run(params: dict[str, Any] | None) -> None:
+            if params is not None:
+                section.request(params)
+
+        self.app.push_screen(LocaliseForm(variant, run_layers(self.run)), run)
 
     def computed(self, kind: str, status: str, error: str) -> None:
         if kind == "localise":
