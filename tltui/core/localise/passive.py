@@ -12,7 +12,7 @@ from torch import nn
 from tltui.core.levels import layers as L
 from tltui.core.levels._common import EPS, channel_means, collect, to_numpy
 from tltui.core.levels.features import discriminative_channels
-from tltui.core.levels.overall import linear_cka
+from tltui.core.levels.overall import _pooled, linear_cka
 
 
 def block_weight_change(teacher: nn.Module, student: nn.Module, unit: str) -> float | None:
@@ -86,10 +86,12 @@ def passive_scores(
 
 
 def _flat(model: nn.Module, x: torch.Tensor, units: Sequence[str], device: str, bs: int) -> dict[str, Any]:
+    """Each unit's output average-pooled to at most 4×4 positions and flattened, as the Overall view's CKA
+    (docs/levels.md#cka): bounded memory for a block of a large model."""
     parts: dict[str, list[np.ndarray]] = {u: [] for u in units}
     for store in collect(model, x, list(units), device, bs):
         for u in units:
-            parts[u].append(to_numpy(store[u].flatten(1).float()))
+            parts[u].append(to_numpy(_pooled(store[u], 4).float()))
     return {u: np.concatenate(p) for u, p in parts.items()}
 
 
