@@ -16,7 +16,7 @@ from tltui.base import rundir
 from tltui.base.errors import ParamError
 from tltui.base.intervals import BOOT_SEED, N_BOOT
 from tltui.base.outlock import hold_out
-from tltui.base.progress import Progress, WorkPlan
+from tltui.base.progress import Progress
 from tltui.base.rundir.interventions import INTERVENTIONS_FORMAT, InterventionsFile
 from tltui.base.runfiles import save_json
 from tltui.base.study import Study
@@ -67,8 +67,6 @@ def localise(
     units = list(params.get("layers") or M.layer_names(student))
     kinds = list(params.get("interventions") or ("restore", "reinit", "bn"))
     rank_by, top_k = str(params.get("rank_by", "reinit")), int(params.get("top_k", 3))
-    cached = an.cache.has(an.teacher_set().key)
-    yield WorkPlan.of(attack=0 if cached else 1, cached_attack=int(cached), level=1, end=1)
     x_adv = yield from an.teacher_crafted()  # once: the adversarial inputs do not depend on the student
     test = an.data.test
 
