@@ -31,3 +31,14 @@ def test_bad_values_are_one_line(raw: dict[str, str], says: str) -> None:
     with pytest.raises(ParamError) as err:
         job_params(JOBS["localise"], raw, None, layers=RESNET)
     assert says in err.value.msg
+
+
+def test_a_foreign_or_newer_interventions_file_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tltui.base.errors import ResultsError
+    from tltui.base.rundir.interventions import read_interventions
+
+    path = tmp_path / "interventions.json"
+    for text, says in (("[]", "not an interventions file"), ('{"format": 9, "layers": []}', "format 9")):
+        path.write_text(text)
+        with pytest.raises(ResultsError, match=says):
+            read_interventions(path)

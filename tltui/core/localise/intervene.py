@@ -61,12 +61,17 @@ def applicable(student: nn.Module, teacher: nn.Module, unit: str, kind: str) -> 
 
 
 def _reinit(module: nn.Module, seed: int) -> None:
-    """The layer's own `reset_parameters`, drawn from a generator seeded by `seed` alone."""
+    """The layer's own `reset_parameters`, drawn on the CPU from a generator seeded by `seed` alone (the same
+    weights on any device; the global generators are left as they were)."""
+    reset = getattr(module, "reset_parameters", None)
+    if not callable(reset):
+        return
+    where = next((p.device for p in module.parameters(recurse=False)), torch.device("cpu"))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        reset = getattr(module, "reset_parameters", None)
-        if callable(reset):
-            reset()
+        module.to("cpu")
+        reset()
+        module.to(where)
 
 
 def intervened(
