@@ -11,16 +11,31 @@ import numpy as np
 import torch
 
 from tltui.base import outstage, rundir
+from tltui.base.checklines import finding_lines
 from tltui.base.executor import Executor
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
 from tltui.base.outlock import hold_out
 from tltui.base.progress import Progress, WorkPlan
 from tltui.base.rundir import keys
-from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
-from tltui.base.rundir.writer import add_fairness, add_intervals, new_summary, teacher_attack_block
+from tltui.base.rundir.shape import (
+    AttackBlock,
+    Summary,
+    TeacherAttackBlock,
+    TeacherInfo,
+    VariantMetrics,
+)
+from tltui.base.rundir.writer import (
+    add_checks,
+    add_fairness,
+    add_intervals,
+    new_summary,
+    teacher_attack_block,
+)
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
+from tltui.core.checks.flagcontext import FlagContext
+from tltui.core.checks.run import Timer, after_attack, checks_block, preflight
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.fairness import fairness_info, fairness_report, favourable_index, study_groups
@@ -95,6 +110,11 @@ def analyze(
         an = loaded
         torch.manual_seed(study.seed)
     dev = an.device
+    timer = Timer()
+    with timer:
+        findings = preflight(an)
+    for line in finding_lines(findings):
+        log(line)
     test = an.data.test
     y = test.y.numpy()
     n_classes = test.num_classes
@@ -134,6 +154,26 @@ def analyze(
         columns = (pred, conf, apred, aconf, tpred, tconf)  # in keys.PRED_KINDS order
         arrays.update({keys.pred_key(name, k): a for k, a in zip(keys.PRED_KINDS, columns, strict=True)})
 
+    with timer:
+        adv_pred = {name: arrays[keys.pred_key(name, "adv_pred")] for name in an.variants}
+        flagged = after_attack(
+            FlagContext(
+                study,
+                an.teacher,
+                dict(an.variants),
+                variants,
+                test.images,
+                y,
+                adv_pred,
+                x_teacher_adv,
+                dev,
+                an.mean,
+                an.std,
+            )
+        )
+    for line in finding_lines(flagged):
+        log(line)
+
     fairness = None
     if (study.data.groups is not None or study.is_demo) and an.data.train is not None:
         groups = study_groups(an)
@@ -172,6 +212,8 @@ def analyze(
         n_boot=N_BOOT,
         seed=BOOT_SEED,
     )
+    models = ["teacher", *an.variants]
+    add_checks(summary, checks_block(study, models, findings + flagged, timer.seconds))
     if finish is not None:
         finish(summary, outcomes)
     save_json(dest / rundir.SUMMARY, summary)

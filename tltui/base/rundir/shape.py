@@ -231,6 +231,32 @@ class SeedGroup(SeedBlock):
     group: str
 
 
+class CheckFinding(TypedDict):
+    """What one check found on one model (docs/checks.md): the check's name, the model (None: the study), a
+    one-line message, and whether the study acknowledged it (`[checks] acknowledge`)."""
+
+    check: str
+    stage: str
+    """`pre-flight` (before any attack) or `after-attack` (a flag on the attack's results)."""
+    model: str | None
+    message: str
+    acknowledged: bool
+
+
+class ChecksBlock(TypedDict):
+    """The checks a run made (tltui.core.checks): which ran, on how many inputs, what they found, their cost."""
+
+    ran: list[str]
+    models: list[str]
+    sample: int
+    """Inputs per model the pre-flight checks read (a seeded stratified sample of the test set)."""
+    findings: list[CheckFinding]
+    acknowledged: list[str]
+    """`[checks] acknowledge` of the study: `check` or `check:model`."""
+    seconds: float
+    """Wall time of the pre-flight checks and the after-attack flags together."""
+
+
 class Summary(TypedDict):
     """summary.json, in the order the writer writes its keys."""
 
@@ -256,3 +282,5 @@ class Summary(TypedDict):
     tuning: NotRequired[TuningRecord]
     warnings: NotRequired[list[str]]
     """One line each, shown by the CLI and the workbench (e.g. an undertrained baseline)."""
+    checks: NotRequired[ChecksBlock]
+    """Runs written since issue 22: the pre-flight checks and after-attack flags (docs/checks.md)."""
