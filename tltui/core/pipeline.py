@@ -110,12 +110,17 @@ def analyze(
         an = loaded
         torch.manual_seed(study.seed)
     dev = an.device
+    test = an.data.test
+    src = an.data.source_test
+    # The clean predictions come first: the pre-flight checks read them before any attack.
+    clean = {name: an.predict(model, test.images) for name, model in an.variants.items()}
+    source_pred = an.predict(an.teacher, src.images)[0] if src is not None else None
     timer = Timer()
     with timer:
-        findings = preflight(an)
+        preds = {name: p[0] for name, p in clean.items()}
+        findings = preflight(an, preds if source_pred is None else {**preds, "teacher": source_pred})
     for line in finding_lines(findings):
         log(line)
-    test = an.data.test
     y = test.y.numpy()
     n_classes = test.num_classes
     arrays: dict[str, np.ndarray] = {keys.LABELS: y, keys.IMAGES: thumbnails(test.images)}
@@ -133,14 +138,13 @@ def analyze(
     arrays[keys.TEACHER_ADV_IMAGES] = thumbnails(x_teacher_adv)
 
     teacher_info = TeacherInfo(source_acc=None)
-    if an.data.source_test is not None:
-        pred, _, _ = an.predict(an.teacher, an.data.source_test.images)
-        teacher_info["source_acc"] = accuracy(an.data.source_test.y.numpy(), pred)
+    if src is not None and source_pred is not None:
+        teacher_info["source_acc"] = accuracy(src.y.numpy(), source_pred)
 
     variants: dict[str, VariantMetrics] = {}
     outcomes: dict[str, Outcomes] = {}
     for name, model in an.variants.items():
-        pred, conf, _ = an.predict(model, test.images)
+        pred, conf, _ = clean[name]
         tpred, tconf, _ = an.predict(model, x_teacher_adv)
         curve = [[0.0, accuracy(y, pred)]]
         for eps in budgets:

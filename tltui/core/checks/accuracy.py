@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 
-from tltui.core.checks.context import CheckContext, Found, Probe
+from tltui.core.checks.context import CheckContext, Found, Probe, sample_of
 
 MARGIN = 0.05
 """Above chance by three binomial standard errors of the sample, plus this: "near chance"."""
@@ -44,14 +45,26 @@ def permuted_accuracy(y: np.ndarray, pred: np.ndarray, k: int) -> tuple[float, l
     return float(conf[rows, cols].sum()) / max(len(y), 1), [int(c) for c in cols]
 
 
-def causes(ctx: CheckContext, p: Probe, acc: float) -> str:
+PROBE = 256
+"""Inputs the cause probes read (only once the check has fired)."""
+
+
+def probe_inputs(ctx: CheckContext, p: Probe) -> tuple[torch.Tensor, np.ndarray]:
+    """Labelled inputs for the cause probes: a seeded stratified sample of the model's split, else its probe's."""
+    if p.split is None:
+        assert p.y is not None
+        return p.x, p.y.cpu().numpy()
+    idx = sample_of(p.split.y, PROBE, ctx.study.seed)
+    return p.split.images[idx].to(ctx.device), p.split.y[idx].numpy()
+
+
+def causes(ctx: CheckContext, p: Probe, acc: float, k: int) -> str:
     """The likely cause, measured where a probe can tell, else the usual suspects named."""
-    assert p.y is not None
-    y = p.y.cpu().numpy()
-    k = len(p.classes or []) or int(ctx.logits(p, p.x[:1]).shape[1])
+    x, y = probe_inputs(ctx, p)
+    acc = float(np.mean(ctx.logits(p, x).argmax(1).cpu().numpy() == y))
     best, name = acc, ""
     for label, (m, s) in alternatives(ctx.mean, ctx.std).items():
-        a = float(np.mean(ctx.logits(p, mean=m, std=s).argmax(1).cpu().numpy() == y))
+        a = float(np.mean(ctx.logits(p, x, mean=m, std=s).argmax(1).cpu().numpy() == y))
         if a > best:
             best, name = a, label
     if best >= acc + BETTER:
@@ -59,7 +72,7 @@ def causes(ctx: CheckContext, p: Probe, acc: float) -> str:
             f"normalisation: with {name} it is {best:.2f}; set [data] mean/std to what the model was trained "
             "with"
         )
-    pred = ctx.logits(p).argmax(1).cpu().numpy()
+    pred = ctx.logits(p, x).argmax(1).cpu().numpy()
     perm, mapping = permuted_accuracy(y, pred, k)
     if perm >= acc + BETTER:
         classes = p.classes or [str(i) for i in range(k)]
@@ -81,17 +94,19 @@ def run(ctx: CheckContext) -> list[Found]:
     for p in ctx.probes:
         if p.y is None:
             continue
-        n = len(p.y)
-        pred = ctx.logits(p).argmax(1).cpu()
-        acc = float((pred == p.y.cpu()).float().mean())
-        k = len(p.classes or []) or int(ctx.logits(p, p.x[:1]).shape[1])
+        if p.pred is not None and p.split is not None:
+            pred, y = p.pred, p.split.y.numpy()
+        else:
+            pred, y = ctx.outputs(p).argmax(1).cpu().numpy(), p.y.cpu().numpy()
+        n, acc = len(y), float(np.mean(pred == y))
+        k = len(p.classes or []) or int(ctx.outputs(p).shape[1])
         chance = 1.0 / k
         near = chance + 3 * math.sqrt(chance * (1 - chance) / max(n, 1)) + MARGIN
         if acc <= near:
-            why = f"clean accuracy {acc:.2f} on {n} inputs is near chance ({chance:.2f})"
+            why = f"clean accuracy {acc:.2f} on {n} inputs is at or near chance ({chance:.2f})"
         elif expect is not None and acc < expect - BELOW_EXPECTED:
             why = f"clean accuracy {acc:.2f} on {n} inputs is far below the study's expect_accuracy {expect:.2f}"
         else:
             continue
-        found.append(Found(p.name, f"{why}; {causes(ctx, p, acc)}"))
+        found.append(Found(p.name, f"{why}; {causes(ctx, p, acc, k)}"))
     return found

@@ -7,14 +7,18 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from tltui.base.rundir.metrics import ROBUST
 from tltui.core.analysis import attack_config
 from tltui.core.checks.context import Found
 from tltui.core.checks.flagcontext import FlagContext
 from tltui.core.evaluate import PixelModel
 
 SQUARE = "ta-square"
-PROBE = 32
+PROBE = 16
 """White-box survivors Square tries per variant (a seeded sample)."""
+SUSPECT = 0.5
+"""Square runs on a variant that keeps at least this share of its accuracy under the white-box attack (AAI/AOI):
+masked gradients show as a model the attack barely touches, and the probe's cost goes where it can matter."""
 QUERIES = 100
 """Square's queries per input: a fiftieth of AutoAttack's 5000, so only a gross gap shows."""
 SHARE = 0.25
@@ -33,6 +37,8 @@ def run(ctx: FlagContext) -> list[Found]:
     found = []
     rng = np.random.default_rng(ctx.study.seed)
     for name, model in ctx.models.items():
+        if (ROBUST.of(ctx.variants.get(name)) or 0.0) < SUSPECT:
+            continue
         survived = np.flatnonzero(ctx.adv_pred[name] == ctx.y)
         if len(survived) == 0:
             continue

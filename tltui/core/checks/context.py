@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from tltui.base.study import Study
-from tltui.core.data import StudyData, normalize
+from tltui.core.data import Split, StudyData, normalize
 from tltui.core.hooks import eval_mode
 
 
@@ -25,15 +25,18 @@ class Found(NamedTuple):
 
 @dataclass
 class Probe:
-    """One model with the inputs the checks read: pixel images in [0, 1] on the device, and their labels in the
-    model's own head order (None when the study has no labelled data for its task, e.g. a teacher without
-    `[data] source_test`)."""
+    """One model with the inputs the checks read: a few pixel images in [0, 1] on the device, and their labels
+    in the model's own head order (None when the study has no labelled data for its task, e.g. a teacher without
+    `[data] source_test`); `split` is that labelled data whole and `pred` the model's predictions on it, when the
+    diagnosis made them anyway (clean-accuracy then costs nothing)."""
 
     name: str
     model: nn.Module
     x: torch.Tensor
     y: torch.Tensor | None
     classes: list[str] | None
+    split: Split | None = None
+    pred: np.ndarray | None = None
 
 
 @dataclass
@@ -61,6 +64,13 @@ class CheckContext:
         x = p.x if x is None else x
         with eval_mode(p.model), torch.no_grad():
             return p.model(normalize(x, mean or self.mean, std or self.std)).float()
+
+    def outputs(self, p: Probe) -> torch.Tensor:
+        """`logits(p)` on its probe's images, computed once for every check that reads them."""
+        key = f"outputs:{p.name}"
+        if key not in self.notes:
+            self.notes[key] = self.logits(p)
+        return self.notes[key]
 
 
 @contextmanager

@@ -8,8 +8,6 @@ from tltui.core.checks.context import CheckContext, Found, Probe
 from tltui.core.data import normalize
 from tltui.core.hooks import eval_mode
 
-SMALL = 32
-
 
 def margin_gradients(ctx: CheckContext, p: Probe, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
     """Per input, the gradient in pixel space of its margin (output of class `c` minus the largest other one):
@@ -28,13 +26,9 @@ def margin_gradients(ctx: CheckContext, p: Probe, x: torch.Tensor, c: torch.Tens
 def run(ctx: CheckContext) -> list[Found]:
     found = []
     for p in ctx.probes:
-        x = p.x[:SMALL]
-        pred = ctx.logits(p, x).argmax(dim=1)
-        right = (
-            pred == p.y[:SMALL].to(pred.device)
-            if p.y is not None
-            else torch.ones_like(pred, dtype=torch.bool)
-        )
+        x = p.x
+        pred = ctx.outputs(p).argmax(dim=1)
+        right = pred == p.y.to(pred.device) if p.y is not None else torch.ones_like(pred, dtype=torch.bool)
         if not bool(right.any()):
             continue  # nothing correctly classified: clean-accuracy says so
         g = margin_gradients(ctx, p, x[right], pred[right]).flatten(1)

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from tltui.base.catalogue.checks import CHECKS, FLAGS
 from tltui.base.checklines import is_acknowledged
 from tltui.base.rundir.shape import CheckFinding, ChecksBlock
@@ -15,24 +17,26 @@ from tltui.core.build import head_classes
 from tltui.core.checks.context import CheckContext, Found, Probe, kept_buffers, sample_of
 from tltui.core.checks.flagcontext import FlagContext
 
-SAMPLE = 256
-"""Inputs per model (a seeded stratified sample of the test set, or of source_test for the teacher); the checks
-other than clean-accuracy read the first 32 of them."""
+SAMPLE = 16
+"""Inputs per model the checks pass forward (a seeded stratified sample of the test set, or of source_test for
+the teacher); clean-accuracy reads the diagnosis's own predictions on the whole split instead."""
 PRE, POST = "pre-flight", "after-attack"
 
 
-def probes(an: Analysis, sample: int = SAMPLE) -> list[Probe]:
-    """The teacher (labelled by `[data] source_test` when its head fits it) and every variant (the test set)."""
+def probes(an: Analysis, preds: Mapping[str, np.ndarray], sample: int = SAMPLE) -> list[Probe]:
+    """The teacher (labelled by `[data] source_test` when its head fits it) and every variant (the test set),
+    with the predictions `preds` (model name → predicted classes on that whole split) where given."""
     test, src, seed, dev = an.data.test, an.data.source_test, an.study.seed, an.device
     idx = sample_of(test.y, sample, seed)
     x, y = test.images[idx].to(dev), test.y[idx]
     out = []
     if src is not None and head_classes(an.teacher) == src.num_classes:
         sidx = sample_of(src.y, sample, seed)
-        out.append(Probe("teacher", an.teacher, src.images[sidx].to(dev), src.y[sidx], list(src.classes)))
+        sx, sy = src.images[sidx].to(dev), src.y[sidx]
+        out.append(Probe("teacher", an.teacher, sx, sy, list(src.classes), src, preds.get("teacher")))
     else:
         out.append(Probe("teacher", an.teacher, x, None, None))
-    out += [Probe(name, m, x, y, list(test.classes)) for name, m in an.variants.items()]
+    out += [Probe(n, m, x, y, list(test.classes), test, preds.get(n)) for n, m in an.variants.items()]
     return out
 
 
@@ -60,10 +64,13 @@ def _run(
     return out
 
 
-def preflight(an: Analysis, sample: int = SAMPLE) -> list[CheckFinding]:
-    """Every pre-flight check (CHECKS) on the teacher and every variant of a loaded analysis; the models'
-    buffers are as before (a BatchNorm in training mode would update its statistics)."""
-    ps = probes(an, sample)
+def preflight(
+    an: Analysis, preds: Mapping[str, np.ndarray] | None = None, sample: int = SAMPLE
+) -> list[CheckFinding]:
+    """Every pre-flight check (CHECKS) on the teacher and every variant of a loaded analysis, given the clean
+    predictions the diagnosis makes anyway (`probes`); the models' buffers are as before (a BatchNorm in
+    training mode would update its statistics)."""
+    ps = probes(an, preds or {}, sample)
     ctx = CheckContext(an.study, an.data, ps, an.device, an.mean, an.std)
     with kept_buffers([p.model for p in ps]):
         return _run(CHECKS, PRE, ctx, an.study.checks.acknowledge)

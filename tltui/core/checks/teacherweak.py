@@ -11,7 +11,7 @@ from tltui.core.checks.flagcontext import FlagContext
 from tltui.core.evaluate import feature_fn
 from tltui.core.hooks import eval_mode
 
-PROBE = 64
+PROBE = 32
 RATIO = 1.5
 """The attack must move the teacher's features this many times further than random signs of the same size."""
 
