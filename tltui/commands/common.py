@@ -13,6 +13,7 @@ from tltui.base import rundir
 from tltui.base.archs import ARCH_LAYERS
 from tltui.base.catalogue import Entry, RunParams
 from tltui.base.catalogue.params import specs
+from tltui.base.checklines import check_lines, open_findings
 from tltui.base.errors import ParamError, TltuiError
 from tltui.base.executor import check_executor, executor_from
 from tltui.base.jobparams import job_params
@@ -143,6 +144,7 @@ def run_and_report(
     summary = rundir.read_summary(out / rundir.SUMMARY)
     print_summary(summary)
     print_tuning(summary)
+    print_checks(summary)
     print(f"wrote {shown(out / rundir.SUMMARY)}")
     return 0
 
@@ -189,6 +191,19 @@ def print_tuning(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
         )
     for line in summary.warnings:
         print(shown(line), file=stream)
+
+
+def print_checks(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
+    """`checks: 10 ran on 4 models, 1 finding (0 acknowledged)`, then a line per finding (docs/checks.md)."""
+    block = summary.checks
+    if block is None:
+        return
+    found, open_ = block.get("findings", []), open_findings(block)
+    head = f"checks: {len(block.get('ran', []))} ran on {len(block.get('models', []))} models, "
+    tail = "none fired" if not found else f"{len(found)} fired ({len(found) - len(open_)} acknowledged)"
+    print(head + tail + " · docs/checks.md", file=stream)
+    for line in check_lines(block):
+        print(f"  {line}", file=stream)
 
 
 def _num(value: Any) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tltui.base.checklines import check_lines
 from tltui.base.errors import ResultsError, WriteError
 from tltui.base.rundir.metrics import AOI, DIR
 from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
@@ -113,7 +114,12 @@ def report_md(board: Board, sources: Sequence[Source], svg: str = SVG) -> str:
     if board.study_line:
         lines.append(f"- {board.study_line}")
     lines += ["", *(f"_{n}_" for n in board.notes)]
-    warned = list(dict.fromkeys(w for src in sources for w in src.summary.warnings))
+    warned = list(
+        dict.fromkeys(
+            [w for src in sources for w in src.summary.warnings]
+            + [w for src in sources for w in check_lines(src.summary.checks)]  # docs/checks.md
+        )
+    )
     if warned:  # what the runs warned of (an undertrained baseline) stands beside the verdicts it qualifies
         lines += ["## Warnings", "", *(f"- {w}" for w in warned), ""]
     lines += ["## Pareto board", "", f"![DIR against accuracy]({svg})", ""]

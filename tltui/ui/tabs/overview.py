@@ -25,6 +25,7 @@ from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.model.board import run_board
+from tltui.ui.model.checks_banner import checks_banner
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
@@ -154,6 +155,7 @@ class OverviewTab(TabView):
     TITLE = "Overview"
     DEFAULT_CSS = """
     OverviewTab #ov-verdict { height: auto; margin: 1 0 0 0; }
+    OverviewTab #ov-checks { height: auto; color: $warning; }
     OverviewTab #ov-metrics { height: auto; max-height: 14; }
     OverviewTab #ov-legend { height: auto; color: $text-muted; }
     OverviewTab #ov-perclass, OverviewTab #ov-similarity { height: auto; max-height: 14; }
@@ -166,6 +168,7 @@ class OverviewTab(TabView):
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
+        yield Static("", id="ov-checks", classes="-hidden", markup=False)
         yield Static("", id="ov-verdict", classes="data", markup=False)
         yield Table(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
         yield Static(
@@ -198,6 +201,10 @@ class OverviewTab(TabView):
         self.query_one("#ov-empty").set_class(run is not None, "-hidden")
         for w in self.query(".data"):
             w.set_class(run is None, "-hidden")
+        banner = checks_banner(run)
+        checks = self.query_one("#ov-checks", Static)
+        checks.update(banner)
+        checks.set_class(not banner, "-hidden")
         if run is None:
             return
         variants = run.variants
