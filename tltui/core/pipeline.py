@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from tltui.base import outstage, rundir
+from tltui.base.budget import run_budget
 from tltui.base.checklines import finding_lines
 from tltui.base.executor import Executor
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
@@ -232,7 +233,11 @@ def attack_blocks(study: Study) -> tuple[AttackBlock, TeacherAttackBlock]:
     white_box = AttackBlock(
         name=a.name, eps=a.eps, alpha=a.alpha, steps=a.steps, random_start=a.random_start, norm=a.norm
     )
-    return white_box, teacher_attack_block(t.name, t.preset, t.space, asdict(teacher_config(study)))
+    white_box["budget"] = run_budget(a.name, a.steps, a.random_start)
+    tc = teacher_config(study)
+    teacher = teacher_attack_block(t.name, t.preset, t.space, asdict(tc))
+    teacher["budget"] = run_budget(t.name, tc.steps, tc.random_start, teacher=True)
+    return white_box, teacher
 
 
 def attack_budgets(study: Study) -> list[float]:

@@ -75,6 +75,16 @@ class TeacherInfo(TypedDict):
     """The teacher's accuracy on its own task's test data (None without `[data] source_test`)."""
 
 
+class BudgetBlock(TypedDict):
+    """The budget an attack ran (tltui.base.budget.run_budget): steps (None for a query-based attack) or
+    queries per input, restarts, and whether it started at a random point of the ε ball."""
+
+    steps: int | None
+    queries: int | None
+    restarts: int
+    random_start: bool
+
+
 class AttackBlock(TypedDict):
     """The white-box attack of every variant (the study's `[attack]`)."""
 
@@ -84,6 +94,8 @@ class AttackBlock(TypedDict):
     steps: int
     random_start: bool
     norm: NotRequired[str]
+    budget: NotRequired[BudgetBlock]
+    """What it ran (runs written since issue 22); `steps` and `random_start` above are what the study asked."""
 
 
 class TeacherAttackBlock(TypedDict):
@@ -98,6 +110,8 @@ class TeacherAttackBlock(TypedDict):
     random_start: bool
     norm: str
     scale: list[float] | None
+    budget: NotRequired[BudgetBlock]
+    """What it ran (runs written since issue 22)."""
 
 
 class LayerRow(TypedDict):
