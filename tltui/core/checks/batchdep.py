@@ -9,7 +9,7 @@ from tltui.core.checks.context import CheckContext, Found
 from tltui.core.checks.randomised import differs
 from tltui.core.hooks import eval_mode
 
-SINGLES = 4
+SINGLES = 2
 """Samples passed alone (each is one more forward pass)."""
 RTOL = 1e-2
 """Relative to the largest output: above what TF32 or another kernel for batch size 1 changes on a GPU."""
