@@ -35,7 +35,11 @@ def test_acknowledged_checks_and_the_expectation_parse(tmp_path: Path) -> None:
     ("checks", "message"),
     [
         ('acknowledge = ["batch-dependance"]', "[checks] acknowledge 'batch-dependance': give a check"),
-        ('acknowledge = ["batch-dependence:nobody"]', "optionally as check:model (teacher or a variant)"),
+        (
+            'acknowledge = ["batch-dependence:a/b"]',
+            "optionally as check:model (teacher, a variant or a produced one)",
+        ),
+        ('acknowledge = ["batch-dependence:"]', "optionally as check:model"),
         ('acknowledge = "batch-dependence"', "[checks] acknowledge must be a list of names"),
         ("expect_accuracy = 1.5", "[checks] expect_accuracy must be in (0, 1], got 1.5"),
         ("silence = true", "silence"),

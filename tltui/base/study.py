@@ -18,7 +18,7 @@ from tltui.base.catalogue.checks import ALL_CHECKS
 from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, parse, spec_of, specs
 from tltui.base.catalogue.training import MAX_EPOCHS, MAX_SEED, TuningParams
 from tltui.base.errors import ParamError, StudyError
-from tltui.base.names import RESERVED, check_name, shown
+from tltui.base.names import RESERVED, check_name, is_name, shown
 from tltui.base.study_spec import AttackSpec, ChecksSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
 from tltui.base.tomlcheck import TableReader, check_raw
 
@@ -95,7 +95,7 @@ class _Parser(TableReader):
             raise StudyError(f"{self.path.name}: variant names must be unique; repeated: {', '.join(dup)}")
         attack = self.attack(self.table(raw, "attack", required=False))
         tuning = self.tuning(self.table(raw, "tuning", required=False))
-        checks = self.checks(self.table(raw, "checks", required=False), names)
+        checks = self.checks(self.table(raw, "checks", required=False))
         return Study(
             name=name,
             data=data,
@@ -108,7 +108,7 @@ class _Parser(TableReader):
             checks=checks,
         )
 
-    def checks(self, t: dict[str, Any], variants: list[str]) -> ChecksSpec:
+    def checks(self, t: dict[str, Any]) -> ChecksSpec:
         """[checks]: `acknowledge` lists check names (tltui.base.catalogue.checks) or `check:model`."""
         self.check_keys("checks", t, {"acknowledge", "expect_accuracy"}, set())
         given = t.get("acknowledge", [])
@@ -116,13 +116,12 @@ class _Parser(TableReader):
             raise StudyError(
                 f'{self.path.name}: [checks] acknowledge must be a list of names, e.g. ["{ALL_CHECKS[0]}"]'
             )
-        models = {"teacher", *variants}
         for item in given:
-            check, _, model = item.partition(":")
-            if check not in ALL_CHECKS or (model and model not in models):
+            check, sep, model = item.partition(":")
+            if check not in ALL_CHECKS or (sep and not is_name(model)):
                 raise StudyError(
                     f"{self.path.name}: [checks] acknowledge {shown(repr(item))}: give a check "
-                    f"({', '.join(ALL_CHECKS)}), optionally as check:model (teacher or a variant)"
+                    f"({', '.join(ALL_CHECKS)}), optionally as check:model (teacher, a variant or a produced one)"
                 )
         expect = t.get("expect_accuracy")
         if expect is not None and (
