@@ -150,9 +150,11 @@ async def test_export_csv_json_svg(make_app: MakeApp, run_dir: Path) -> None:
         assert len(csvs) == 1 and len(jsons) == 1
         header = csvs[0].read_text().splitlines()[0]
         assert header.startswith("variant,aoi,aai")
-        rows = json.loads(jsons[0].read_text())["rows"]
+        doc = json.loads(jsons[0].read_text())
+        rows = doc["rows"]
         summary = json.loads((run_dir / "summary.json").read_text())
         assert {r["variant"] for r in rows} == set(summary["variants"])
+        assert doc["budget"]["white_box_attack"].startswith("pgd L∞ ε=0.1 α=0.02 · 10 steps · 1 restart")
         await pilot.press("f12")
         await pilot.pause()
         svgs = list(exports.glob("*.svg"))

@@ -14,11 +14,12 @@ from tltui.base.catalogue.attacks import (
     TeacherAttackParams,
     attack_overrides,
 )
+from tltui.base.catalogue.checks import ALL_CHECKS
 from tltui.base.catalogue.params import ParamSpec, broken_bound, number_text, parse, spec_of, specs
 from tltui.base.catalogue.training import MAX_EPOCHS, MAX_SEED, TuningParams
 from tltui.base.errors import ParamError, StudyError
-from tltui.base.names import RESERVED, check_name, shown
-from tltui.base.study_spec import AttackSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
+from tltui.base.names import RESERVED, check_name, is_name, shown
+from tltui.base.study_spec import AttackSpec, ChecksSpec, DataSpec, ModelSpec, Study, TeacherAttackSpec
 from tltui.base.tomlcheck import TableReader, check_raw
 
 if sys.version_info >= (3, 11):
@@ -75,7 +76,10 @@ class _Parser(TableReader):
 
     def study(self, raw: dict[str, Any]) -> Study:
         self.check_keys(
-            "study", raw, {"name", "seed", "data", "teacher", "variants", "attack", "tuning"}, {"name"}
+            "study",
+            raw,
+            {"name", "seed", "data", "teacher", "variants", "attack", "tuning", "checks"},
+            {"name"},
         )
         name = check_name(self.get("study", raw, "name", str, None), f"{self.path.name}: name", StudyError)
         seed = self.int_in("study", raw, "seed", 0, 0, MAX_SEED)
@@ -91,6 +95,7 @@ class _Parser(TableReader):
             raise StudyError(f"{self.path.name}: variant names must be unique; repeated: {', '.join(dup)}")
         attack = self.attack(self.table(raw, "attack", required=False))
         tuning = self.tuning(self.table(raw, "tuning", required=False))
+        checks = self.checks(self.table(raw, "checks", required=False))
         return Study(
             name=name,
             data=data,
@@ -100,7 +105,30 @@ class _Parser(TableReader):
             path=self.path,
             seed=seed,
             tuning=tuning,
+            checks=checks,
         )
+
+    def checks(self, t: dict[str, Any]) -> ChecksSpec:
+        """[checks]: `acknowledge` lists check names (tltui.base.catalogue.checks) or `check:model`."""
+        self.check_keys("checks", t, {"acknowledge", "expect_accuracy"}, set())
+        given = t.get("acknowledge", [])
+        if not isinstance(given, list) or not all(isinstance(a, str) for a in given):
+            raise StudyError(
+                f'{self.path.name}: [checks] acknowledge must be a list of names, e.g. ["{ALL_CHECKS[0]}"]'
+            )
+        for item in given:
+            check, sep, model = item.partition(":")
+            if check not in ALL_CHECKS or (sep and not is_name(model)):
+                raise StudyError(
+                    f"{self.path.name}: [checks] acknowledge {shown(repr(item))}: give a check "
+                    f"({', '.join(ALL_CHECKS)}), optionally as check:model (teacher, a variant or a produced one)"
+                )
+        expect = t.get("expect_accuracy")
+        if expect is not None and (
+            isinstance(expect, bool) or not isinstance(expect, (int, float)) or not 0.0 < expect <= 1.0
+        ):
+            raise StudyError(f"{self.path.name}: [checks] expect_accuracy must be in (0, 1], got {expect!r}")
+        return ChecksSpec(acknowledge=tuple(given), expect_accuracy=None if expect is None else float(expect))
 
     def tuning(self, t: dict[str, Any]) -> TuningParams:
         """[tuning]: the catalogue's `TuningParams`, each key checked by its spec; epochs must be whole."""

@@ -72,6 +72,16 @@ class ModelSpec:
         return runs_code(self.arch)
 
 
+@dataclass(frozen=True)
+class ChecksSpec:
+    """[checks]: what the study expects and which findings it accepts knowingly (docs/checks.md)."""
+
+    acknowledge: tuple[str, ...] = ()
+    """Findings shown as acknowledged, not as warnings: a check's name (every model) or `check:model`."""
+    expect_accuracy: float | None = None
+    """The clean accuracy the study expects of its models; `clean-accuracy` fires 10 points below it."""
+
+
 AttackSpec = AttackParams
 """The study's [attack]: the catalogue's params (tltui.base.catalogue.attacks), the one description of its keys."""
 TeacherAttackSpec = TeacherAttackParams
@@ -92,6 +102,8 @@ class Study:
     seed: int = 0
     tuning: TuningParams = field(default_factory=TuningParams)
     """[tuning]: the grid `--tune-baseline` searches on the validation split."""
+    checks: ChecksSpec = field(default_factory=ChecksSpec)
+    """[checks]: acknowledged findings and the expected accuracy (docs/checks.md)."""
 
     @property
     def base_dir(self) -> Path:

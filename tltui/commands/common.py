@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tltui.base import rundir
 from tltui.base.archs import ARCH_LAYERS
+from tltui.base.budget import budget_text
 from tltui.base.catalogue import Entry, RunParams
 from tltui.base.catalogue.params import specs
+from tltui.base.checklines import check_lines, open_findings
 from tltui.base.errors import ParamError, TltuiError
 from tltui.base.executor import check_executor, executor_from
 from tltui.base.jobparams import job_params
@@ -143,6 +144,7 @@ def run_and_report(
     summary = rundir.read_summary(out / rundir.SUMMARY)
     print_summary(summary)
     print_tuning(summary)
+    print_checks(summary)
     print(f"wrote {shown(out / rundir.SUMMARY)}")
     return 0
 
@@ -154,12 +156,10 @@ def print_summary(summary: rundir.RunSummary | rundir.Summary, stream: Any = sys
     for name, v in info.variants.items():
         rows.append([shown(name), *["—" if m.raw(v) is None else f"{m.raw(v):.3f}" for m in rundir.METRICS]])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    a: Mapping[str, Any] = info.attack or {}
-    print(
-        f"study {shown(info.study)} · device {info.device} · {info.n_test} test images · "
-        f"{shown(a.get('name'))} ε={_num(a.get('eps'))} α={_num(a.get('alpha'))} steps={a.get('steps')}",
-        file=stream,
-    )
+    print(f"study {shown(info.study)} · device {info.device} · {info.n_test} test images", file=stream)
+    print(f"white-box attack (AAI, DR, ε-curves): {shown(budget_text(info.attack))}", file=stream)
+    if info.teacher_attack is not None:
+        print(f"teacher attack (DIR): {shown(budget_text(info.teacher_attack))}", file=stream)
     for i, r in enumerate(rows):
         print(
             "  ".join(
@@ -191,5 +191,14 @@ def print_tuning(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
         print(shown(line), file=stream)
 
 
-def _num(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, (int, float)) else "—"
+def print_checks(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
+    """`checks: 10 ran on 4 models, 1 finding (0 acknowledged)`, then a line per finding (docs/checks.md)."""
+    block = summary.checks
+    if block is None:
+        return
+    found, open_ = block.get("findings", []), open_findings(block)
+    head = f"checks: {len(block.get('ran', []))} ran on {len(block.get('models', []))} models, "
+    tail = "none fired" if not found else f"{len(found)} fired ({len(found) - len(open_)} acknowledged)"
+    print(head + tail + " · docs/checks.md", file=stream)
+    for line in check_lines(block):
+        print(f"  {line}", file=stream)

@@ -164,10 +164,12 @@ def follow_log(job_id: str, workspace: str | None, *, poll: float = 0.2) -> None
         time.sleep(poll)
     results = job_results(record) if record.status == "done" else None
     if results is not None:
-        from tltui.commands.common import print_summary
+        from tltui.commands.common import print_checks, print_summary
 
         try:
-            print_summary(read_summary(results / SUMMARY))
+            summary = read_summary(results / SUMMARY)
+            print_summary(summary)
+            print_checks(summary)
         except (OSError, ValueError, KeyError, TltuiError) as exc:
             print(f"{SUMMARY} not readable: {shown(exc)}")
         print(f"results in {shown(results)}")

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tltui.base.budget import budget_text
+from tltui.base.checklines import check_lines
 from tltui.base.errors import ResultsError, WriteError
 from tltui.base.rundir import INTERVENTIONS
 from tltui.base.rundir.interventions import Interventions, read_interventions
@@ -41,22 +43,15 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 
 def _attack_lines(src: Source) -> list[str]:
+    """Each attack with the budget it ran (tltui.base.budget: steps or queries, restarts, random start)."""
     s = src.summary
     lines = []
-    a = s.attack
-    if a is not None:
-        lines.append(
-            f"- white-box attack (AAI, DR): {a.get('name')} {a.get('norm', 'linf')}, ε = {a.get('eps')}, "
-            f"α = {a.get('alpha')}, {a.get('steps')} steps, random start {a.get('random_start')}"
-        )
+    if s.attack is not None:
+        lines.append(f"- white-box attack (AAI, DR, ε-curves): {budget_text(s.attack)}")
     t = s.teacher_attack
     if t is not None:
         preset = f" (preset {t.get('preset')})" if t.get("preset") else ""
-        lines.append(
-            f"- teacher attack (DIR): {t.get('name')}{preset} in {t.get('space')} space, {t.get('norm')}, "
-            f"ε = {t.get('eps')}, α = {t.get('alpha')}, {t.get('steps')} steps, "
-            f"random start {t.get('random_start')}"
-        )
+        lines.append(f"- teacher attack (DIR){preset}: {budget_text(t)}")
     return lines
 
 
@@ -120,7 +115,12 @@ def report_md(
     if board.study_line:
         lines.append(f"- {board.study_line}")
     lines += ["", *(f"_{n}_" for n in board.notes)]
-    warned = list(dict.fromkeys(w for src in sources for w in src.summary.warnings))
+    warned = list(
+        dict.fromkeys(
+            [w for src in sources for w in src.summary.warnings]
+            + [w for src in sources for w in check_lines(src.summary.checks)]  # docs/checks.md
+        )
+    )
     if warned:  # what the runs warned of (an undertrained baseline) stands beside the verdicts it qualifies
         lines += ["## Warnings", "", *(f"- {w}" for w in warned), ""]
     lines += ["## Pareto board", "", f"![DIR against accuracy]({svg})", ""]

@@ -11,16 +11,32 @@ import numpy as np
 import torch
 
 from tltui.base import outstage, rundir
+from tltui.base.budget import run_budget
+from tltui.base.checklines import finding_lines
 from tltui.base.executor import Executor
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
 from tltui.base.outlock import hold_out
 from tltui.base.progress import Progress, WorkPlan
 from tltui.base.rundir import keys
-from tltui.base.rundir.shape import AttackBlock, Summary, TeacherAttackBlock, TeacherInfo, VariantMetrics
-from tltui.base.rundir.writer import add_fairness, add_intervals, new_summary, teacher_attack_block
+from tltui.base.rundir.shape import (
+    AttackBlock,
+    Summary,
+    TeacherAttackBlock,
+    TeacherInfo,
+    VariantMetrics,
+)
+from tltui.base.rundir.writer import (
+    add_checks,
+    add_fairness,
+    add_intervals,
+    new_summary,
+    teacher_attack_block,
+)
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
+from tltui.core.checks.flagcontext import FlagContext
+from tltui.core.checks.run import Timer, after_attack, checks_block, preflight
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.fairness import fairness_info, fairness_report, favourable_index, study_groups
@@ -96,6 +112,16 @@ def analyze(
         torch.manual_seed(study.seed)
     dev = an.device
     test = an.data.test
+    src = an.data.source_test
+    # The clean predictions come first: the pre-flight checks read them before any attack.
+    clean = {name: an.predict(model, test.images) for name, model in an.variants.items()}
+    source_pred = an.predict(an.teacher, src.images)[0] if src is not None else None
+    timer = Timer()
+    with timer:
+        preds = {name: p[0] for name, p in clean.items()}
+        findings = preflight(an, preds if source_pred is None else {**preds, "teacher": source_pred})
+    for line in finding_lines(findings):
+        log(line)
     y = test.y.numpy()
     n_classes = test.num_classes
     arrays: dict[str, np.ndarray] = {keys.LABELS: y, keys.IMAGES: thumbnails(test.images)}
@@ -113,14 +139,13 @@ def analyze(
     arrays[keys.TEACHER_ADV_IMAGES] = thumbnails(x_teacher_adv)
 
     teacher_info = TeacherInfo(source_acc=None)
-    if an.data.source_test is not None:
-        pred, _, _ = an.predict(an.teacher, an.data.source_test.images)
-        teacher_info["source_acc"] = accuracy(an.data.source_test.y.numpy(), pred)
+    if src is not None and source_pred is not None:
+        teacher_info["source_acc"] = accuracy(src.y.numpy(), source_pred)
 
     variants: dict[str, VariantMetrics] = {}
     outcomes: dict[str, Outcomes] = {}
     for name, model in an.variants.items():
-        pred, conf, _ = an.predict(model, test.images)
+        pred, conf, _ = clean[name]
         tpred, tconf, _ = an.predict(model, x_teacher_adv)
         curve = [[0.0, accuracy(y, pred)]]
         for eps in budgets:
@@ -133,6 +158,26 @@ def analyze(
         outcomes[name] = Outcomes.of(y, pred, tpred)
         columns = (pred, conf, apred, aconf, tpred, tconf)  # in keys.PRED_KINDS order
         arrays.update({keys.pred_key(name, k): a for k, a in zip(keys.PRED_KINDS, columns, strict=True)})
+
+    with timer:
+        adv_pred = {name: arrays[keys.pred_key(name, "adv_pred")] for name in an.variants}
+        flagged = after_attack(
+            FlagContext(
+                study,
+                an.teacher,
+                dict(an.variants),
+                variants,
+                test.images,
+                y,
+                adv_pred,
+                x_teacher_adv,
+                dev,
+                an.mean,
+                an.std,
+            )
+        )
+    for line in finding_lines(flagged):
+        log(line)
 
     fairness = None
     if (study.data.groups is not None or study.is_demo) and an.data.train is not None:
@@ -172,6 +217,8 @@ def analyze(
         n_boot=N_BOOT,
         seed=BOOT_SEED,
     )
+    models = ["teacher", *an.variants]
+    add_checks(summary, checks_block(study, models, findings + flagged, timer.seconds))
     if finish is not None:
         finish(summary, outcomes)
     save_json(dest / rundir.SUMMARY, summary)
@@ -186,7 +233,11 @@ def attack_blocks(study: Study) -> tuple[AttackBlock, TeacherAttackBlock]:
     white_box = AttackBlock(
         name=a.name, eps=a.eps, alpha=a.alpha, steps=a.steps, random_start=a.random_start, norm=a.norm
     )
-    return white_box, teacher_attack_block(t.name, t.preset, t.space, asdict(teacher_config(study)))
+    white_box["budget"] = run_budget(a.name, a.steps, a.random_start)
+    tc = teacher_config(study)
+    teacher = teacher_attack_block(t.name, t.preset, t.space, asdict(tc))
+    teacher["budget"] = run_budget(t.name, tc.steps, tc.random_start, teacher=True)
+    return white_box, teacher
 
 
 def attack_budgets(study: Study) -> list[float]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tltui.base.budget import budget_record
 from tltui.base.rundir import EXPORTS
 
 
@@ -47,12 +48,18 @@ def export_view(
     data = [f for f in wanted if f in ("csv", "json")]
     table = view.export_table() if data else None
     if table is not None:
-        written += write_table(table, folder, data)
+        run = getattr(view, "run", None)
+        info = run.info if run is not None else None
+        budget = budget_record(info.attack, info.teacher_attack) if info is not None else None
+        written += write_table(table, folder, data, budget)
     return written, bool(data) and table is None
 
 
-def write_table(table: ExportTable, folder: Path, formats: Iterable[str]) -> list[Path]:
-    """Write `table` in each of `formats` ('csv', 'json'); returns the written paths."""
+def write_table(
+    table: ExportTable, folder: Path, formats: Iterable[str], budget: dict[str, str] | None = None
+) -> list[Path]:
+    """Write `table` in each of `formats` ('csv', 'json'); returns the written paths. `budget` (each attack's
+    budget line, tltui.base.budget.budget_record) goes into the JSON beside the rows."""
     base = f"{table.name}-{stamp()}"
     written: list[Path] = []
     for fmt in formats:
@@ -64,7 +71,10 @@ def write_table(table: ExportTable, folder: Path, formats: Iterable[str]) -> lis
                 w.writerows(table.rows)
         elif fmt == "json":
             records = [dict(zip(table.columns, row, strict=False)) for row in table.rows]
-            path.write_text(json.dumps({"view": table.name, "rows": records}, indent=2, default=str))
+            doc: dict[str, Any] = {"view": table.name, "rows": records}
+            if budget is not None:
+                doc["budget"] = budget
+            path.write_text(json.dumps(doc, indent=2, default=str))
         else:
             continue
         written.append(path)

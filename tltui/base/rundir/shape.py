@@ -75,6 +75,16 @@ class TeacherInfo(TypedDict):
     """The teacher's accuracy on its own task's test data (None without `[data] source_test`)."""
 
 
+class BudgetBlock(TypedDict):
+    """The budget an attack ran (tltui.base.budget.run_budget): steps (None for a query-based attack) or
+    queries per input, restarts, and whether it started at a random point of the ε ball."""
+
+    steps: int | None
+    queries: int | None
+    restarts: int
+    random_start: bool
+
+
 class AttackBlock(TypedDict):
     """The white-box attack of every variant (the study's `[attack]`)."""
 
@@ -84,6 +94,8 @@ class AttackBlock(TypedDict):
     steps: int
     random_start: bool
     norm: NotRequired[str]
+    budget: NotRequired[BudgetBlock]
+    """What it ran (runs written since issue 22); `steps` and `random_start` above are what the study asked."""
 
 
 class TeacherAttackBlock(TypedDict):
@@ -98,6 +110,8 @@ class TeacherAttackBlock(TypedDict):
     random_start: bool
     norm: str
     scale: list[float] | None
+    budget: NotRequired[BudgetBlock]
+    """What it ran (runs written since issue 22)."""
 
 
 class LayerRow(TypedDict):
@@ -231,6 +245,32 @@ class SeedGroup(SeedBlock):
     group: str
 
 
+class CheckFinding(TypedDict):
+    """What one check found on one model (docs/checks.md): the check's name, the model (None: the study), a
+    one-line message, and whether the study acknowledged it (`[checks] acknowledge`)."""
+
+    check: str
+    stage: str
+    """`pre-flight` (before any attack) or `after-attack` (a flag on the attack's results)."""
+    model: str | None
+    message: str
+    acknowledged: bool
+
+
+class ChecksBlock(TypedDict):
+    """The checks a run made (tltui.core.checks): which ran, on how many inputs, what they found, their cost."""
+
+    ran: list[str]
+    models: list[str]
+    sample: int
+    """Inputs per model the pre-flight checks read (a seeded stratified sample of the test set)."""
+    findings: list[CheckFinding]
+    acknowledged: list[str]
+    """`[checks] acknowledge` of the study: `check` or `check:model`."""
+    seconds: float
+    """Wall time of the pre-flight checks and the after-attack flags together."""
+
+
 class Summary(TypedDict):
     """summary.json, in the order the writer writes its keys."""
 
@@ -256,3 +296,5 @@ class Summary(TypedDict):
     tuning: NotRequired[TuningRecord]
     warnings: NotRequired[list[str]]
     """One line each, shown by the CLI and the workbench (e.g. an undertrained baseline)."""
+    checks: NotRequired[ChecksBlock]
+    """Runs written since issue 22: the pre-flight checks and after-attack flags (docs/checks.md)."""

@@ -13,6 +13,7 @@ from tltui.base.rundir.metrics import EPS_CURVE, FAIRNESS, INTERVALS, Metric
 from tltui.base.rundir.shape import (
     AttackBlock,
     BootstrapBlock,
+    ChecksBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
@@ -202,6 +203,11 @@ class RunSummary:
         """One-line warnings about the run (e.g. an undertrained baseline)."""
         found = self.data.get("warnings")
         return [str(w) for w in found] if isinstance(found, list) else []
+
+    @property
+    def checks(self) -> ChecksBlock | None:
+        """What the pre-flight checks and after-attack flags found, None for a run written before them."""
+        return cast(ChecksBlock | None, _block(self.data.get("checks")))
 
 
 def fairness_of(variant: Mapping[str, Any] | None) -> FairnessMetrics | None:

@@ -10,6 +10,7 @@ from tltui.base.rundir.metrics import FAIRNESS, INTERVAL_METRICS, INTERVALS
 from tltui.base.rundir.shape import (
     AttackBlock,
     BootstrapBlock,
+    ChecksBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
@@ -104,3 +105,8 @@ def add_tuning(summary: Summary, record: TuningRecord) -> None:
 def add_warning(summary: Summary, line: str) -> None:
     """Add a one-line warning the CLI prints and the workbench shows."""
     summary.setdefault("warnings", []).append(line)
+
+
+def add_checks(summary: Summary, block: ChecksBlock) -> None:
+    """Record what the pre-flight checks and the after-attack flags found (tltui.core.checks)."""
+    summary["checks"] = block

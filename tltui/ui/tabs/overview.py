@@ -9,7 +9,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from tltui.base.budget import budget_text
 from tltui.base.errors import TltuiError
+from tltui.base.names import shown
 from tltui.base.rundir import (
     FAIRNESS_METRICS,
     METRICS,
@@ -25,6 +27,7 @@ from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.model.board import run_board
+from tltui.ui.model.checks_banner import checks_banner
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
@@ -135,6 +138,15 @@ MAX_METHODS = 5
 """Verdict lines the Overview shows; the Pareto tab lists every method."""
 
 
+def budget_legend(run: RunData) -> str:
+    """The budget every robustness number above was measured at (docs/attacks.md "Budgets on record")."""
+    info = run.info
+    return (
+        f"AAI, DR, Robust, ε-curves: {shown(budget_text(info.attack))}\n"
+        f"DIR: teacher attack {shown(budget_text(info.teacher_attack))}"
+    )
+
+
 def verdict_lines(board: Board) -> list[str]:
     """One compact line per method (intervals decide, docs/intervals.md) and what the study's own variants show."""
     lines = [c.short() for c in board.comparisons[:MAX_METHODS]]
@@ -154,8 +166,9 @@ class OverviewTab(TabView):
     TITLE = "Overview"
     DEFAULT_CSS = """
     OverviewTab #ov-verdict { height: auto; margin: 1 0 0 0; }
+    OverviewTab #ov-checks { height: auto; color: $warning; }
     OverviewTab #ov-metrics { height: auto; max-height: 14; }
-    OverviewTab #ov-legend { height: auto; color: $text-muted; }
+    OverviewTab #ov-legend, OverviewTab #ov-budget { height: auto; color: $text-muted; }
     OverviewTab #ov-perclass, OverviewTab #ov-similarity { height: auto; max-height: 14; }
     OverviewTab #ov-fairness { height: auto; max-height: 12; }
     OverviewTab #ov-charts Chart { height: 16; }
@@ -166,6 +179,7 @@ class OverviewTab(TabView):
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
+        yield Static("", id="ov-checks", classes="-hidden", markup=False)
         yield Static("", id="ov-verdict", classes="data", markup=False)
         yield Table(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
         yield Static(
@@ -175,6 +189,7 @@ class OverviewTab(TabView):
             id="ov-legend",
             classes="data",
         )
+        yield Static("", id="ov-budget", classes="data", markup=False)
         with Flow(cell=56, row_height=16, id="ov-charts", classes="data"):
             yield Chart(id="ov-eps")
             yield Chart(id="ov-dir")
@@ -198,6 +213,10 @@ class OverviewTab(TabView):
         self.query_one("#ov-empty").set_class(run is not None, "-hidden")
         for w in self.query(".data"):
             w.set_class(run is None, "-hidden")
+        banner = checks_banner(run)
+        checks = self.query_one("#ov-checks", Static)
+        checks.update(banner)
+        checks.set_class(not banner, "-hidden")
         if run is None:
             return
         variants = run.variants
@@ -210,6 +229,7 @@ class OverviewTab(TabView):
         table.add_columns("variant", *(m.label for m in METRICS), "run")
         for row in metric_rows(variants, METRICS):
             table.add_row(row[0], *(fmt_num(v) for v in row[1:]), run.source(str(row[0])), key=row[0])
+        self.query_one("#ov-budget", Static).update(budget_legend(run))
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
