@@ -143,6 +143,7 @@ def run_and_report(
     summary = rundir.read_summary(out / rundir.SUMMARY)
     print_summary(summary)
     print_tuning(summary)
+    print_timeline(summary)
     print(f"wrote {shown(out / rundir.SUMMARY)}")
     return 0
 
@@ -189,6 +190,22 @@ def print_tuning(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
         )
     for line in summary.warnings:
         print(shown(line), file=stream)
+
+
+def print_timeline(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
+    """A `--timeline` run's groups: the area under their front, where the rule picked, what was kept."""
+    from tltui.base import timeline
+
+    block = summary.timeline
+    if block is None:
+        return
+    print(f"timeline: {timeline.note(block)}", file=stream)
+    for row in timeline.rows(block["runs"]):
+        cells = dict(zip(timeline.COLUMNS, row, strict=True))
+        print(
+            "  " + "; ".join(f"{k} {v}" if k != "group" else shown(v) for k, v in cells.items() if v != "—"),
+            file=stream,
+        )
 
 
 def _num(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -24,6 +24,9 @@ from tltui.core.data import StudyData, load_study_data
 from tltui.core.derived import derived_variants, file_identity, variant_record
 from tltui.core.evaluate import PixelModel, attack_split, feature_fn, predict
 from tltui.core.images import Images
+
+if TYPE_CHECKING:
+    from tltui.core.timeline import Timeline
 
 
 def attack_config(study: Study, eps: float | None = None) -> AttackConfig:
@@ -112,6 +115,8 @@ class Analysis:
         """Produced variants not to load (the one a produce job is replacing)."""
         self._digests: dict[int, str] = {}
         self._test_digest: str | None = None
+        self.timeline: Timeline | None = None
+        """Set by a job recording accuracy and DIR along its training runs (`--timeline N`)."""
 
     @property
     def mean(self) -> tuple[float, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
@@ -16,8 +16,22 @@ CRITERIA = ("neuron", "topk")
 class MitigateParams(TrainParams):
     """What every mitigation takes (finetune and retrain take nothing more)."""
 
+    TRAILING: ClassVar[tuple[str, ...]] = (*TrainParams.TRAILING, "timeline", "keep_best")
+
     base: str = "finetune"
     """The variant (or build recipe) whose recipe and head size the student mirrors."""
+    timeline: int = param(
+        0,
+        label="timeline",
+        help="evaluate accuracy and DIR at this many points along training (0: off; 20 is a good start)",
+        lo=0,
+        hi=200,
+    )
+    keep_best: bool = param(
+        False,
+        label="keep best",
+        help="with a timeline: also save each run's checkpoint picked on validation as a variant <name>-best",
+    )
 
     @property
     def start(self) -> str:
