@@ -202,9 +202,10 @@ def produce(
     ex = executor_from(params)
     if points and ex.distributed:
         raise ParamError("--timeline: runs the training here; use the local executor (drop --executor ray)")
-    if points:
-        an.timeline = Timeline(an, points, keep=keep)
-        yield from an.timeline.prepare()
+    tl = Timeline(an, points, keep=keep) if points else None
+    if tl is not None:
+        yield from tl.prepare()
+        an.timeline = tl
     built: dict[str, nn.Module] = {}
     tuning: TuningRecord | None = None
     if tuned(settings):
@@ -235,7 +236,7 @@ def produce(
             if r.name in reused:
                 ctx.log(f"reusing baseline '{r.name}' ({r.entry.name}, seed {r.seed}): same parameters")
                 continue
-            with _sees(an, r, runs, made), _recording(an, r, group):
+            with _sees(an, r, runs, made), _recording(tl, r, group):
                 model: nn.Module = (
                     built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
                 )
@@ -256,7 +257,7 @@ def produce(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )
             ctx.log(f"made variant '{r.name}' ({family} {r.entry.name})")
-            picked = an.timeline.load_chosen(r.name, model) if keep and an.timeline is not None else None
+            picked = tl.load_chosen(r.name, model) if keep and tl is not None else None
             if picked is not None:
                 kept[r.name] = name = best_name(r.name)
                 arch = _arch_for(study, base, runs)
@@ -279,8 +280,8 @@ def produce(
             add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
             if tuning is not None:
                 add_tuning(summary, tuning)
-            if an.timeline is not None:
-                block = an.timeline.block(kept)
+            if tl is not None:
+                block = tl.block(kept)
                 add_timeline(summary, block)
                 ctx.log(f"timeline: evaluating took {block['overhead']:.1%} of the training time")
             if len(runs) > 1:
@@ -335,12 +336,12 @@ def _best_record(record: dict[str, Any], r: Planned, point: Any) -> dict[str, An
 
 
 @contextlib.contextmanager
-def _recording(an: Analysis, r: Planned, group: str) -> Iterator[None]:
+def _recording(tl: Timeline | None, r: Planned, group: str) -> Iterator[None]:
     """While `r` trains: its timeline is recorded (when the job records one)."""
-    if an.timeline is None:
+    if tl is None:
         yield
         return
-    with an.timeline.recording(r.name, r.entry.name, r.role, group, r.seed):
+    with tl.recording(r.name, r.entry.name, r.role, group, r.seed):
         yield
 
 

@@ -7,7 +7,7 @@ import contextlib
 import copy
 import math
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +24,8 @@ from tltui.core.evaluate import attack_split
 from tltui.core.hooks import eval_mode
 from tltui.core.images import Images
 from tltui.core.train import Schedule
+from tltui.core.watch import AfterStep
 
-AfterStep = Callable[[nn.Module], None]
 RESIDENT_BYTES = 256 * 2**20
 """Evaluation sets up to this size stay on the device, normalised once; larger ones stream from their images."""
 RESIDENT_BATCH = 2048
