@@ -314,12 +314,7 @@ def produce(
 def timeline_of(settings: Any) -> tuple[int, bool]:
     """(points, keep best) of a method recording its timeline (a mitigation's `--timeline N`; 0: none)."""
     points = int(getattr(settings, "timeline", 0) or 0)
-    keep = bool(getattr(settings, "keep_best", False))
-    if keep and not points:
-        raise ParamError(
-            "--keep-best: picks a checkpoint along the timeline; give --timeline N too (e.g. 20)"
-        )
-    return points, keep
+    return points, points > 0 and bool(getattr(settings, "keep_best", False))
 
 
 def best_name(name: str) -> str:

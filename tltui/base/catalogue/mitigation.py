@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
 from tltui.base.catalogue.training import TrainParams
+from tltui.base.errors import ParamError
 
 CRITERIA = ("neuron", "topk")
 
@@ -43,6 +44,10 @@ class MitigateParams(TrainParams):
             value = getattr(self, name, None)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        if self.keep_best and not self.timeline:
+            raise ParamError(
+                "--keep-best picks a checkpoint along the timeline: give --timeline N too (e.g. 20)"
+            )
 
 
 def _ratio() -> Any:
