@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.ui.helpers import MakeApp
 from tltui.base.rundir.shape import TimelineBlock, TimelinePoint, TimelineRun
+from tltui.base.runfiles import load_json, save_json
 from tltui.ui.model.rundata import RunData
+from tltui.ui.model.settings import Settings
 from tltui.ui.model.timeline_view import PICK, timeline_note, timeline_rows, timeline_specs
+from tltui.ui.tabs import TABS
 
 
 def _run(variant: str, method: str, role: str, seed: int, dirs: list[float]) -> TimelineRun:
@@ -61,3 +66,30 @@ def test_a_joined_run_brings_its_timeline_for_the_variants_joined(tmp_path: Path
     joined = base.merged(other, ["remos-s0"])
     assert [r["variant"] for b in joined.timelines for r in b["runs"]] == ["remos-s0"]
     assert timeline_specs(base) == []
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "timeline-remos.json"
+"""The `timeline` block of a real `mitigate demo --method remos --seeds 3 --timeline 20 --keep-best` run."""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_timeline_section_snapshot(
+    size: tuple[int, int], make_app: MakeApp, recorded_run: Path, snap_compare: Any
+) -> None:
+    """The Mitigate view scrolled to the timeline: the note, the group table, DIR and accuracy along training."""
+    summary = load_json(recorded_run / "summary.json")
+    summary["timeline"] = load_json(FIXTURE)
+    save_json(recorded_run / "summary.json", summary)
+    app = make_app(recorded_run, settings=Settings(theme="tltui-dark", gpu_stats=False))
+
+    async def show(pilot: Any) -> None:
+        while not app.started or len(app.workbench.views) < len(TABS):
+            await pilot.pause(0.05)
+        await pilot.press(str(list(TABS).index("mitigate") + 1))
+        await pilot.pause(0.5)
+        await pilot.app.workers.wait_for_complete()
+        app.clear_notifications()
+        app.query_one("#mt-timeline-title").scroll_visible(top=True, animate=False)
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=show)
