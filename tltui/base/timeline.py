@@ -52,7 +52,8 @@ def choose(points: Sequence[TimelinePoint], tolerance: float = TOLERANCE) -> int
 
 @dataclass(frozen=True)
 class Band:
-    """A group's mean over its seeds at each timeline point, with the t interval of the mean (None: one seed)."""
+    """A group's mean over its seeds at each timeline point, with the seeds' lowest and highest values (None:
+    one seed)."""
 
     label: str
     epochs: tuple[float, ...]
@@ -69,8 +70,8 @@ def label(run: TimelineRun) -> str:
 
 def bands(runs: Sequence[TimelineRun], field: str) -> list[Band]:
     """Per group (method runs, then baselines), the mean of `field` (`test_dir`, `test_accuracy`, …) at each
-    point over the group's seeds, with the t interval of the mean; runs of unequal length are cut to the
-    shortest."""
+    point over the group's seeds, with the seeds' range (what one seed may give: the t interval of a mean of three
+    seeds is too wide to read along a curve); runs of unequal length are cut to the shortest."""
     groups: dict[str, list[TimelineRun]] = {}
     for r in sorted(runs, key=lambda r: r["role"] != "method"):
         groups.setdefault(label(r), []).append(r)
@@ -85,10 +86,7 @@ def bands(runs: Sequence[TimelineRun], field: str) -> list[Band]:
         if len(members) < 2:
             out.append(Band(name, epochs, mean, None, None, len(members)))
             continue
-        half = [t95(len(c) - 1) * _sd(c) / math.sqrt(len(c)) for c in cols]
-        lo = tuple(max(0.0, m - h) for m, h in zip(mean, half, strict=True))
-        hi = tuple(min(1.0, m + h) for m, h in zip(mean, half, strict=True))
-        out.append(Band(name, epochs, mean, lo, hi, len(members)))
+        out.append(Band(name, epochs, mean, tuple(map(min, cols)), tuple(map(max, cols)), len(members)))
     return out
 
 
@@ -157,11 +155,11 @@ def note(b: TimelineBlock) -> str:
 
 
 def latest(blocks: Sequence[TimelineBlock]) -> list[TimelineRun]:
-    """Every recorded run of `blocks` (oldest first), one per variant: its latest record."""
-    found: dict[str, TimelineRun] = {}
+    """Every recorded run of `blocks` (oldest first), one per variant and role in a group: its latest record."""
+    found: dict[tuple[str, str, str], TimelineRun] = {}
     for block in blocks:
-        for r in block["runs"]:
-            found[r["variant"]] = r
+        for r in block["runs"]:  # one model may be a group's method and, retrained, another's baseline
+            found[(r["variant"], r["role"], r["group"])] = r
     return list(found.values())
 
 

@@ -17,7 +17,7 @@ def timeline_runs(run: RunData | None) -> list[TimelineRun]:
 
 
 def timeline_specs(run: RunData | None, plain: bool = False) -> list[ChartSpec]:
-    """DIR and test accuracy against epoch: per group its seed mean (with the t band of the mean when it has
+    """DIR and test accuracy against epoch: per group its seed mean (with the seeds' range when it has
     several seeds) and each seed's checkpoint picked on the validation split; none without a timeline."""
     runs = timeline_runs(run)
     if not runs:
