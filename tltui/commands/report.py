@@ -1,4 +1,5 @@
-"""`tltui report RUN_DIR [RUN_DIR…] --out DIR`: report.md (verdicts, Pareto table, seed tables) and pareto.svg."""
+"""`tltui report RUN_DIR [RUN_DIR…] --out DIR`: report.md (verdicts, Pareto table, seed tables, layer interventions
+where a run has them) and pareto.svg."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from tltui.base.errors import ResultsError, WriteError
+from tltui.base.rundir import INTERVENTIONS
+from tltui.base.rundir.interventions import Interventions, read_interventions
 from tltui.base.rundir.metrics import AOI, DIR
 from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
 from tltui.commands.flags import add_common
+from tltui.commands.localise_table import interventions_md
 
 REPORT = "report.md"
 SVG = "pareto.svg"
@@ -107,8 +111,11 @@ def _timeline_lines(sources: Sequence[Source]) -> list[str]:
     return head + _table(timeline.COLUMNS, timeline.rows(timeline.latest(blocks)))
 
 
-def report_md(board: Board, sources: Sequence[Source], svg: str = SVG) -> str:
-    """The report: study, attacks, recipes, verdicts, the Pareto and comparison tables, the seed tables."""
+def report_md(
+    board: Board, sources: Sequence[Source], svg: str = SVG, interventions: Sequence[Interventions] = ()
+) -> str:
+    """The report: study, attacks, recipes, verdicts, the Pareto and comparison tables, the seed tables, and the
+    layer interventions of the runs that hold interventions.json (`tltui localise`)."""
     first = sources[0].summary
     lines = [f"# Report: study {first.study}", ""]
     lines += [
@@ -164,6 +171,8 @@ def report_md(board: Board, sources: Sequence[Source], svg: str = SVG) -> str:
         lines += ["## Seed tables", ""]
         for c in groups:
             lines += _seed_table(c, variants)
+    for iv in interventions:
+        lines += interventions_md(iv)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -189,7 +198,11 @@ def run(args: argparse.Namespace) -> int:
     out = writable_out(args.out)
     b = board(sources)
     _write(out / SVG, pareto_svg(b, f"{studies[0]}: DIR against accuracy (95 % intervals)"))
-    _write(out / REPORT, report_md(b, sources))
+    found = [Path(r).expanduser() / INTERVENTIONS for r in args.runs]
+    _write(
+        out / REPORT,
+        report_md(b, sources, interventions=[read_interventions(p) for p in found if p.is_file()]),
+    )
     for c in b.comparisons:
         print(c.line())
     if b.study_line:

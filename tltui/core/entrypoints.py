@@ -75,6 +75,21 @@ def treat_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     yield from _staged(_out(params, ctx), ctx, produce("treatment", _study(params), params, ctx))
 
 
+def localise_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """params: study, variant?, layers?, interventions?, rank_by?, top_k?, seed?, out? (or run: the workbench's
+    shown run), batch_size?, trust?: layer interventions, written to interventions.json."""
+    from tltui.core.localise.job import localise
+
+    study = _study(params)
+    trust = trusted(params.get("trust"))
+    study.check_trust(trust)
+    run = build(RunParams, {"batch_size": params.get("batch_size")})
+    out = Path(params.get("out") or params.get("run") or ctx.run_dir)
+    yield from localise(
+        study, out, params, workspace=ctx.workspace, device=ctx.device, batch_size=run.batch_size, trust=trust
+    )
+
+
 def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, run, indices (test-set positions): saliency, Grad-CAM and windows of those instances."""
     an, run = yield from ondemand.open_run(

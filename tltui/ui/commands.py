@@ -61,6 +61,13 @@ def palette_commands(app: PaletteHost) -> list[PaletteCommand]:
         (f"Mitigate: {m}", e.help, partial(app.request_job, "mitigate", m)) for m, e in MITIGATIONS.items()
     ]
     cmds += [(f"Treat: {m}", e.help, partial(app.request_job, "treat", m)) for m, e in TREATMENTS.items()]
+    cmds.append(
+        (
+            "Localise: layer interventions",
+            "which layers carry the inherited weakness, by intervening on each (a job; Layers shows it)",
+            partial(app.request_job, "localise", "localise"),
+        )
+    )
     run = app.session.run
     if run is not None:
         cmds += [

@@ -95,3 +95,13 @@ class LineLogged(Message):
     """A line for the Log panel (job messages, app events)."""
 
     text: str
+
+
+@dataclass(eq=False)
+class FormPrefilled(Message):
+    """A view offers a job form filled in (Layers: "slice these layers" as a ReMoS `--scope`); the workbench hands
+    it to the view hosting `kind`'s form and shows that view."""
+
+    kind: str
+    method: str
+    values: dict[str, str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tltui.base.catalogue.entry import Entry
+from tltui.base.catalogue.localise import LocaliseParams
 from tltui.base.catalogue.params import param
 
 ENTRY = "tltui.core.entrypoints"
@@ -52,6 +53,12 @@ JOBS: dict[str, Entry] = {
         "mitigate", "produce a mitigated variant and diagnose", f"{ENTRY}:mitigate_job", RunParams
     ),
     "treat": Entry("treat", "produce a treated variant and diagnose", f"{ENTRY}:treat_job", RunParams),
+    "localise": Entry(
+        "localise",
+        "layer interventions: where the inheritance lives",
+        f"{ENTRY}:localise_job",
+        LocaliseParams,
+    ),
     "preview": Entry("preview", "the ReMoS slice order for the preview", f"{ENTRY}:preview_job"),
     "details": Entry("details", "saliency, Grad-CAM and windows of instances", f"{ENTRY}:details_job"),
     "tsne": Entry("tsne", "a t-SNE projection of a model's features", f"{ENTRY}:tsne_job"),

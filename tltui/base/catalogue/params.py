@@ -247,11 +247,22 @@ def check_layers(spec: ParamSpec, value: Any, layers: list[tuple[str, str]], own
         return value
     allowed = [n for n, kind in layers if spec.layers == "any" or kind.startswith("Conv")]
     names = [value] if isinstance(value, str) else list(value)
-    bad = [n for n in names if n not in allowed]
+    where = {n: _position(n, allowed, blocks=spec.layers == "any") for n in names}
+    bad = [n for n, at in where.items() if at is None]
     if bad:
         what = "conv layer" if spec.layers == "conv" else "layer"
         raise ParamError(f"{spec.flag} {','.join(bad)}: not a {what} of {owner} (have {', '.join(allowed)})")
-    return tuple(n for n in allowed if n in names) if spec.kind == "list" else value
+    return tuple(sorted(where, key=lambda n: where[n] or 0)) if spec.kind == "list" else value
+
+
+def _position(name: str, allowed: list[str], *, blocks: bool) -> int | None:
+    """Where `name` sits in the network: its index among the known layers; with `blocks`, a module holding some
+    of them (`layer3` of a ResNet, whose layers are `layer3.0.conv1` …) sits at its first one."""
+    if name in allowed:
+        return allowed.index(name)
+    if blocks:
+        return next((i for i, n in enumerate(allowed) if n.startswith(name + ".")), None)
+    return None
 
 
 def check_all(params: Any) -> None:

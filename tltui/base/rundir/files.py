@@ -17,6 +17,8 @@ LAYERS_JSON = "layers.json"
 LAYERS_NPZ = "layers.npz"
 PREVIEW_NPZ = "preview.npz"
 PREVIEW_JSON = "preview.json"
+INTERVENTIONS = "interventions.json"
+"""What `tltui localise` writes (layer interventions, docs/localise.md), beside an analysis run or alone."""
 BENCH = "bench.json"
 """What `tltui bench` writes (speed and memory figures)."""
 EXPORTS = "exports"
@@ -40,6 +42,7 @@ PREVIEW_FILES: tuple[str, ...] = (PREVIEW_NPZ, PREVIEW_JSON)
 ARTIFACTS: dict[str, str] = {
     **dict.fromkeys(ANALYZE_FILES, "analyze"),
     **dict.fromkeys(PREVIEW_FILES, "preview"),
+    INTERVENTIONS: "localise",
 }
 """Every fixed file name and the job kind that writes it; see also `details_name` and `tsne_name`."""
 

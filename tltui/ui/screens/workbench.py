@@ -14,7 +14,14 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from tltui.ui.gcpolicy import COLLECTOR
 from tltui.ui.keys import LAYOUT_KEYS, bindings
-from tltui.ui.messages import InstanceSelected, LayerSelected, LineLogged, RunLoaded, VariantPicked
+from tltui.ui.messages import (
+    FormPrefilled,
+    InstanceSelected,
+    LayerSelected,
+    LineLogged,
+    RunLoaded,
+    VariantPicked,
+)
 from tltui.ui.model.jobs_client import JobsClient
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs import TABS
@@ -122,6 +129,14 @@ class WorkbenchScreen(Screen[None]):
         self._preview = folder
         for view in self.views:
             view.show_preview(folder)
+
+    def on_form_prefilled(self, message: FormPrefilled) -> None:
+        """A view offered a filled-in form: the view hosting it takes it and is shown."""
+        message.stop()
+        for key, view in self._views.items():
+            if view.prefill(message.kind, message.method, message.values):
+                self.show_tab(key)
+                return
 
     def requester(self, kind: str) -> TabView | None:
         """The first view hosting a form for job `kind` (its `REQUESTS`), if any."""

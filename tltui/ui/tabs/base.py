@@ -112,6 +112,11 @@ class TabView(VerticalScroll):
     def show_preview(self, folder: Path) -> None:
         """A preview job wrote `folder` (a slicing preview); views that draw previews load it (default: none)."""
 
+    def prefill(self, kind: str, method: str, values: dict[str, str]) -> bool:
+        """Fill this view's form for job `kind` with `method` and `values` (another view offers it); True when
+        this view hosts that form (its tab is then shown). Default: no form."""
+        return False
+
     def pick_variant(self, name: str) -> None:
         """Highlight a variant (default: nothing to do)."""
 

@@ -20,13 +20,15 @@ from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.messages import LayerSelected
 from tltui.ui.model.details import instance_details
 from tltui.ui.model.rundata import RunData
-from tltui.ui.tabs.base import NO_RUN
+from tltui.ui.tabs.base import NO_RUN, run_layers
 from tltui.ui.tabs.details_view import DetailsView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
 from tltui.ui.widgets.image import HalfBlockImage
 from tltui.ui.widgets.layer_window import LayerWindow, Window
+from tltui.ui.widgets.localise_form import LocaliseForm
+from tltui.ui.widgets.localise_section import LocaliseSection
 from tltui.ui.widgets.table import Table
 
 
@@ -141,6 +143,7 @@ class LayersTab(DetailsView):
     """Layer structure (docs/levels.md#layers) from summary.json's `layers`, layers.npz/json and the details files."""
 
     TITLE = "Layers"
+    REQUESTS = ("localise",)
     DEFAULT_CSS = """
     LayersTab #ly-table { height: auto; max-height: 14; }
     LayersTab #ly-detail-row { height: auto; }
@@ -159,9 +162,11 @@ class LayersTab(DetailsView):
         self.meta: dict[str, Any] = {}
         self.selected_layer = ""
         self.details: dict[str, np.ndarray] | None = None
+        self.picked = ""
 
     def compose(self) -> ComposeResult:
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ly-empty")
+        yield LocaliseSection(id="ly-localise")
         with Flow(cell=56, row_height=16, id="ly-charts", classes="data"):
             yield Chart(id="ly-adv")
             yield Chart(id="ly-wc")
@@ -198,6 +203,7 @@ class LayersTab(DetailsView):
             self.query_one("#ly-empty", EmptyState).set(NO_RUN, self.PRODUCER, SUMMARY)
         for w in self.query(".data"):
             w.set_class(not layers, "-hidden")
+        self.query_one(LocaliseSection).show(run)
         if not layers or run is None:
             return
         # A mitigation run re-diagnoses every model: its layers.npz is the most complete one.
@@ -230,6 +236,31 @@ class LayersTab(DetailsView):
             table.move_cursor(row=names.index(self.selected_layer), scroll=False)
         self._show_layer()
         self.draw_details()
+
+    # -- layer interventions (tltui localise) ----------------------------------------------------------------
+    def pick_variant(self, name: str) -> None:
+        self.picked = name
+
+    def request(self, method: str | None = None) -> None:
+        """The localise form (the picked variant, finetune by default); its job writes into the shown run."""
+        if self.run is None:
+            self.notify("no run is shown: analyze first", title="Localise", severity="warning")
+            return
+        names = [n for n in self.run.variants if n != "teacher"]
+        variant = next(
+            (n for n in (self.picked, "finetune") if n in names), names[0] if names else "finetune"
+        )
+        section = self.query_one(LocaliseSection)
+
+        def run(params: dict[str, Any] | None) -> None:
+            if params is not None:
+                section.request(params)
+
+        self.app.push_screen(LocaliseForm(variant, run_layers(self.run)), run)
+
+    def computed(self, kind: str, status: str, error: str) -> None:
+        if kind == "localise":
+            self.query_one(LocaliseSection).show(self.run)
 
     # -- the selected layer ---------------------------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -148,6 +148,21 @@ class MitigateTab(TabView):
             return
         self.app.post_message(MitigationRequested("mitigate", params["method"], params))
 
+    def prefill(self, kind: str, method: str, values: dict[str, str]) -> bool:
+        """The form with `method` and `values` set (Layers' "slice these layers": ReMoS with a --scope)."""
+        if kind != "mitigate" or method not in MITIGATIONS:
+            return False
+        form = self.query_one(ParamForm)
+        select = self.query_one("#mt-method", Select)
+        with select.prevent(Select.Changed):
+            select.value = method
+        form.show_method()
+        for name, text in values.items():
+            for box in self.query(f"#mt-{name}").results(Input):
+                box.value = text
+        self._show_method_parts()
+        return True
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "mt-run":
             self.request()
