@@ -145,6 +145,7 @@ def run_and_report(
     print_summary(summary)
     print_tuning(summary)
     print_checks(summary)
+    print_timeline(summary)
     print(f"wrote {shown(out / rundir.SUMMARY)}")
     return 0
 
@@ -202,3 +203,23 @@ def print_checks(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
     print(head + tail + " · docs/checks.md", file=stream)
     for line in check_lines(block):
         print(f"  {line}", file=stream)
+
+
+def print_timeline(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
+    """A `--timeline` run's groups: the area under their front, where the rule picked, what was kept."""
+    from tltui.base import timeline
+
+    block = summary.timeline
+    if block is None:
+        return
+    print(f"timeline: {timeline.note(block)}", file=stream)
+    for row in timeline.rows(block["runs"]):
+        cells = dict(zip(timeline.COLUMNS, row, strict=True))
+        print(
+            "  " + "; ".join(f"{k} {v}" if k != "group" else shown(v) for k, v in cells.items() if v != "—"),
+            file=stream,
+        )
+
+
+def _num(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, (int, float)) else "—"

@@ -95,6 +95,17 @@ def _seed_table(c: Comparison, variants: dict[str, Any]) -> list[str]:
     return [f"### {c.method} against {c.baseline_label}", "", *_table(header, rows)]
 
 
+def _timeline_lines(sources: Sequence[Source]) -> list[str]:
+    """The `--timeline` runs: per group the area under its front and where the checkpoint rule picked."""
+    from tltui.base import timeline
+
+    blocks = [b for s in sources if (b := s.summary.timeline) is not None]
+    if not blocks:
+        return []
+    head = ["## Timeline: accuracy and DIR along training", "", timeline.note(blocks[-1]), ""]
+    return head + _table(timeline.COLUMNS, timeline.rows(timeline.latest(blocks)))
+
+
 def report_md(
     board: Board, sources: Sequence[Source], svg: str = SVG, interventions: Sequence[Interventions] = ()
 ) -> str:
@@ -150,6 +161,7 @@ def report_md(
             "spread the verdict is “more seeds needed”.",
             "",
         ]
+    lines += _timeline_lines(sources)
     groups = [c for c in board.comparisons if c.n_seeds > 1]
     if groups:
         variants: dict[str, Any] = {}

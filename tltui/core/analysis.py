@@ -24,6 +24,7 @@ from tltui.core.data import StudyData, load_study_data
 from tltui.core.derived import derived_variants, file_identity, variant_record
 from tltui.core.evaluate import PixelModel, attack_split, feature_fn, predict
 from tltui.core.images import Images
+from tltui.core.watch import TrainingWatcher
 
 
 def attack_config(study: Study, eps: float | None = None) -> AttackConfig:
@@ -112,6 +113,8 @@ class Analysis:
         """Produced variants not to load (the one a produce job is replacing)."""
         self._digests: dict[int, str] = {}
         self._test_digest: str | None = None
+        self.timeline: TrainingWatcher | None = None
+        """Set by a job recording accuracy and DIR along its training runs (`--timeline N`)."""
 
     @property
     def mean(self) -> tuple[float, ...]:

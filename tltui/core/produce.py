@@ -23,7 +23,7 @@ from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
 from tltui.base.rundir import RunSummary, Summary
 from tltui.base.rundir.shape import TuningRecord
-from tltui.base.rundir.writer import add_produced, add_seeds, add_tuning, add_warning
+from tltui.base.rundir.writer import add_produced, add_seeds, add_timeline, add_tuning, add_warning
 from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
 from tltui.base.trust import trusted
@@ -32,6 +32,7 @@ from tltui.core.derived import Staged, check_name, commit, derived_variants, dis
 from tltui.core.device import resolve_device
 from tltui.core.pipeline import analyze, begin_run
 from tltui.core.scripted import is_scripted, refuse_changes
+from tltui.core.timeline import Timeline
 from tltui.core.tune import tune
 
 FAMILIES: dict[str, dict[str, Entry]] = {
@@ -165,8 +166,11 @@ def produce(
     baseline already in the workspace with the very same parameters is reused, not trained again."""
     entry, settings = method_params(family, params)
     runs = plan(family, entry, settings, params.get("name"), study)
+    points, keep = timeline_of(settings)
     for r in runs:
         check_name(study, r.name)
+        if keep:
+            check_name(study, best_name(r.name))
     trust = trusted(params.get("trust"))
     study.check_trust(trust)
     out = Path(params["out"]) if params.get("out") else ctx.run_dir
@@ -183,10 +187,12 @@ def produce(
     existing = {spec.name: meta for spec, meta in derived_variants(ctx.workspace, study)}
     reused = (
         set()
-        if tuned(settings)
+        if tuned(settings) or points  # a timeline is recorded for every run of the job, baselines too
         else {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
     )
     an.skip.update(r.name for r in runs if r.name not in reused)  # replaced: not inputs to their successors
+    if keep:
+        an.skip.update(best_name(r.name) for r in runs)
     yield from an.load()
     start = _target(settings)
     for name, model_in in (("teacher", an.teacher), (start, an.variants.get(start))):
@@ -194,6 +200,12 @@ def produce(
             raise refuse_changes("mitigate from" if family == "mitigation" else "treat", name)
     staged: list[Staged] = []
     ex = executor_from(params)
+    if points and ex.distributed:
+        raise ParamError("--timeline: runs the training here; use the local executor (drop --executor ray)")
+    tl = Timeline(an, points, keep=keep) if points else None
+    if tl is not None:
+        yield from tl.prepare()
+        an.timeline = tl
     built: dict[str, nn.Module] = {}
     tuning: TuningRecord | None = None
     if tuned(settings):
@@ -205,7 +217,9 @@ def produce(
         )  # the same names, at the chosen recipe
         chosen = dataclasses.replace(target_settings, lr=settings.lr, epochs=settings.epochs)
         same = [r for r in runs if r.entry.name == target.name and r.settings == chosen]
-        if same:  # the winning candidate is that run already (same entry, recipe and seed): not trained twice
+        if (
+            same and not points
+        ):  # the winner is that run already (same entry, recipe, seed): not trained twice
             built[same[0].name] = best
     todo = [r for r in runs if r.name not in reused]
     if ex.distributed and len(todo) > 1:
@@ -215,12 +229,14 @@ def produce(
         free = [r for r in todo if r.name not in built and r.needs is None]
         built = {**(yield from build_all(an, free, ex, ctx.log)), **built}
     made: dict[str, nn.Module] = {}
+    kept: dict[str, str] = {}
+    group = params.get("name") or entry.name
     try:
         for r in runs:
             if r.name in reused:
                 ctx.log(f"reusing baseline '{r.name}' ({r.entry.name}, seed {r.seed}): same parameters")
                 continue
-            with _sees(an, r, runs, made):
+            with _sees(an, r, runs, made), _recording(tl, r, group):
                 model: nn.Module = (
                     built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
                 )
@@ -234,13 +250,25 @@ def produce(
                 "params": dataclasses.asdict(r.settings),
             }
             if len(runs) > 1:
-                record.update(role=r.role, group=params.get("name") or entry.name, seed=r.seed)
+                record.update(role=r.role, group=group, seed=r.seed)
             if tuning is not None:
                 record["tuning"] = tuning
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )
             ctx.log(f"made variant '{r.name}' ({family} {r.entry.name})")
+            picked = tl.load_chosen(r.name, model) if keep and tl is not None else None
+            if picked is not None:
+                kept[r.name] = name = best_name(r.name)
+                arch = _arch_for(study, base, runs)
+                staged.append(
+                    stage_variant(
+                        ctx.workspace, study, name, picked[0], arch, _best_record(record, r, picked[1])
+                    )
+                )
+                ctx.log(
+                    f"made variant '{name}': the checkpoint of '{r.name}' after epoch {picked[1]['epoch']:g}"
+                )
         for one in staged:  # only now: no seed's run may see (e.g. in Dare's pool) another seed's result
             yield from an.add_variant(one.spec, one.meta)  # as saved: what a later analysis reads
         ctx.log("diagnosing all variants")
@@ -252,6 +280,10 @@ def produce(
             add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
             if tuning is not None:
                 add_tuning(summary, tuning)
+            if tl is not None:
+                block = tl.block(kept)
+                add_timeline(summary, block)
+                ctx.log(f"timeline: evaluating took {block['overhead']:.1%} of the training time")
             if len(runs) > 1:
                 pairs = _pairs(runs, settings)
                 add_seeds(
@@ -277,6 +309,35 @@ def produce(
         for one in staged:
             discard(one)  # a no-op once committed
     return summary
+
+
+def timeline_of(settings: Any) -> tuple[int, bool]:
+    """(points, keep best) of a method recording its timeline (a mitigation's `--timeline N`; 0: none)."""
+    points = int(getattr(settings, "timeline", 0) or 0)
+    return points, points > 0 and bool(getattr(settings, "keep_best", False))
+
+
+def best_name(name: str) -> str:
+    """The variant the checkpoint picked along `name`'s timeline is saved as."""
+    return f"{name}-best"
+
+
+def _best_record(record: dict[str, Any], r: Planned, point: Any) -> dict[str, Any]:
+    """The record of a run's picked checkpoint: the run's own, a group of its own, where along the run it was."""
+    out = {**record, "checkpoint": {"of": r.name, "step": point["step"], "epoch": point["epoch"]}}
+    if "group" in out:
+        out["group"] = f"{out['group']}-best"
+    return out
+
+
+@contextlib.contextmanager
+def _recording(tl: Timeline | None, r: Planned, group: str) -> Iterator[None]:
+    """While `r` trains: its timeline is recorded (when the job records one)."""
+    if tl is None:
+        yield
+        return
+    with tl.recording(r.name, r.entry.name, r.role, group, r.seed):
+        yield
 
 
 @contextlib.contextmanager

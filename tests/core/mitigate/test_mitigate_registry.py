@@ -48,7 +48,7 @@ def test_params_from_json_lists_become_tuples() -> None:
 
 
 def test_each_method_takes_exactly_its_own_parameters() -> None:
-    shared = {"epochs", "lr", "seed", "seeds", "tune_baseline"}
+    shared = {"epochs", "lr", "seed", "seeds", "tune_baseline", "timeline", "keep_best"}
     assert {s.name for s in MITIGATIONS["finetune"].specs()} == shared
     assert {s.name for s in MITIGATIONS["delta"].specs()} == {*shared, "stages", "feature_alpha"}
     assert "feature_alpha" in {s.name for s in MITIGATIONS["renofeation"].specs()}

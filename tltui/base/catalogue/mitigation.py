@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
 from tltui.base.catalogue.training import TrainParams
+from tltui.base.errors import ParamError
 
 CRITERIA = ("neuron", "topk")
 
@@ -16,8 +17,22 @@ CRITERIA = ("neuron", "topk")
 class MitigateParams(TrainParams):
     """What every mitigation takes (finetune and retrain take nothing more)."""
 
+    TRAILING: ClassVar[tuple[str, ...]] = (*TrainParams.TRAILING, "timeline", "keep_best")
+
     base: str = "finetune"
     """The variant (or build recipe) whose recipe and head size the student mirrors."""
+    timeline: int = param(
+        0,
+        label="timeline",
+        help="evaluate accuracy and DIR at this many points along training (0: off; 20 is a good start)",
+        lo=0,
+        hi=200,
+    )
+    keep_best: bool = param(
+        False,
+        label="keep best",
+        help="with a timeline: also save each run's checkpoint picked on validation as a variant <name>-best",
+    )
 
     @property
     def start(self) -> str:
@@ -29,6 +44,10 @@ class MitigateParams(TrainParams):
             value = getattr(self, name, None)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        if self.keep_best and not self.timeline:
+            raise ParamError(
+                "--keep-best picks a checkpoint along the timeline: give --timeline N too (e.g. 20)"
+            )
 
 
 def _ratio() -> Any:

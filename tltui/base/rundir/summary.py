@@ -23,6 +23,7 @@ from tltui.base.rundir.shape import (
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
+    TimelineBlock,
     TuningRecord,
     VariantMetrics,
 )
@@ -197,6 +198,11 @@ class RunSummary:
     def tuning(self) -> TuningRecord | None:
         """How `--tune-baseline` chose the recipe, None when it was not tuned."""
         return cast(TuningRecord | None, _block(self.data.get("tuning")))
+
+    @property
+    def timeline(self) -> TimelineBlock | None:
+        """Accuracy and DIR along each training run (`--timeline N`), None when not recorded."""
+        return cast(TimelineBlock | None, _block(self.data.get("timeline")))
 
     @property
     def warnings(self) -> list[str]:

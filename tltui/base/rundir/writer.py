@@ -20,6 +20,7 @@ from tltui.base.rundir.shape import (
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
+    TimelineBlock,
     TuningRecord,
     VariantIntervals,
     VariantMetrics,
@@ -100,6 +101,11 @@ def add_intervals(
 def add_tuning(summary: Summary, record: TuningRecord) -> None:
     """Record how `--tune-baseline` chose the recipe (also in each produced variant's `derived` record)."""
     summary["tuning"] = record
+
+
+def add_timeline(summary: Summary, block: TimelineBlock) -> None:
+    """Record the accuracy and DIR along each training run (`--timeline N`)."""
+    summary["timeline"] = block
 
 
 def add_warning(summary: Summary, line: str) -> None:

@@ -105,8 +105,11 @@ def fit(
     extra_loss: ExtraLoss | None = None,
     after_step: Callable[[nn.Module], None] | None = None,
 ) -> Generator[Progress, None, nn.Module]:
-    """Train every weight of `model` on the target training data; returns it in eval mode on the device."""
+    """Train every weight of `model` on the target training data; returns it in eval mode on the device. A job
+    recording its timeline (`--timeline N`) evaluates the model along the way (tltui.core.timeline)."""
     assert an.data.train is not None
+    if an.timeline is not None:
+        after_step = an.timeline.watch(model, schedule, len(an.data.train), after_step)
     yield from train(
         model,
         an.data.train,

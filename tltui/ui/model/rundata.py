@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from tltui.base.rundir import OVERALL, SUMMARY, RunSummary, Summary, VariantMetrics, read_summary
-from tltui.base.rundir.shape import DerivedRecord, LayerRow, SeedBlock
+from tltui.base.rundir.shape import DerivedRecord, LayerRow, SeedBlock, TimelineBlock
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class RunData:
     """The run's name as every view shows it (`analyze 151504-ad13`); the folder's name when empty."""
     joined_seeds: tuple[SeedBlock, ...] = field(default=(), compare=False)
     """The `seeds` blocks of the joined runs (a run's own is in its summary)."""
+    joined_timelines: tuple[TimelineBlock, ...] = field(default=(), compare=False)
+    """The `timeline` blocks of the joined runs, cut to the variants joined."""
 
     @classmethod
     def load(cls, run_dir: str | Path) -> RunData:
@@ -98,6 +100,12 @@ class RunData:
         return (own, *self.joined_seeds) if own is not None else self.joined_seeds
 
     @property
+    def timelines(self) -> tuple[TimelineBlock, ...]:
+        """The `timeline` blocks of this run and the joined ones (`--timeline N`), oldest first."""
+        own = self.info.timeline
+        return (own, *self.joined_timelines) if own is not None else self.joined_timelines
+
+    @property
     def derived(self) -> dict[str, DerivedRecord]:
         """Produced variants (mitigations, treatments): name → {kind, method, base, …}."""
         return self.info.derived
@@ -127,4 +135,11 @@ class RunData:
             merged_from=(*self.merged_from, other.run_dir),
             sources=sources,
             joined_seeds=(*self.joined_seeds, *other.seed_blocks),
+            joined_timelines=(
+                *self.joined_timelines,
+                *(
+                    TimelineBlock(**{**b, "runs": [r for r in b["runs"] if r["variant"] in take]})
+                    for b in other.timelines
+                ),
+            ),
         )

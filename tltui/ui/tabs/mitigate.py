@@ -15,10 +15,12 @@ from tltui.base.errors import ParamError, TltuiError
 from tltui.base.rundir import PREVIEW_NPZ, SUMMARY, keys
 from tltui.base.rundir.tables import preview_cut
 from tltui.base.runfiles import load_npz
+from tltui.base.timeline import COLUMNS
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.model.baseline_note import baseline_note
 from tltui.ui.model.rundata import RunData
+from tltui.ui.model.timeline_view import timeline_note, timeline_rows, timeline_specs
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
 from tltui.ui.widgets.comparison import (
@@ -52,6 +54,8 @@ class MitigateTab(TabView):
     DEFAULT_CSS = """
     MitigateTab #mt-compare { height: auto; max-height: 14; }
     MitigateTab #mt-tradeoff { height: 16; }
+    MitigateTab .timeline-chart { height: 14; }
+    MitigateTab #mt-timeline-table { height: auto; max-height: 10; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -87,6 +91,13 @@ class MitigateTab(TabView):
         )
         yield Chart(id="mt-preview-chart", classes="row -hidden")
         yield Chart(id="mt-tradeoff")
+        yield Static(
+            "Timeline: DIR and accuracy along training", classes="section timeline", id="mt-timeline-title"
+        )
+        yield Static("", classes="timeline", id="mt-timeline-note", markup=False)
+        yield DataTable(id="mt-timeline-table", classes="timeline", zebra_stripes=True, cursor_type="row")
+        yield Chart(id="mt-timeline-dir", classes="timeline timeline-chart")
+        yield Chart(id="mt-timeline-acc", classes="timeline timeline-chart")
 
     def on_mount(self) -> None:
         self.show_run(self.run)
@@ -110,6 +121,22 @@ class MitigateTab(TabView):
         note = baseline_note(run)
         self.query_one("#mt-baseline-note", Static).update(note)
         self.query_one("#mt-baseline-note").set_class(not note, "-hidden")
+        self._show_timeline(run)
+
+    def _show_timeline(self, run: RunData | None) -> None:
+        """The `--timeline` section: hidden unless the run (or a joined one) recorded a timeline."""
+        specs = timeline_specs(run, plain=bool(self.app.no_color))
+        for w in self.query(".timeline"):
+            w.set_class(not specs, "-hidden")
+        if not specs:
+            return
+        self.query_one("#mt-timeline-note", Static).update(timeline_note(run))
+        table: DataTable[Any] = self.query_one("#mt-timeline-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*COLUMNS)
+        table.add_rows(timeline_rows(run))
+        self.query_one("#mt-timeline-dir", Chart).show(specs[0])
+        self.query_one("#mt-timeline-acc", Chart).show(specs[1])
 
     def params(self, method: str | None = None) -> dict[str, Any] | None:
         """The form as job parameters (checked as the CLI checks them), or None after a toast."""
