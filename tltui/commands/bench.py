@@ -130,6 +130,17 @@ def print_bench(r: dict[str, Any]) -> None:
     print(f"  {'forward only':<32} {r['forward_img_s']:>12,.0f} img/s")
     if "ours_compiled_error" in r:
         print(f"  compile skipped: {r['ours_compiled_error']}")
+    aa = r.get("autoattack")
+    if isinstance(aa, dict):
+        print(
+            f"  {'AutoAttack preset (standard)':<32} {aa['s_per_img'] * 1000:>12,.1f} ms/img  on {aa['images']} images"
+        )
+        for a in aa.get("attacks", []):
+            per = a["seconds"] * 1000 / a["attacked"] if a["attacked"] else 0.0
+            print(
+                f"    {a['name']:<30} {per:>12,.1f} ms/img  on {a['attacked']} images, "
+                f"{a['queries_spent']:g} of {a['queries']} queries per image"
+            )
     if "analyze_demo_s" in r:
         print(f"  {'analyze demo':<32} {r['analyze_demo_s']:>12.1f} s")
     if "peak_gpu_mib" in r:

@@ -48,6 +48,28 @@ TEACHER_ATTACKS: dict[str, Entry] = {
 }
 """Teacher attack name -> entry; `target` is `run(features, x, cfg, generator=None) -> x_adv`."""
 
+TEACHER_LOGIT_ATTACKS: dict[str, Entry] = {
+    "logit-pgd-t": Entry(
+        "logit-pgd-t",
+        "PGD on the teacher's logits towards its runner-up class",
+        "tltui.core.attacks.teacher_logits:pgd_targeted",
+    ),
+    "logit-pgd": Entry(
+        "logit-pgd",
+        "PGD on the teacher's cross-entropy of its own prediction",
+        "tltui.core.attacks.teacher_logits:pgd",
+    ),
+    "logit-apgd": Entry(
+        "logit-apgd",
+        "APGD-CE on the teacher's own prediction (the AutoAttack iterations), transferred",
+        "tltui.core.attacks.teacher_logits:apgd",
+    ),
+}
+"""Teacher-only attacks on the teacher's own classifier; `target` is `run(logits, x, cfg, generator=None)`."""
+
+LADDER: tuple[str, ...] = ("remos", "neuron", "feature", "logit-pgd-t", "logit-pgd", "logit-apgd")
+"""The DIR ladder's rungs, the feature objectives first, then the teacher's own logits (docs/metrics.md)."""
+
 TEACHER_PRESETS: dict[str, dict[str, Any]] = {
     "remos": {
         "name": "remos",

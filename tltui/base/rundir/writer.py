@@ -9,10 +9,12 @@ from tltui.base.rundir.interval import Interval
 from tltui.base.rundir.metrics import FAIRNESS, INTERVAL_METRICS, INTERVALS
 from tltui.base.rundir.shape import (
     AttackBlock,
+    AutoAttackBlock,
     BootstrapBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
+    LadderBlock,
     LayerRow,
     ProducedRecord,
     SeedBlock,
@@ -104,3 +106,11 @@ def add_tuning(summary: Summary, record: TuningRecord) -> None:
 def add_warning(summary: Summary, line: str) -> None:
     """Add a one-line warning the CLI prints and the workbench shows."""
     summary.setdefault("warnings", []).append(line)
+
+
+def add_autoattack(summary: Summary, block: AutoAttackBlock) -> None:
+    summary["autoattack"] = block
+
+
+def add_dir_ladder(summary: Summary, block: LadderBlock) -> None:
+    summary["dir_ladder"] = block

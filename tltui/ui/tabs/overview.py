@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Collapsible, DataTable, Static
 
 from tltui.base.errors import TltuiError
 from tltui.base.rundir import (
@@ -25,6 +25,12 @@ from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.model.board import run_board
+from tltui.ui.model.robustness_rows import (
+    autoattack_rows,
+    autoattack_title,
+    ladder_headline,
+    ladder_rungs,
+)
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
@@ -158,6 +164,7 @@ class OverviewTab(TabView):
     OverviewTab #ov-legend { height: auto; color: $text-muted; }
     OverviewTab #ov-perclass, OverviewTab #ov-similarity { height: auto; max-height: 14; }
     OverviewTab #ov-fairness { height: auto; max-height: 12; }
+    OverviewTab #ov-ladder, OverviewTab #ov-rungs, OverviewTab #ov-aa { height: auto; max-height: 12; }
     OverviewTab #ov-charts Chart { height: 16; }
     """
 
@@ -179,6 +186,18 @@ class OverviewTab(TabView):
             yield Chart(id="ov-eps")
             yield Chart(id="ov-dir")
             yield Chart(id="ov-profile")
+        yield Static(
+            "DIR ladder: the worst teacher-only attack per variant, with its 95 % interval",
+            classes="section data",
+            id="ov-ladder-title",
+        )
+        yield Table(id="ov-ladder", zebra_stripes=True, classes="data")
+        with Collapsible(
+            title="each rung: budget, runtime, DIR", collapsed=True, id="ov-rungs-box", classes="data"
+        ):
+            yield Table(id="ov-rungs", zebra_stripes=True)
+        yield Static("AutoAttack", classes="section data", id="ov-aa-title")
+        yield Table(id="ov-aa", zebra_stripes=True, classes="data")
         yield Static("Fairness", classes="section data", id="ov-fairness-title")
         yield Table(id="ov-fairness", zebra_stripes=True, classes="data")
         yield Static("Per-class accuracy and transferability", classes="section data")
@@ -213,6 +232,7 @@ class OverviewTab(TabView):
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
+        self._show_robustness(run)
         self._show_fairness(run.info.fairness, variants)
         self._show_overall(run.overall)
 
@@ -230,6 +250,35 @@ class OverviewTab(TabView):
         if run is self.run:
             self.verdict_ready = True
             self.query_one("#ov-verdict", Static).update("\n".join(lines))
+
+    def _show_robustness(self, run: RunData) -> None:
+        """The DIR ladder (worst rung per variant; each rung in the collapsed box) and the AutoAttack preset's
+        accuracy after each attack, when the run has them (`[attack] ladder`, `[attack] preset`)."""
+        ladder, aa = run.info.dir_ladder, run.info.autoattack
+        for wid in ("#ov-ladder-title", "#ov-ladder", "#ov-rungs-box"):
+            self.query_one(wid).set_class(ladder is None, "-hidden")
+        for wid in ("#ov-aa-title", "#ov-aa"):
+            self.query_one(wid).set_class(aa is None, "-hidden")
+        if ladder is not None:
+            table: DataTable[Any] = self.query_one("#ov-ladder", DataTable)
+            table.clear(columns=True)
+            table.add_columns("variant", "DIR, worst rung [95 %]", "worst rung", "DIR, any rung per image")
+            for headline in ladder_headline(ladder):
+                table.add_row(*headline)
+            columns, rows = ladder_rungs(ladder)
+            rungs: DataTable[Any] = self.query_one("#ov-rungs", DataTable)
+            rungs.clear(columns=True)
+            rungs.add_columns(*columns)
+            for row in rows:
+                rungs.add_row(*row)
+        if aa is not None:
+            self.query_one("#ov-aa-title", Static).update(autoattack_title(aa))
+            columns, rows = autoattack_rows(aa)
+            aa_table: DataTable[Any] = self.query_one("#ov-aa", DataTable)
+            aa_table.clear(columns=True)
+            aa_table.add_columns(*columns)
+            for cells in rows:
+                aa_table.add_row(*cells)
 
     def _show_fairness(self, fairness: FairnessInfo | None, variants: Mapping[str, VariantMetrics]) -> None:
         """summary.json `fairness` (attribute, split) and each variant's `fairness` metrics, when present."""
