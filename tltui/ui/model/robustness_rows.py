@@ -30,14 +30,12 @@ def ladder_headline(block: LadderBlock) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def ladder_rungs(block: LadderBlock) -> tuple[list[str], list[tuple[str, ...]]]:
-    """One row per rung, weakest first: its budget, runtime, and each variant's DIR with its interval."""
-    rungs = [r for r in block.get("rungs") or [] if isinstance(r, Mapping)]
-    names = list(block.get("worst") or {})
-    columns = ["rung", "on", "ε", "α", "steps", "random start", "seconds", *names]
-    rows = []
-    for r in rungs:
-        per = r.get("variants") or {}
+def ladder_rungs(block: LadderBlock, variant: str) -> list[tuple[str, ...]]:
+    """One row per rung, weakest first: its budget, runtime, and `variant`'s DIR under it with the interval."""
+    rows: list[tuple[str, ...]] = []
+    for r in block.get("rungs") or []:
+        if not isinstance(r, Mapping):
+            continue
         seconds = fmt_num(r.get("seconds"), 1) + (" (cached)" if r.get("cached") else "")
         budget = (fmt_num(r.get("eps")), fmt_num(r.get("alpha")), str(r.get("steps", "?")))
         rows.append(
@@ -47,10 +45,13 @@ def ladder_rungs(block: LadderBlock) -> tuple[list[str], list[tuple[str, ...]]]:
                 *budget,
                 "yes" if r.get("random_start") else "no",
                 seconds,
-                *(interval_text(per.get(n)) for n in names),
+                interval_text((r.get("variants") or {}).get(variant)),
             )
         )
-    return columns, rows
+    return rows
+
+
+RUNG_COLUMNS = ("rung", "on", "ε", "α", "steps", "random start", "seconds", "DIR [95 %]")
 
 
 def autoattack_title(block: AutoAttackBlock) -> str:

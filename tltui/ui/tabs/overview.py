@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Collapsible, DataTable, Static
+from textual.widgets import DataTable, Static
 
 from tltui.base.errors import TltuiError
 from tltui.base.rundir import (
@@ -26,6 +26,7 @@ from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.model.board import run_board
 from tltui.ui.model.robustness_rows import (
+    RUNG_COLUMNS,
     autoattack_rows,
     autoattack_title,
     ladder_headline,
@@ -186,18 +187,17 @@ class OverviewTab(TabView):
             yield Chart(id="ov-eps")
             yield Chart(id="ov-dir")
             yield Chart(id="ov-profile")
+        # Hidden from the start (a run without them, and no run, keep the layout they had before them).
         yield Static(
             "DIR ladder: the worst teacher-only attack per variant, with its 95 % interval",
-            classes="section data",
+            classes="section data -hidden",
             id="ov-ladder-title",
         )
-        yield Table(id="ov-ladder", zebra_stripes=True, classes="data")
-        with Collapsible(
-            title="each rung: budget, runtime, DIR", collapsed=True, id="ov-rungs-box", classes="data"
-        ):
-            yield Table(id="ov-rungs", zebra_stripes=True)
-        yield Static("AutoAttack", classes="section data", id="ov-aa-title")
-        yield Table(id="ov-aa", zebra_stripes=True, classes="data")
+        yield Table(id="ov-ladder", cursor_type="row", zebra_stripes=True, classes="data -hidden")
+        yield Static("", classes="data -hidden", id="ov-rungs-title")
+        yield Table(id="ov-rungs", zebra_stripes=True, classes="data -hidden")
+        yield Static("AutoAttack", classes="section data -hidden", id="ov-aa-title")
+        yield Table(id="ov-aa", zebra_stripes=True, classes="data -hidden")
         yield Static("Fairness", classes="section data", id="ov-fairness-title")
         yield Table(id="ov-fairness", zebra_stripes=True, classes="data")
         yield Static("Per-class accuracy and transferability", classes="section data")
@@ -255,7 +255,7 @@ class OverviewTab(TabView):
         """The DIR ladder (worst rung per variant; each rung in the collapsed box) and the AutoAttack preset's
         accuracy after each attack, when the run has them (`[attack] ladder`, `[attack] preset`)."""
         ladder, aa = run.info.dir_ladder, run.info.autoattack
-        for wid in ("#ov-ladder-title", "#ov-ladder", "#ov-rungs-box"):
+        for wid in ("#ov-ladder-title", "#ov-ladder", "#ov-rungs-title", "#ov-rungs"):
             self.query_one(wid).set_class(ladder is None, "-hidden")
         for wid in ("#ov-aa-title", "#ov-aa"):
             self.query_one(wid).set_class(aa is None, "-hidden")
@@ -263,14 +263,11 @@ class OverviewTab(TabView):
             table: DataTable[Any] = self.query_one("#ov-ladder", DataTable)
             table.clear(columns=True)
             table.add_columns("variant", "DIR, worst rung [95 %]", "worst rung", "DIR, any rung per image")
-            for headline in ladder_headline(ladder):
-                table.add_row(*headline)
-            columns, rows = ladder_rungs(ladder)
-            rungs: DataTable[Any] = self.query_one("#ov-rungs", DataTable)
-            rungs.clear(columns=True)
-            rungs.add_columns(*columns)
-            for row in rows:
-                rungs.add_row(*row)
+            heads = ladder_headline(ladder)
+            for head in heads:
+                table.add_row(*head, key=head[0])
+            if heads:
+                self._show_rungs(heads[0][0])
         if aa is not None:
             self.query_one("#ov-aa-title", Static).update(autoattack_title(aa))
             columns, rows = autoattack_rows(aa)
@@ -279,6 +276,24 @@ class OverviewTab(TabView):
             aa_table.add_columns(*columns)
             for cells in rows:
                 aa_table.add_row(*cells)
+
+    def _show_rungs(self, variant: str) -> None:
+        """The ladder's rungs for one variant (the row highlighted in the ladder table): each on demand."""
+        ladder = self.run.info.dir_ladder if self.run is not None else None
+        if ladder is None:
+            return
+        self.query_one("#ov-rungs-title", Static).update(
+            f"Each rung for {variant} (move in the table above for another variant): budget, runtime, DIR"
+        )
+        rungs: DataTable[Any] = self.query_one("#ov-rungs", DataTable)
+        rungs.clear(columns=True)
+        rungs.add_columns(*RUNG_COLUMNS)
+        for row in ladder_rungs(ladder, variant):
+            rungs.add_row(*row)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "ov-ladder" and event.row_key.value is not None:
+            self._show_rungs(str(event.row_key.value))
 
     def _show_fairness(self, fairness: FairnessInfo | None, variants: Mapping[str, VariantMetrics]) -> None:
         """summary.json `fairness` (attribute, split) and each variant's `fairness` metrics, when present."""
