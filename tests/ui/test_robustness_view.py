@@ -52,7 +52,7 @@ def test_the_rows_name_the_worst_rung_and_every_rung_with_its_budget() -> None:
     assert [r[0] for r in rows] == list(LADDER) and len(rows[0]) == len(RUNG_COLUMNS)
     assert rows[2][6] == "1.5 (cached)" and rows[5][-1] == "0.600 [0.550, 0.650]"
     columns, rows = autoattack_rows(autoattack())  # type: ignore[arg-type]
-    assert columns == ["variant", "clean", "APGD-CE", "APGD-T", "FAB-T", "Square", "robust"]
+    assert columns == ["variant", "clean", "APGD-CE", "APGD-T", "FAB-T", "Square", "worst case"]
     assert rows[0] == ("scratch", "0.900", "0.300", "0.250", "0.250", "0.250", "0.250")
 
 

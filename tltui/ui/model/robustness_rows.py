@@ -66,7 +66,7 @@ def autoattack_title(block: AutoAttackBlock) -> str:
 
 def autoattack_rows(block: AutoAttackBlock) -> tuple[list[str], list[tuple[str, ...]]]:
     """Per variant: clean accuracy, the accuracy left after each attack (cumulative), and the worst case."""
-    columns = ["variant", "clean", *AA_NAMES.values(), "robust"]
+    columns = ["variant", "clean", *AA_NAMES.values(), "worst case"]
     rows = []
     for name, v in (block.get("variants") or {}).items():
         after: dict[str, Mapping[str, Any]] = {
