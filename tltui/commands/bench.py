@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tltui.base.catalogue.attacks import AA_QUERIES, AA_STEPS
 from tltui.base.errors import ParamError
 from tltui.base.executor import EXECUTORS, check_executor, executor_from
 from tltui.base.rundir import BENCH
@@ -39,6 +40,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--steps", type=int, default=2, help="--study large: PGD steps of every attack (default 2)"
     )
+    p.add_argument(
+        "--aa-steps", type=int, default=AA_STEPS, help=f"AutoAttack preset iterations (default {AA_STEPS})"
+    )
+    p.add_argument(
+        "--aa-queries",
+        type=int,
+        default=AA_QUERIES,
+        help=f"AutoAttack preset: Square's queries (default {AA_QUERIES})",
+    )
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
     p.add_argument(
         "--executor",
@@ -65,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
         "repeats": args.repeats,
         "compile": not args.no_compile,
         "analyze": not args.no_analyze,
+        "aa_steps": args.aa_steps,
+        "aa_queries": args.aa_queries,
         "out": str(Path(args.out).resolve()) if args.out else None,
     }
+    for flag, value in (("--aa-steps", args.aa_steps), ("--aa-queries", args.aa_queries)):
+        if value < 1:
+            raise ParamError(f"{flag} must be at least 1, got {value}")
     if args.study:
         for flag, value in (("--n", args.n), ("--steps", args.steps), ("--batch-size", args.batch_size or 1)):
             if value < 1:

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from tltui.base.catalogue.attacks import AA_QUERIES, AA_STEPS
 from tltui.base.progress import Progress, drain
 from tltui.core.attacks import pgd
 from tltui.core.attacks.autoattack import AutoAttackPlan, evaluate
@@ -60,7 +61,9 @@ AA_IMAGES = 256
 """Images the AutoAttack preset is timed on (its cost grows with the images every attack leaves robust)."""
 
 
-def autoattack_cost(model: nn.Module, x: torch.Tensor, eps: float, dev: torch.device) -> dict[str, Any]:
+def autoattack_cost(
+    model: nn.Module, x: torch.Tensor, plan: AutoAttackPlan, dev: torch.device
+) -> dict[str, Any]:
     """The AutoAttack preset at the reference's budget on up to AA_IMAGES of the batch, labelled with the model's
     own predictions so that every image is attacked: seconds per image overall and per attack, with the images
     each attack ran on (the later ones only on those still robust) and the queries it spent per image."""
@@ -68,11 +71,13 @@ def autoattack_cost(model: nn.Module, x: torch.Tensor, eps: float, dev: torch.de
     with torch.no_grad():
         ys = model(xs).argmax(1)
     t0 = time.perf_counter()
-    found = drain(evaluate(model, xs, ys, AutoAttackPlan(eps=eps), n_classes=_classes(model, xs), device=dev))
+    found = drain(evaluate(model, xs, ys, plan, n_classes=_classes(model, xs), device=dev))
     _sync(dev)
     seconds = time.perf_counter() - t0
     return {
         "images": len(xs),
+        "steps": plan.steps,
+        "queries": plan.queries,
         "s_per_img": seconds / len(xs),
         "robust_acc": float(found.robust.mean()),
         "attacks": [
@@ -95,6 +100,8 @@ def run_bench(
     compile: bool = True,
     analyze: bool = True,
     workspace: Path | None = None,
+    aa_steps: int = AA_STEPS,
+    aa_queries: int = AA_QUERIES,
 ) -> Generator[Progress, None, dict[str, Any]]:
     """Measure attack throughput (ours, ours compiled, torchattacks), full-analysis wall time and peak memory."""
     import torchattacks
@@ -139,7 +146,8 @@ def run_bench(
     with torch.no_grad():
         result["forward_img_s"] = _rate(lambda: model(x), n, dev, repeats)
     yield Progress("bench", 3, steps, "AutoAttack preset")
-    result["autoattack"] = autoattack_cost(model, x, cfg.eps, dev)
+    plan = AutoAttackPlan(eps=cfg.eps, steps=aa_steps, queries=aa_queries)
+    result["autoattack"] = autoattack_cost(model, x, plan, dev)
     if dev.type == "cuda":
         result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
     if analyze:

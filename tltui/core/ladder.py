@@ -19,11 +19,12 @@ from tltui.core.attacks.engine import AttackConfig
 
 def rung_config(an: Analysis, rung: str) -> AttackConfig:
     """A rung's budget: the teacher attack's (ε, α, steps, random start, space), the same for every rung so the
-    rungs differ in objective only; APGD runs the AutoAttack iterations (`[attack] aa_steps`) and the feature
-    distortion always starts at random (its gradient is zero at the clean input)."""
+    rungs differ in objective only; APGD runs the AutoAttack iterations (`[attack] aa_steps`) from its own first
+    step, 2ε (recorded as α; it adapts the step itself), and the feature distortion always starts at random (its
+    gradient is zero at the clean input)."""
     cfg = teacher_config(an.study)
     if rung == "logit-apgd":
-        return replace(cfg, steps=an.study.attack.aa_steps, random_start=False)
+        return replace(cfg, alpha=2 * cfg.eps, steps=an.study.attack.aa_steps, random_start=False)
     if rung == "feature":
         return replace(cfg, random_start=True)
     return cfg

@@ -116,21 +116,22 @@ def evaluate(
         if name == "apgd-t" and n_classes < MIN_CLASSES_APGD_T:
             row["skipped"] = f"needs {MIN_CLASSES_APGD_T} classes or more"
         elif len(left):
-            torch.manual_seed(seed + i)
-            attack = _attack(name, counted, plan, n_classes, seed + i)
-            for lo in range(0, len(left), batch_size):
-                idx = left[lo : lo + batch_size]
-                xb = images[idx].full().to(device)
-                yb = labels[idx].to(device)
-                adv = attack(xb, yb).detach()
-                adv = (xb + project(adv - xb, plan.eps, plan.norm)).clamp(0, 1)
-                with torch.no_grad():
-                    robust[idx] &= (model(adv).argmax(1) == yb).cpu().numpy()  # not counted: the judge
-                yield Progress(
-                    "autoattack", i * 10 + 9 * min(lo + batch_size, len(left)) // len(left), 40, name
-                )
+            # The attacks' seeds are their own: what runs after them sees the global generator as it was.
+            with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+                torch.manual_seed(seed + i)
+                attack = _attack(name, counted, plan, n_classes, seed + i)
+                for lo in range(0, len(left), batch_size):
+                    idx = left[lo : lo + batch_size]
+                    xb = images[idx].full().to(device)
+                    yb = labels[idx].to(device)
+                    adv = attack(xb, yb).detach()
+                    adv = (xb + project(adv - xb, plan.eps, plan.norm)).clamp(0, 1)
+                    with torch.no_grad():
+                        robust[idx] &= (model(adv).argmax(1) == yb).cpu().numpy()  # not counted: the judge
+                    done = i * 10 + 9 * min(lo + batch_size, len(left)) // len(left)
+                    yield Progress("autoattack", done, 40, name)
         row["robust_acc"] = float(robust.mean()) if len(robust) else 0.0
-        row["attacked"] = len(left)
+        row["attacked"] = 0 if "skipped" in row else len(left)
         row["queries_spent"] = round(counted.images / len(left), 1) if len(left) else 0.0
         row["seconds"] = round(time.perf_counter() - t0, 3)
         counted.images = 0
