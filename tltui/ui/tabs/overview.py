@@ -25,18 +25,12 @@ from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.model.board import run_board
-from tltui.ui.model.robustness_rows import (
-    RUNG_COLUMNS,
-    autoattack_rows,
-    autoattack_title,
-    ladder_headline,
-    ladder_rungs,
-)
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
+from tltui.ui.widgets.robustness import RobustnessPanel
 from tltui.ui.widgets.table import Table
 
 # Profile axes, all "higher is better" (DIR enters as 1 − DIR).
@@ -165,7 +159,6 @@ class OverviewTab(TabView):
     OverviewTab #ov-legend { height: auto; color: $text-muted; }
     OverviewTab #ov-perclass, OverviewTab #ov-similarity { height: auto; max-height: 14; }
     OverviewTab #ov-fairness { height: auto; max-height: 12; }
-    OverviewTab #ov-ladder, OverviewTab #ov-rungs, OverviewTab #ov-aa { height: auto; max-height: 12; }
     OverviewTab #ov-charts Chart { height: 16; }
     """
 
@@ -187,17 +180,8 @@ class OverviewTab(TabView):
             yield Chart(id="ov-eps")
             yield Chart(id="ov-dir")
             yield Chart(id="ov-profile")
-        # Hidden from the start (a run without them, and no run, keep the layout they had before them).
-        yield Static(
-            "DIR ladder: the worst teacher-only attack per variant, with its 95 % interval",
-            classes="section data -hidden",
-            id="ov-ladder-title",
-        )
-        yield Table(id="ov-ladder", cursor_type="row", zebra_stripes=True, classes="data -hidden")
-        yield Static("", classes="data -hidden", id="ov-rungs-title")
-        yield Table(id="ov-rungs", zebra_stripes=True, classes="data -hidden")
-        yield Static("AutoAttack", classes="section data -hidden", id="ov-aa-title")
-        yield Table(id="ov-aa", zebra_stripes=True, classes="data -hidden")
+        # Hidden from the start (a run without its blocks, and no run, keep the layout they had before it).
+        yield RobustnessPanel(id="ov-robustness", classes="data -hidden")
         yield Static("Fairness", classes="section data", id="ov-fairness-title")
         yield Table(id="ov-fairness", zebra_stripes=True, classes="data")
         yield Static("Per-class accuracy and transferability", classes="section data")
@@ -232,7 +216,7 @@ class OverviewTab(TabView):
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
-        self._show_robustness(run)
+        self.query_one(RobustnessPanel).show(run.info.dir_ladder, run.info.autoattack)
         self._show_fairness(run.info.fairness, variants)
         self._show_overall(run.overall)
 
@@ -250,50 +234,6 @@ class OverviewTab(TabView):
         if run is self.run:
             self.verdict_ready = True
             self.query_one("#ov-verdict", Static).update("\n".join(lines))
-
-    def _show_robustness(self, run: RunData) -> None:
-        """The DIR ladder (worst rung per variant; each rung in the collapsed box) and the AutoAttack preset's
-        accuracy after each attack, when the run has them (`[attack] ladder`, `[attack] preset`)."""
-        ladder, aa = run.info.dir_ladder, run.info.autoattack
-        for wid in ("#ov-ladder-title", "#ov-ladder", "#ov-rungs-title", "#ov-rungs"):
-            self.query_one(wid).set_class(ladder is None, "-hidden")
-        for wid in ("#ov-aa-title", "#ov-aa"):
-            self.query_one(wid).set_class(aa is None, "-hidden")
-        if ladder is not None:
-            table: DataTable[Any] = self.query_one("#ov-ladder", DataTable)
-            table.clear(columns=True)
-            table.add_columns("variant", "DIR, worst rung [95 %]", "worst rung", "DIR, any rung per image")
-            heads = ladder_headline(ladder)
-            for head in heads:
-                table.add_row(*head, key=head[0])
-            if heads:
-                self._show_rungs(heads[0][0])
-        if aa is not None:
-            self.query_one("#ov-aa-title", Static).update(autoattack_title(aa))
-            columns, rows = autoattack_rows(aa)
-            aa_table: DataTable[Any] = self.query_one("#ov-aa", DataTable)
-            aa_table.clear(columns=True)
-            aa_table.add_columns(*columns)
-            for cells in rows:
-                aa_table.add_row(*cells)
-
-    def _show_rungs(self, variant: str) -> None:
-        """The ladder's rungs for one variant (the row highlighted in the ladder table): each on demand."""
-        ladder = self.run.info.dir_ladder if self.run is not None else None
-        if ladder is None:
-            return
-        self.query_one("#ov-rungs-title", Static).update(
-            f"Each rung for {variant} (move in the table above for another variant): budget, runtime, DIR"
-        )
-        rungs: DataTable[Any] = self.query_one("#ov-rungs", DataTable)
-        rungs.clear(columns=True)
-        rungs.add_columns(*RUNG_COLUMNS)
-        for row in ladder_rungs(ladder, variant):
-            rungs.add_row(*row)
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "ov-ladder" and event.row_key.value is not None:
-            self._show_rungs(str(event.row_key.value))
 
     def _show_fairness(self, fairness: FairnessInfo | None, variants: Mapping[str, VariantMetrics]) -> None:
         """summary.json `fairness` (attribute, split) and each variant's `fairness` metrics, when present."""
