@@ -18,6 +18,10 @@ def test_bench_cpu_small(tmp_path: Path, cli) -> None:  # type: ignore[no-untype
         "1",
         "--no-compile",
         "--no-analyze",
+        "--aa-steps",
+        "2",
+        "--aa-queries",
+        "20",
         "--out",
         str(out),
     )
@@ -27,3 +31,8 @@ def test_bench_cpu_small(tmp_path: Path, cli) -> None:  # type: ignore[no-untype
     assert r["ours_img_s"] > 0 and r["torchattacks_img_s"] > 0
     assert r["speedup_vs_torchattacks"] == r["ours_best_img_s"] / r["torchattacks_img_s"]
     assert "speed-up vs torchattacks" in proc.stdout and "img/s" in proc.stdout
+    aa = r[
+        "autoattack"
+    ]  # the preset's cost per image, every image attacked (labels: the model's predictions)
+    assert (aa["images"], aa["steps"], aa["queries"]) == (64, 2, 20) and aa["attacks"][0]["attacked"] == 64
+    assert "AutoAttack preset" in proc.stdout and "ms/img" in proc.stdout

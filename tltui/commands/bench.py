@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tltui.base.catalogue.attacks import AA_QUERIES, AA_STEPS
 from tltui.base.errors import ParamError
 from tltui.base.executor import EXECUTORS, check_executor, executor_from
 from tltui.base.rundir import BENCH
@@ -39,6 +40,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--steps", type=int, default=2, help="--study large: PGD steps of every attack (default 2)"
     )
+    p.add_argument(
+        "--aa-steps", type=int, default=AA_STEPS, help=f"AutoAttack preset iterations (default {AA_STEPS})"
+    )
+    p.add_argument(
+        "--aa-queries",
+        type=int,
+        default=AA_QUERIES,
+        help=f"AutoAttack preset: Square's queries (default {AA_QUERIES})",
+    )
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
     p.add_argument(
         "--executor",
@@ -65,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
         "repeats": args.repeats,
         "compile": not args.no_compile,
         "analyze": not args.no_analyze,
+        "aa_steps": args.aa_steps,
+        "aa_queries": args.aa_queries,
         "out": str(Path(args.out).resolve()) if args.out else None,
     }
+    for flag, value in (("--aa-steps", args.aa_steps), ("--aa-queries", args.aa_queries)):
+        if value < 1:
+            raise ParamError(f"{flag} must be at least 1, got {value}")
     if args.study:
         for flag, value in (("--n", args.n), ("--steps", args.steps), ("--batch-size", args.batch_size or 1)):
             if value < 1:
@@ -130,6 +145,17 @@ def print_bench(r: dict[str, Any]) -> None:
     print(f"  {'forward only':<32} {r['forward_img_s']:>12,.0f} img/s")
     if "ours_compiled_error" in r:
         print(f"  compile skipped: {r['ours_compiled_error']}")
+    aa = r.get("autoattack")
+    if isinstance(aa, dict):
+        print(
+            f"  {'AutoAttack preset (standard)':<32} {aa['s_per_img'] * 1000:>12,.1f} ms/img  on {aa['images']} images"
+        )
+        for a in aa.get("attacks", []):
+            per = a["seconds"] * 1000 / a["attacked"] if a["attacked"] else 0.0
+            print(
+                f"    {a['name']:<30} {per:>12,.1f} ms/img  on {a['attacked']} images, "
+                f"{a['queries_spent']:g} of {a['queries']} queries per image"
+            )
     if "analyze_demo_s" in r:
         print(f"  {'analyze demo':<32} {r['analyze_demo_s']:>12.1f} s")
     if "peak_gpu_mib" in r:

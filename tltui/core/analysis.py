@@ -17,7 +17,7 @@ from tltui.base.study import ModelSpec, Study
 from tltui.base.trust import trusted
 from tltui.core import models as M
 from tltui.core.advcache import AdvCache, data_digest, model_digest
-from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS
+from tltui.core.attacks import ATTACKS, TEACHER_ATTACKS, TEACHER_LOGIT_ATTACKS
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.build import ModelStore, head_classes
 from tltui.core.data import StudyData, load_study_data
@@ -57,7 +57,8 @@ class AttackSet:
 
     key: str
     kind: str
-    """`whitebox` (labels, logits of the model) or `teacher` (no labels, the teacher's penultimate features)."""
+    """`whitebox` (labels, logits of the model), `teacher` (no labels, the teacher's penultimate features) or
+    `teacher-logits` (no labels, the teacher's own classifier: the DIR ladder's upper rungs)."""
     attack: str
     model: nn.Module
     cfg: AttackConfig
@@ -66,7 +67,8 @@ class AttackSet:
 
 
 def attack_run(kind: str, attack: str) -> Callable[..., torch.Tensor]:
-    return (ATTACKS if kind == "whitebox" else TEACHER_ATTACKS)[attack]
+    found = {"whitebox": ATTACKS, "teacher": TEACHER_ATTACKS, "teacher-logits": TEACHER_LOGIT_ATTACKS}
+    return found[kind][attack]
 
 
 def attack_target(
@@ -215,6 +217,17 @@ class Analysis:
             self.digest(self.teacher), f"teacher:{name}", cfg, self.test_digest, seed, [self.mean, self.std]
         )
         return AttackSet(key, "teacher", name, self.teacher, cfg, seed)
+
+    def ladder_set(self, rung: str, cfg: AttackConfig) -> AttackSet:
+        """One rung of the DIR ladder at `cfg`, seeded as the teacher attack: a feature rung equal to the study's
+        own teacher attack is the same set (one cache entry)."""
+        kind = "teacher" if rung in TEACHER_ATTACKS else "teacher-logits"
+        label = f"teacher:{rung}" if kind == "teacher" else f"teacher-logits:{rung}"
+        seed = self.study.seed + 7
+        key = self.cache.key(
+            self.digest(self.teacher), label, cfg, self.test_digest, seed, [self.mean, self.std]
+        )
+        return AttackSet(key, kind, rung, self.teacher, cfg, seed)
 
     def run_set(self, s: AttackSet) -> Generator[Progress, None, Images]:
         """An attack set from the cache (or handed over by a distributed executor), else computed here, batch by

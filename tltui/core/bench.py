@@ -12,8 +12,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from tltui.base.catalogue.attacks import AA_QUERIES, AA_STEPS
 from tltui.base.progress import Progress, drain
 from tltui.core.attacks import pgd
+from tltui.core.attacks.autoattack import AutoAttackPlan, evaluate
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.data import load_digits_splits
 from tltui.core.device import resolve_device
@@ -55,6 +57,41 @@ def workload(
     return "demo digitsnet 16x16", PixelModel(DigitsNet(5), (0.5,), (0.5,)), x, y, AttackConfig(0.1, 0.02, 10)
 
 
+AA_IMAGES = 256
+"""Images the AutoAttack preset is timed on (its cost grows with the images every attack leaves robust)."""
+
+
+def autoattack_cost(
+    model: nn.Module, x: torch.Tensor, plan: AutoAttackPlan, dev: torch.device
+) -> dict[str, Any]:
+    """The AutoAttack preset at the reference's budget on up to AA_IMAGES of the batch, labelled with the model's
+    own predictions so that every image is attacked: seconds per image overall and per attack, with the images
+    each attack ran on (the later ones only on those still robust) and the queries it spent per image."""
+    xs = x[:AA_IMAGES]
+    with torch.no_grad():
+        ys = model(xs).argmax(1)
+    t0 = time.perf_counter()
+    found = drain(evaluate(model, xs, ys, plan, n_classes=_classes(model, xs), device=dev))
+    _sync(dev)
+    seconds = time.perf_counter() - t0
+    return {
+        "images": len(xs),
+        "steps": plan.steps,
+        "queries": plan.queries,
+        "s_per_img": seconds / len(xs),
+        "robust_acc": float(found.robust.mean()),
+        "attacks": [
+            {k: a[k] for k in ("name", "queries", "attacked", "queries_spent", "seconds")}
+            for a in found.attacks
+        ],
+    }
+
+
+def _classes(model: nn.Module, x: torch.Tensor) -> int:
+    with torch.no_grad():
+        return int(model(x[:1]).shape[1])
+
+
 def run_bench(
     device: str = "auto",
     *,
@@ -63,6 +100,8 @@ def run_bench(
     compile: bool = True,
     analyze: bool = True,
     workspace: Path | None = None,
+    aa_steps: int = AA_STEPS,
+    aa_queries: int = AA_QUERIES,
 ) -> Generator[Progress, None, dict[str, Any]]:
     """Measure attack throughput (ours, ours compiled, torchattacks), full-analysis wall time and peak memory."""
     import torchattacks
@@ -84,7 +123,7 @@ def run_bench(
     if dev.type == "cuda":
         result["gpu"] = torch.cuda.get_device_name(dev)
         torch.cuda.reset_peak_memory_stats(dev)
-    steps = 4 if analyze else 3
+    steps = 5 if analyze else 4
     yield Progress("bench", 0, steps, "torchattacks PGD")
     ta = torchattacks.PGD(model, eps=cfg.eps, alpha=cfg.alpha, steps=cfg.steps, random_start=False)
     result["torchattacks_img_s"] = _rate(lambda: ta(x, y), n, dev, repeats)
@@ -106,10 +145,13 @@ def run_bench(
     result["speedup_vs_torchattacks"] = best / result["torchattacks_img_s"]
     with torch.no_grad():
         result["forward_img_s"] = _rate(lambda: model(x), n, dev, repeats)
+    yield Progress("bench", 3, steps, "AutoAttack preset")
+    plan = AutoAttackPlan(eps=cfg.eps, steps=aa_steps, queries=aa_queries)
+    result["autoattack"] = autoattack_cost(model, x, plan, dev)
     if dev.type == "cuda":
         result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
     if analyze:
-        yield Progress("bench", 3, steps, "analyze demo")
+        yield Progress("bench", 4, steps, "analyze demo")
         from tltui.base.study import demo_study
         from tltui.core.pipeline import analyze as run_analyze
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tltui.base import outstage, rundir
 from tltui.base.catalogue import RunParams
+from tltui.base.catalogue.attacks import AA_QUERIES, AA_STEPS
 from tltui.base.catalogue.params import build
 from tltui.base.executor import executor_from
 from tltui.base.outlock import holds
@@ -109,7 +110,7 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?; study = "large" with n, arch?, steps?; executor?,
+    """params: out?, batch_size?, repeats?, compile?, analyze?, aa_steps?, aa_queries?; study = "large" with n, arch?, steps?; executor?,
     ray_address?, workers?: writes bench.json (the performance benchmark; with study large, the real-scale one of
     the README; with executor ray, the Ray benchmark of docs/distributed.md)."""
     from tltui.core.bench import run_bench
@@ -142,6 +143,8 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         compile=bool(params.get("compile", True)),
         analyze=bool(params.get("analyze", True)),
         workspace=ctx.workspace,
+        aa_steps=int(params.get("aa_steps", AA_STEPS)),
+        aa_queries=int(params.get("aa_queries", AA_QUERIES)),
     )
     save_json(_out(params, ctx) / rundir.BENCH, result)
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import asdict
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -26,7 +27,9 @@ from tltui.base.rundir.shape import (
     VariantMetrics,
 )
 from tltui.base.rundir.writer import (
+    add_autoattack,
     add_checks,
+    add_dir_ladder,
     add_fairness,
     add_intervals,
     new_summary,
@@ -35,13 +38,17 @@ from tltui.base.rundir.writer import (
 from tltui.base.runfiles import save_json, save_npz
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, AttackSet, attack_config, teacher_config
+from tltui.core.autoattack_run import autoattack_block, autoattack_variant
 from tltui.core.checks.flagcontext import FlagContext
 from tltui.core.checks.run import Timer, after_attack, checks_block, preflight
 from tltui.core.device import resolve_device
 from tltui.core.diagnose import Levels
 from tltui.core.fairness import fairness_info, fairness_report, favourable_index, study_groups
-from tltui.core.images import Images, thumbnails
+from tltui.core.images import thumbnails
+from tltui.core.ladder import LADDER, ladder_block, ladder_rung
 from tltui.core.metrics import accuracy, variant_metrics
+
+T = TypeVar("T")
 
 
 class _Counter:
@@ -50,15 +57,13 @@ class _Counter:
     def __init__(self, phase: str, total: int) -> None:
         self.phase, self.total, self.done = phase, total, 0
 
-    def run(self, gen: Generator[Progress, None, Images], what: str) -> Generator[Progress, None, Images]:
+    def run(self, gen: Generator[Progress, None, T], what: str) -> Generator[Progress, None, T]:
         result = yield from _relabel(gen, self, what)
         self.done += 1
         return result
 
 
-def _relabel(
-    gen: Generator[Progress, None, Images], c: _Counter, what: str
-) -> Generator[Progress, None, Images]:
+def _relabel(gen: Generator[Progress, None, T], c: _Counter, what: str) -> Generator[Progress, None, T]:
     while True:
         try:
             p = next(gen)
@@ -102,7 +107,9 @@ def analyze(
         yield WorkPlan.of(
             model=1 + len(specs),
             epoch=an.store.epochs_to_build(specs),
-            attack=1 + len(specs) * len(attack_budgets(study)),  # before the cache can be asked: all of them
+            attack=1
+            + len(specs) * len(attack_budgets(study))
+            + extra_attacks(study, len(specs)),  # all of them
             level=1 + len(specs),
             end=1,
         )
@@ -129,12 +136,15 @@ def analyze(
     budgets = attack_budgets(study)
     sets = attack_sets(an)
     cached = sum(an.cache.has(s.key) for s in sets)
-    yield WorkPlan.of(attack=len(sets) - cached, cached_attack=cached, level=1 + len(an.variants), end=1)
+    extra = extra_attacks(study, len(an.variants))
+    yield WorkPlan.of(
+        attack=len(sets) - cached + extra, cached_attack=cached, level=1 + len(an.variants), end=1
+    )
     if executor is not None and executor.distributed:
         from tltui.core.distributed.attacks import prefetch  # Ray is optional: only a Ray job imports it
 
         yield from prefetch(an, attack_sets(an), executor, log)
-    counter = _Counter("attacks", 1 + len(an.variants) * len(budgets))
+    counter = _Counter("attacks", 1 + len(an.variants) * len(budgets) + extra)
     x_teacher_adv = yield from counter.run(an.teacher_crafted(), "teacher-crafted")
     arrays[keys.TEACHER_ADV_IMAGES] = thumbnails(x_teacher_adv)
 
@@ -178,6 +188,20 @@ def analyze(
         )
     for line in finding_lines(flagged):
         log(line)
+    autoattack = None
+    if study.attack.preset == "autoattack":
+        autoattack = {}
+        for name, model in an.variants.items():
+            autoattack[name] = yield from counter.run(autoattack_variant(an, model), f"{name} AutoAttack")
+    ladder = None
+    if study.attack.ladder:
+        clean_pred = {name: arrays[keys.pred_key(name)] for name in an.variants}
+        rungs, fooled = [], []
+        for rung in LADDER:
+            row, hits = yield from counter.run(ladder_rung(an, rung, clean_pred), f"DIR ladder: {rung}")
+            rungs.append(row)
+            fooled.append(hits)
+        ladder = ladder_block(rungs, fooled, {n: p == y for n, p in clean_pred.items()})
 
     fairness = None
     if (study.data.groups is not None or study.is_demo) and an.data.train is not None:
@@ -219,6 +243,10 @@ def analyze(
     )
     models = ["teacher", *an.variants]
     add_checks(summary, checks_block(study, models, findings + flagged, timer.seconds))
+    if autoattack is not None:
+        add_autoattack(summary, autoattack_block(study, autoattack))
+    if ladder is not None:
+        add_dir_ladder(summary, ladder)
     if finish is not None:
         finish(summary, outcomes)
     save_json(dest / rundir.SUMMARY, summary)
@@ -238,6 +266,13 @@ def attack_blocks(study: Study) -> tuple[AttackBlock, TeacherAttackBlock]:
     teacher = teacher_attack_block(t.name, t.preset, t.space, asdict(tc))
     teacher["budget"] = run_budget(t.name, tc.steps, tc.random_start, teacher=True)
     return white_box, teacher
+
+
+def extra_attacks(study: Study, n_variants: int) -> int:
+    """The attack units beyond the study's own: the AutoAttack preset (one per variant), the DIR ladder's rungs."""
+    return (n_variants if study.attack.preset == "autoattack" else 0) + (
+        len(LADDER) if study.attack.ladder else 0
+    )
 
 
 def attack_budgets(study: Study) -> list[float]:

@@ -48,6 +48,28 @@ TEACHER_ATTACKS: dict[str, Entry] = {
 }
 """Teacher attack name -> entry; `target` is `run(features, x, cfg, generator=None) -> x_adv`."""
 
+TEACHER_LOGIT_ATTACKS: dict[str, Entry] = {
+    "logit-pgd-t": Entry(
+        "logit-pgd-t",
+        "PGD on the teacher's logits towards its runner-up class",
+        "tltui.core.attacks.teacher_logits:pgd_targeted",
+    ),
+    "logit-pgd": Entry(
+        "logit-pgd",
+        "PGD on the teacher's cross-entropy of its own prediction",
+        "tltui.core.attacks.teacher_logits:pgd",
+    ),
+    "logit-apgd": Entry(
+        "logit-apgd",
+        "APGD-CE on the teacher's own prediction (the AutoAttack iterations), transferred",
+        "tltui.core.attacks.teacher_logits:apgd",
+    ),
+}
+"""Teacher-only attacks on the teacher's own classifier; `target` is `run(logits, x, cfg, generator=None)`."""
+
+LADDER: tuple[str, ...] = ("remos", "neuron", "feature", "logit-pgd-t", "logit-pgd", "logit-apgd")
+"""The DIR ladder's rungs, the feature objectives first, then the teacher's own logits (docs/metrics.md)."""
+
 TEACHER_PRESETS: dict[str, dict[str, Any]] = {
     "remos": {
         "name": "remos",
@@ -60,6 +82,14 @@ TEACHER_PRESETS: dict[str, dict[str, Any]] = {
 }
 """Teacher-attack protocols by name: `remos` is ReMoS's (CV_adv/eval_robustness.py): its myloss objective, L∞
 ε 0.1 and step 0.01 in normalised units, 40 steps, random start."""
+
+ATTACK_PRESETS: dict[str, str] = {
+    "autoattack": "AutoAttack standard (Croce & Hein): APGD-CE, APGD-T, FAB-T and Square, per-image worst case",
+}
+"""White-box evaluation presets run beside the study's attack (docs/attacks.md#the-autoattack-preset)."""
+AA_STEPS, AA_TARGETS, AA_QUERIES = 100, 9, 5000
+"""fra31/auto-attack `standard` (L∞, L2): APGD-CE and APGD-T 100 iterations, 1 restart each; APGD-T and FAB-T
+9 target classes (at most the classes − 1); FAB-T 100 iterations; Square 5000 queries, 1 restart."""
 
 NORMS = ("linf", "l2")
 SPACES = ("pixel", "normalized")
@@ -129,6 +159,38 @@ class AttackParams:
         hi=MAX_BUDGET,
     )
 
+    preset: str | None = param(
+        None,
+        label="attack preset",
+        help="an evaluation run beside the attack at the study's ε (autoattack: AutoAttack standard)",
+        choices=ATTACK_PRESETS,
+    )
+    aa_steps: int = param(
+        AA_STEPS,
+        label="AutoAttack iterations",
+        help="APGD-CE, APGD-T and FAB-T iterations",
+        lo=1,
+        hi=MAX_STEPS,
+    )
+    aa_restarts: int = param(
+        1, label="AutoAttack restarts", help="restarts of each AutoAttack attack", lo=1, hi=100
+    )
+    aa_targets: int = param(
+        AA_TARGETS,
+        label="AutoAttack targets",
+        help="target classes of APGD-T and FAB-T (at most the classes − 1)",
+        lo=1,
+        hi=1000,
+    )
+    aa_queries: int = param(
+        AA_QUERIES, label="AutoAttack queries", help="Square's queries per image", lo=1, hi=1_000_000
+    )
+    ladder: bool = param(
+        False,
+        label="DIR ladder",
+        help="DIR under every teacher-only attack, weakest to strongest (docs/metrics.md#the-dir-ladder)",
+    )
+
     def __post_init__(self) -> None:
         if isinstance(self.eps_grid, list):  # JSON job parameters carry lists
             object.__setattr__(self, "eps_grid", tuple(self.eps_grid))
@@ -139,6 +201,10 @@ class AttackParams:
             )
 
 
+_KEYS = {"preset": "attack_preset", "ladder": "dir_ladder"}
+"""White-box keys (and so flags) that are not their field's name: `--attack-preset`, `--dir-ladder`."""
+
+
 def attack_overrides() -> dict[str, tuple[str, str, ParamSpec]]:
     """What a job or a flag may set over the study's attack: key -> (`attack` | `teacher`, the field, its spec
     named by the key). Keys are the fields (`eps`, …), `attack` for the attack's name, and `teacher_<field>`
@@ -146,6 +212,8 @@ def attack_overrides() -> dict[str, tuple[str, str, ParamSpec]]:
     out: dict[str, tuple[str, str, ParamSpec]] = {}
     for which, cls, prefix in (("attack", AttackParams, ""), ("teacher", TeacherAttackParams, "teacher_")):
         for spec in specs(cls):
-            key = prefix + ("attack" if spec.name == "name" else spec.name)
+            key = prefix + (
+                "attack" if spec.name == "name" else spec.name if prefix else _KEYS.get(spec.name, spec.name)
+            )
             out[key] = (which, spec.name, replace(spec, name=key))
     return out

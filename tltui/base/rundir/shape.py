@@ -114,6 +114,89 @@ class TeacherAttackBlock(TypedDict):
     """What it ran (runs written since issue 22)."""
 
 
+class AutoAttackStage(TypedDict):
+    """One attack of the AutoAttack preset on one variant (tltui.core.attacks.autoattack): its budget, the
+    accuracy left after it (it and every earlier one, per image), and what it spent."""
+
+    name: str
+    """`apgd-ce`, `apgd-t`, `fab-t` or `square`, in that order."""
+    iterations: int
+    """Iterations (Square: queries)."""
+    restarts: int
+    targets: int
+    """Target classes (APGD-T, FAB-T), 0 for the untargeted ones."""
+    queries: int
+    """Its budget in model calls per image: iterations × restarts × targets (Square: its queries)."""
+    robust_acc: float
+    attacked: int
+    """The images it ran on: those every earlier attack left right."""
+    queries_spent: float
+    """Images forwarded per attacked image, measured (a gradient iteration forwards once, FAB's twice)."""
+    seconds: float
+    skipped: NotRequired[str]
+    """Why it did not run (APGD-T needs 4 classes)."""
+
+
+class AutoAttackVariant(TypedDict):
+    """A variant under the AutoAttack preset: clean accuracy, and robust accuracy per attack and overall."""
+
+    clean_acc: float
+    robust_acc: float
+    """Images right under every attack (the per-image worst case), over all test images."""
+    attacks: list[AutoAttackStage]
+
+
+class AutoAttackBlock(TypedDict):
+    """The AutoAttack preset's protocol (`[attack] preset = "autoattack"`) and every variant's result."""
+
+    preset: str
+    eps: float
+    norm: str
+    steps: int
+    restarts: int
+    targets: int
+    queries: int
+    seed: int
+    variants: dict[str, AutoAttackVariant]
+
+
+class LadderRung(TypedDict):
+    """One teacher-only attack of the DIR ladder (tltui.core.ladder): its budget, runtime, and each variant's
+    DIR under it with a bootstrap interval over the test images."""
+
+    name: str
+    objective: str
+    space: str
+    """`features` (the teacher's penultimate features) or `logits` (its own classifier)."""
+    eps: float
+    alpha: float
+    steps: int
+    restarts: int
+    random_start: bool
+    norm: str
+    scale: list[float] | None
+    seconds: float
+    cached: bool
+    """Read from the adversarial cache (then `seconds` is the read, not the attack)."""
+    variants: dict[str, IntervalBlock]
+
+
+class LadderWorst(TypedDict):
+    """A variant's headline DIR on the ladder: the rung with the highest DIR, and the per-image union."""
+
+    rung: str
+    value: IntervalBlock
+    any_rung: IntervalBlock
+    """Right answers turned wrong by at least one rung (an upper bound: the attacker cannot tell which)."""
+
+
+class LadderBlock(TypedDict):
+    """The DIR ladder (`[attack] ladder = true`): rungs weakest first, and each variant's worst case."""
+
+    rungs: list[LadderRung]
+    worst: dict[str, LadderWorst]
+
+
 class LayerRow(TypedDict):
     """One layer of the teacher (docs/levels.md#layers); the maps are per variant (`adv_deviation`: per model,
     the teacher too)."""
@@ -349,3 +432,7 @@ class Summary(TypedDict):
     """Runs written since issue 22: the pre-flight checks and after-attack flags (docs/checks.md)."""
     timeline: NotRequired[TimelineBlock]
     """Accuracy and DIR along each training run (`--timeline N`)."""
+    autoattack: NotRequired[AutoAttackBlock]
+    """With `[attack] preset = "autoattack"` (docs/attacks.md#the-autoattack-preset)."""
+    dir_ladder: NotRequired[LadderBlock]
+    """With `[attack] ladder = true` (docs/metrics.md#the-dir-ladder)."""

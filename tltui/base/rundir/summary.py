@@ -12,11 +12,13 @@ from tltui.base.rundir.interval import Interval
 from tltui.base.rundir.metrics import EPS_CURVE, FAIRNESS, INTERVALS, Metric
 from tltui.base.rundir.shape import (
     AttackBlock,
+    AutoAttackBlock,
     BootstrapBlock,
     ChecksBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
+    LadderBlock,
     LayerRow,
     ProducedRecord,
     SeedBlock,
@@ -123,6 +125,16 @@ class RunSummary:
         row = self.variant(variant)
         found = _block(row.get(INTERVALS)) if row is not None else None
         return Interval.from_json(found.get(metric.key)) if found is not None else None
+
+    @property
+    def autoattack(self) -> AutoAttackBlock | None:
+        """The AutoAttack preset's protocol and results, None for a run without it."""
+        return cast(AutoAttackBlock | None, _block(self.data.get("autoattack")))
+
+    @property
+    def dir_ladder(self) -> LadderBlock | None:
+        """The DIR ladder's rungs and worst cases, None for a run without it."""
+        return cast(LadderBlock | None, _block(self.data.get("dir_ladder")))
 
     @property
     def bootstrap(self) -> BootstrapBlock | None:

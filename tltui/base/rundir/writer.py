@@ -9,11 +9,13 @@ from tltui.base.rundir.interval import Interval
 from tltui.base.rundir.metrics import FAIRNESS, INTERVAL_METRICS, INTERVALS
 from tltui.base.rundir.shape import (
     AttackBlock,
+    AutoAttackBlock,
     BootstrapBlock,
     ChecksBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
+    LadderBlock,
     LayerRow,
     ProducedRecord,
     SeedBlock,
@@ -116,3 +118,11 @@ def add_warning(summary: Summary, line: str) -> None:
 def add_checks(summary: Summary, block: ChecksBlock) -> None:
     """Record what the pre-flight checks and the after-attack flags found (tltui.core.checks)."""
     summary["checks"] = block
+
+
+def add_autoattack(summary: Summary, block: AutoAttackBlock) -> None:
+    summary["autoattack"] = block
+
+
+def add_dir_ladder(summary: Summary, block: LadderBlock) -> None:
+    summary["dir_ladder"] = block

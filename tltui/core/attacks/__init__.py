@@ -7,6 +7,7 @@ from collections.abc import Callable
 import torch
 
 from tltui.base import catalogue
+from tltui.base.catalogue import attacks as catalogue_attacks
 from tltui.core.attacks.engine import AttackConfig
 
 # name -> run(forward, x, y, cfg, generator=None) -> x_adv; forward maps pixel images to logits.
@@ -18,4 +19,9 @@ TEACHER_ATTACKS: dict[str, Callable[..., torch.Tensor]] = {
     name: e.load() for name, e in catalogue.TEACHER_ATTACKS.items()
 }
 
-__all__ = ["ATTACKS", "TEACHER_ATTACKS", "AttackConfig"]
+# name -> run(logits, x, cfg, generator=None) -> x_adv; logits is the teacher's pixel-space classifier.
+TEACHER_LOGIT_ATTACKS: dict[str, Callable[..., torch.Tensor]] = {
+    name: e.load() for name, e in catalogue_attacks.TEACHER_LOGIT_ATTACKS.items()
+}
+
+__all__ = ["ATTACKS", "TEACHER_ATTACKS", "TEACHER_LOGIT_ATTACKS", "AttackConfig"]

@@ -33,6 +33,7 @@ from tltui.ui.tabs.base import NO_RUN, TabView
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series, color_order
 from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.flow import Flow
+from tltui.ui.widgets.robustness import RobustnessPanel
 from tltui.ui.widgets.table import Table
 
 # Profile axes, all "higher is better" (DIR enters as 1 − DIR).
@@ -194,6 +195,8 @@ class OverviewTab(TabView):
             yield Chart(id="ov-eps")
             yield Chart(id="ov-dir")
             yield Chart(id="ov-profile")
+        # Hidden from the start (a run without its blocks, and no run, keep the layout they had before it).
+        yield RobustnessPanel(id="ov-robustness", classes="data -hidden")
         yield Static("Fairness", classes="section data", id="ov-fairness-title")
         yield Table(id="ov-fairness", zebra_stripes=True, classes="data")
         yield Static("Per-class accuracy and transferability", classes="section data")
@@ -233,6 +236,7 @@ class OverviewTab(TabView):
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))
+        self.query_one(RobustnessPanel).show(run.info.dir_ladder, run.info.autoattack)
         self._show_fairness(run.info.fairness, variants)
         self._show_overall(run.overall)
 
