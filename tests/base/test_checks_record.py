@@ -10,7 +10,7 @@ import pytest
 from tests.studies import GOOD, study_files
 from tltui.base.errors import StudyError
 from tltui.base.rundir import RunSummary
-from tltui.base.rundir.shape import CheckFinding, ChecksBlock
+from tltui.base.rundir.shape_attacks import CheckFinding, ChecksBlock
 from tltui.base.study import load_study
 from tltui.commands.common import print_checks
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tltui.base.rundir.shape import TimelinePoint, TimelineRun
+from tltui.base.rundir.shape_timeline import TimelinePoint, TimelineRun
 from tltui.base.timeline import bands, choose, front, group_hypervolumes, hypervolume
 
 

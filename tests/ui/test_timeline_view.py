@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.ui.helpers import MakeApp
-from tltui.base.rundir.shape import TimelineBlock, TimelinePoint, TimelineRun
+from tltui.base.rundir.shape_timeline import TimelineBlock, TimelinePoint, TimelineRun
 from tltui.base.runfiles import load_json, save_json
 from tltui.ui.model.rundata import RunData
 from tltui.ui.model.settings import Settings

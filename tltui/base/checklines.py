@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tltui.base.names import shown
-from tltui.base.rundir.shape import CheckFinding, ChecksBlock
+from tltui.base.rundir.shape_attacks import CheckFinding, ChecksBlock
 
 ACK_HINT = '[checks] acknowledge = ["{check}"]'
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tltui.base.rundir.shape import TimelineBlock, TimelinePoint, TimelineRun
+from tltui.base.rundir.shape_timeline import TimelineBlock, TimelinePoint, TimelineRun
 from tltui.base.tquantile import t95
 
 TOLERANCE = 0.01

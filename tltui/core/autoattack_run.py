@@ -8,7 +8,7 @@ from typing import cast
 from torch import nn
 
 from tltui.base.progress import Progress
-from tltui.base.rundir.shape import AutoAttackBlock, AutoAttackStage, AutoAttackVariant
+from tltui.base.rundir.shape_attacks import AutoAttackBlock, AutoAttackStage, AutoAttackVariant
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis, attack_target
 from tltui.core.attacks.autoattack import AutoAttackPlan, evaluate

@@ -12,7 +12,8 @@ from tltui.base.catalogue.attacks import LADDER, TEACHER_ATTACKS, TEACHER_LOGIT_
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, variant_intervals
 from tltui.base.progress import Progress
 from tltui.base.rundir.metrics import DIR
-from tltui.base.rundir.shape import IntervalBlock, LadderBlock, LadderRung, LadderWorst
+from tltui.base.rundir.shape_attacks import LadderBlock, LadderRung, LadderWorst
+from tltui.base.rundir.shape_interval import IntervalBlock
 from tltui.core.analysis import Analysis, teacher_config
 from tltui.core.attacks.engine import AttackConfig
 

@@ -17,7 +17,7 @@ from torch import nn
 
 from tltui.base import timeline as T
 from tltui.base.progress import Progress
-from tltui.base.rundir.shape import TimelineBlock, TimelinePoint, TimelineRun
+from tltui.base.rundir.shape_timeline import TimelineBlock, TimelinePoint, TimelineRun
 from tltui.core.analysis import Analysis, attack_run, attack_target
 from tltui.core.data import normalize
 from tltui.core.evaluate import attack_split

@@ -19,7 +19,8 @@ from tltui.base.rundir.metrics import AOI, DIR
 if TYPE_CHECKING:  # annotations only
     from typing_extensions import NotRequired
 
-    from tltui.base.rundir.shape import IntervalBlock, TeacherAttackBlock
+    from tltui.base.rundir.shape import TeacherAttackBlock
+    from tltui.base.rundir.shape_interval import IntervalBlock
 
 INTERVENTIONS_FORMAT = 1
 KINDS = ("restore", "reinit", "bn")

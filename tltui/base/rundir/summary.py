@@ -12,23 +12,21 @@ from tltui.base.rundir.interval import Interval
 from tltui.base.rundir.metrics import EPS_CURVE, FAIRNESS, INTERVALS, Metric
 from tltui.base.rundir.shape import (
     AttackBlock,
-    AutoAttackBlock,
     BootstrapBlock,
-    ChecksBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
-    LadderBlock,
     LayerRow,
     ProducedRecord,
     SeedBlock,
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
-    TimelineBlock,
     TuningRecord,
     VariantMetrics,
 )
+from tltui.base.rundir.shape_attacks import AutoAttackBlock, ChecksBlock, LadderBlock
+from tltui.base.rundir.shape_timeline import TimelineBlock
 
 FORMAT = 1
 """The run-directory format this code writes and the newest it reads. Bump it whenever a reader of the

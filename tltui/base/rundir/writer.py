@@ -9,24 +9,22 @@ from tltui.base.rundir.interval import Interval
 from tltui.base.rundir.metrics import FAIRNESS, INTERVAL_METRICS, INTERVALS
 from tltui.base.rundir.shape import (
     AttackBlock,
-    AutoAttackBlock,
     BootstrapBlock,
-    ChecksBlock,
     DerivedRecord,
     FairnessInfo,
     FairnessMetrics,
-    LadderBlock,
     LayerRow,
     ProducedRecord,
     SeedBlock,
     Summary,
     TeacherAttackBlock,
     TeacherInfo,
-    TimelineBlock,
     TuningRecord,
     VariantIntervals,
     VariantMetrics,
 )
+from tltui.base.rundir.shape_attacks import AutoAttackBlock, ChecksBlock, LadderBlock
+from tltui.base.rundir.shape_timeline import TimelineBlock
 from tltui.base.rundir.summary import FORMAT
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from tltui.base.catalogue.checks import CHECKS, FLAGS
 from tltui.base.checklines import is_acknowledged
-from tltui.base.rundir.shape import CheckFinding, ChecksBlock
+from tltui.base.rundir.shape_attacks import CheckFinding, ChecksBlock
 from tltui.base.study import Study
 from tltui.core.analysis import Analysis
 from tltui.core.build import head_classes

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tltui.base.rundir.interval import Interval
-from tltui.base.rundir.shape import AutoAttackBlock, LadderBlock
+from tltui.base.rundir.shape_attacks import AutoAttackBlock, LadderBlock
 from tltui.ui.export import fmt_num
 
 AA_NAMES = {"apgd-ce": "APGD-CE", "apgd-t": "APGD-T", "fab-t": "FAB-T", "square": "Square"}

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from tltui.base.rundir import OVERALL, SUMMARY, RunSummary, Summary, VariantMetrics, read_summary
-from tltui.base.rundir.shape import DerivedRecord, LayerRow, SeedBlock, TimelineBlock
+from tltui.base.rundir.shape import DerivedRecord, LayerRow, SeedBlock
+from tltui.base.rundir.shape_timeline import TimelineBlock
 
 
 @dataclass(frozen=True)

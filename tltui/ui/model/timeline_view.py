@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tltui.base.rundir.shape import TimelineRun
+from tltui.base.rundir.shape_timeline import TimelineRun
 from tltui.base.timeline import Band, bands, latest, note, picked, rows
 from tltui.ui.model.chart_spec import ChartSpec, Series
 from tltui.ui.model.rundata import RunData

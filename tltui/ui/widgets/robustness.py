@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tltui.base.rundir.shape import AutoAttackBlock, LadderBlock
+from tltui.base.rundir.shape_attacks import AutoAttackBlock, LadderBlock
 from tltui.ui.model.robustness_rows import (
     RUNG_COLUMNS,
     autoattack_rows,
