@@ -15,7 +15,8 @@ from tltui.base.progress import drain
 from tltui.core.analysis import Analysis
 from tltui.core.build import schedule_for
 from tltui.core.mitigate import _profile_cache
-from tltui.core.produce import Planned, _tuned_target, method_params, plan
+from tltui.core.produce import Planned, _tuned_target, method_params, plan, shared_recipes
+from tltui.core.recipes import record
 from tltui.core.train import Schedule
 
 FLAGS: list[dict[str, Any]] = [
@@ -71,9 +72,18 @@ def test_every_method_and_its_matched_baseline_share_one_recipe(
         for s in sorted({r.seed for r in runs}):
             mine = next(r for r in runs if r.seed == s and r.role == "method")
             base = next((r for r in runs if r.seed == s and r.role == "baseline"), None)
+            if family == "treatment" and base is None:
+                # one seed: compared with the variant it treats, the very weights it starts from
+                assert mine.needs is None and mine.settings.variant == "finetune", (method, flags)
+                continue
+            recorded = shared_recipes(an, runs)
+            if recorded[mine.name] != recorded[base.name] if base else None:
+                mismatched.append(
+                    f"{method} {flags}: recorded {recorded[mine.name]} vs {recorded[base.name]}"
+                )
             if entry.baseline is None and family == "treatment":
                 # Dare, FMT: the treated model is its baseline's own weights, repaired (one transfer recipe)
-                assert mine.needs == (base.name if base else None), (method, flags)
+                assert base is not None and mine.needs == base.name, (method, flags)
                 continue
             got = _schedule(an, mine)
             # no matched baseline planned: the board compares the run with the study's variant as built
@@ -84,6 +94,8 @@ def test_every_method_and_its_matched_baseline_share_one_recipe(
             )
             if got != want:
                 mismatched.append(f"{method} {flags}: method {got} vs baseline {want}")
+            if recorded[mine.name] != record(got, recorded[mine.name]["source"]):  # type: ignore[index]
+                mismatched.append(f"{method} {flags}: recorded {recorded[mine.name]}, trained with {got}")
     assert not mismatched, "\n".join(mismatched)
 
 
@@ -94,6 +106,6 @@ def test_tuning_tunes_what_the_baseline_trains(method: str) -> None:
     from tltui.base.study import demo_study
 
     runs = plan(family, entry, settings, None, demo_study())
-    target, target_settings = _tuned_target(family, entry, settings)
+    target, target_settings = _tuned_target(family, entry, settings, demo_study())
     base = next(r for r in runs if r.role == "baseline" and r.seed == settings.seed)
     assert (target.name, target_settings) == (base.entry.name, base.settings)

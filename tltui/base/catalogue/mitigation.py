@@ -18,6 +18,9 @@ class MitigateParams(TrainParams):
 
     base: str = "finetune"
     """The variant (or build recipe) whose recipe and head size the student mirrors."""
+    recipe: str | None = None
+    """The build recipe whose schedule this run trains with, over `base`'s: the recipe of its comparison (a method
+    that re-initialises trains on `scratch`, and so does its matched baseline; tltui.core.produce sets it)."""
 
     @property
     def start(self) -> str:
@@ -120,6 +123,9 @@ MITIGATIONS: dict[str, Entry] = {
     ),
 }
 """Method name -> entry; `target` is its `run(an, params) -> Generator[Progress, None, nn.Module]`."""
+
+FRESH = frozenset({"retrain", "renofeation"})
+"""Methods that re-initialise the student: their comparison trains on the study's scratch recipe (both sides)."""
 
 OLD_FLAGS = {"delta_alpha": "feature_alpha", "renofeation_alpha": "feature_alpha"}
 """Spellings of earlier releases, still accepted as hidden flags."""

@@ -146,6 +146,25 @@ class TuningRecord(TypedDict):
     chosen: TuningCandidate
 
 
+class RecipeRecord(TypedDict):
+    """The training recipe a produced variant's comparison shares (tltui.core.recipes, docs/sweeps.md): the same
+    for a method and its matched baseline."""
+
+    source: str
+    """The build recipe (`finetune`, `scratch`) or treatment whose schedule it is."""
+    optimizer: str
+    lr: float
+    head_lr: float | None
+    epochs: int
+    momentum: float
+    weight_decay: float
+    batch_size: int
+    lr_schedule: str
+    """`constant`: no decay (tltui.core.train)."""
+    augmentation: str
+    """`none`: the training images as they are."""
+
+
 class DerivedRecord(TypedDict):
     """A produced variant's record (mitigation, treatment), as stored with its weights."""
 
@@ -164,6 +183,8 @@ class DerivedRecord(TypedDict):
     seed: NotRequired[int]
     tuning: NotRequired[TuningRecord]
     """How the recipe was tuned (`--tune-baseline`)."""
+    recipe: NotRequired[RecipeRecord]
+    """The recipe of its comparison (absent: a plugin's method, or weights of unknown recipe)."""
 
 
 class ProducedRecord(DerivedRecord):
