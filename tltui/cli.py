@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("tltui.commands.analyze", "headless full diagnosis; writes DIR/summary.json"),
     "mitigate": ("tltui.commands.mitigate", "produce a mitigated variant and diagnose it with the others"),
     "treat": ("tltui.commands.treat", "treat a variant (Model Doctor, Dare, FMT) and diagnose it"),
+    "sweep": (
+        "tltui.commands.sweep",
+        "a method against its matched baseline at each value of a recipe parameter",
+    ),
     "report": ("tltui.commands.report", "report.md and pareto.svg: which method removes the inheritance"),
     "jobs": ("tltui.commands.jobs", "list, show, cancel and follow jobs"),
     "serve": ("tltui.commands.serve", "the workbench in a browser, bound to 127.0.0.1"),

@@ -14,6 +14,7 @@ from tltui.base.errors import ParamError
 from tltui.base.names import produced_name
 from tltui.base.recipe import baseline_name, recipe_tag
 from tltui.base.study import Study
+from tltui.base.sweep import grid_points
 
 FAMILIES: dict[str, dict[str, Entry]] = {
     "mitigation": catalogue.MITIGATIONS,
@@ -33,6 +34,8 @@ class Planned:
     seed: int
     needs: str | None = None
     """The variant of this job the run starts from (a treatment of its same-seed untreated model)."""
+    group: str = ""
+    """The method's seed group: `--name`, else the method (a sweep: one per value, `remos-lr0.01`)."""
 
 
 def plan(
@@ -53,6 +56,7 @@ def plan(
         return [
             Planned(produced_name(given_name, entry.name, seed, study.names), entry, settings, "method", seed)
         ]
+    group = given_name or entry.name
     runs = []
     for s in range(seed, seed + seeds):
         one = dataclasses.replace(settings, seed=s, seeds=1)
@@ -63,15 +67,40 @@ def plan(
         if made is not None:
             b_entry, b_settings = made
             b_name = baseline_name(b_entry.name, s, as_json(b_settings))  # a mitigation group's finetune too
-            runs.append(Planned(b_name, b_entry, b_settings, "baseline", s))
-            runs.append(Planned(name, entry, dataclasses.replace(one, variant=b_name), "method", s, b_name))
+            runs.append(Planned(b_name, b_entry, b_settings, "baseline", s, group=group))
+            treat = dataclasses.replace(one, variant=b_name)
+            runs.append(Planned(name, entry, treat, "method", s, b_name, group))
             continue
-        runs.append(Planned(name, entry, one, "method", s))
+        runs.append(Planned(name, entry, one, "method", s, group=group))
         if entry.baseline is not None:
             b_entry, b_settings = baseline_run(family, entry, one)
             b_name = baseline_name(b_entry.name, s, as_json(one), control=bool(entry.baseline_params))
-            runs.append(Planned(b_name, b_entry, b_settings, "baseline", s))
+            runs.append(Planned(b_name, b_entry, b_settings, "baseline", s, group=group))
     return runs
+
+
+def sweep_groups(
+    family: str, entry: Entry, settings: Any, given_name: str | None, grid: dict[str, list[float]] | None
+) -> list[tuple[dict[str, float], Any, str | None]]:
+    """Per value of a sweep's grid (tltui.base.sweep): the value, the settings at it (both sides of each pair
+    train with them) and the method's group name (`remos-lr0.01`); no grid: the run as given."""
+    if not grid:
+        return [({}, settings, given_name)]
+    if family == "treatment" and entry.baseline is None:
+        raise ParamError(
+            f"sweep: {entry.name}'s --lr and --epochs are its repair's, not a recipe it shares with its "
+            "untreated model; sweep a mitigation or model-doctor"
+        )
+    if not isinstance(settings, TrainParams) or settings.seeds < 2 or settings.tune_baseline:
+        raise ParamError(
+            "sweep: give --seeds 2 or more (a paired difference needs seeds), without --tune-baseline"
+        )
+    out: list[tuple[dict[str, float], Any, str | None]] = []
+    for value in grid_points(grid):
+        changes: dict[str, Any] = {k: (int(v) if k == "epochs" else v) for k, v in value.items()}
+        at = dataclasses.replace(settings, **changes)
+        out.append((value, at, f"{given_name or entry.name}{recipe_tag(value)}"))
+    return out
 
 
 def _paired(family: str, entry: Entry, settings: Any, untreated: tuple[float | None, int | None]) -> bool:

@@ -22,15 +22,16 @@ from tltui.base.intervals import Outcomes
 from tltui.base.progress import JobContext, Progress
 from tltui.base.recipe import SCRATCH
 from tltui.base.rundir import RunSummary, Summary
-from tltui.base.rundir.shape import RecipeRecord, TuningRecord
-from tltui.base.rundir.writer import add_produced, add_seeds, add_tuning, add_warning
+from tltui.base.rundir.shape import RecipeRecord, SweepPoint, TuningRecord
+from tltui.base.rundir.writer import add_produced, add_seeds, add_sweep, add_tuning, add_warning
 from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
+from tltui.base.sweep import holds, sweep_record
 from tltui.base.trust import trusted
 from tltui.core.analysis import Analysis
 from tltui.core.derived import Staged, check_name, commit, derived_variants, discard, stage_variant
 from tltui.core.device import resolve_device
-from tltui.core.pairing import FAMILIES, Planned, _treated, _tuned_target, plan, tuned
+from tltui.core.pairing import FAMILIES, Planned, _treated, _tuned_target, plan, sweep_groups, tuned
 from tltui.core.pipeline import analyze, begin_run
 from tltui.core.recipes import recipe_of
 from tltui.core.scripted import is_scripted, refuse_changes
@@ -76,7 +77,8 @@ def produce(
     succeeded: the new one is written under a temporary name and renamed over it just before summary.json. A
     baseline already in the workspace with the very same parameters is reused, not trained again."""
     entry, settings = method_params(family, params)
-    runs = plan(family, entry, settings, params.get("name"), study)
+    groups = sweep_groups(family, entry, settings, params.get("name"), params.get("sweep"))
+    runs = [r for _, at, name in groups for r in plan(family, entry, at, name, study)]
     for r in runs:
         check_name(study, r.name)
     trust = trusted(params.get("trust"))
@@ -152,7 +154,7 @@ def produce(
                 "params": dataclasses.asdict(r.settings),
             }
             if len(runs) > 1:
-                record.update(role=r.role, group=params.get("name") or entry.name, seed=r.seed)
+                record.update(role=r.role, group=r.group or params.get("name") or entry.name, seed=r.seed)
             if tuning is not None:
                 record["tuning"] = tuning
             if recipes.get(r.name) is not None:
@@ -172,18 +174,26 @@ def produce(
             add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
             if tuning is not None:
                 add_tuning(summary, tuning)
-            if len(runs) > 1:
-                pairs = _pairs(runs, settings)
-                add_seeds(
-                    summary,
-                    seed_block(
-                        entry.name,
-                        _baseline_label(entry, settings),
-                        pairs,
-                        RunSummary(summary).variants,
-                        outcomes,
-                    ),
+            label = _baseline_label(entry, settings)
+            blocks = [
+                (
+                    value,
+                    name,
+                    seed_block(entry.name, label, _pairs(mine, at), RunSummary(summary).variants, outcomes),
                 )
+                for value, at, name in groups
+                if len(
+                    mine := [r for r in runs if r.group == (name or entry.name)] if len(groups) > 1 else runs
+                )
+                > 1
+            ]
+            if len(groups) > 1:
+                points = [SweepPoint(value=v, group=str(n), seeds=b, holds=holds(b)) for v, n, b in blocks]
+                record = sweep_record(entry.name, label, dict(params["sweep"]), points)
+                add_sweep(summary, record)
+                ctx.log(record["line"])
+            elif blocks:
+                add_seeds(summary, blocks[0][2])
             with np.load(dest / rundir.INSTANCES, allow_pickle=False) as npz:  # lazy: the images stay on disk
                 warning = undertrained_warning(summary, npz)
             if warning is not None:

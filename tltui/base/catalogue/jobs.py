@@ -52,6 +52,12 @@ JOBS: dict[str, Entry] = {
         "mitigate", "produce a mitigated variant and diagnose", f"{ENTRY}:mitigate_job", RunParams
     ),
     "treat": Entry("treat", "produce a treated variant and diagnose", f"{ENTRY}:treat_job", RunParams),
+    "sweep": Entry(
+        "sweep",
+        "a method and its matched baseline at each value of a recipe",
+        f"{ENTRY}:sweep_job",
+        RunParams,
+    ),
     "preview": Entry("preview", "the ReMoS slice order for the preview", f"{ENTRY}:preview_job"),
     "details": Entry("details", "saliency, Grad-CAM and windows of instances", f"{ENTRY}:details_job"),
     "tsne": Entry("tsne", "a t-SNE projection of a model's features", f"{ENTRY}:tsne_job"),

@@ -246,6 +246,31 @@ class SeedBlock(TypedDict):
     metrics: dict[str, SeedMetric]
 
 
+class SweepPoint(TypedDict):
+    """One value of a recipe sweep: the method's and its matched baseline's seed groups there, paired."""
+
+    value: dict[str, float]
+    """The recipe parameters at this point (`lr`, `epochs`)."""
+    group: str
+    """The method's seed group (its variants `<group>-s<seed>`)."""
+    seeds: SeedBlock
+    holds: bool | None
+    """Whether the method's DIR is below its baseline's beyond noise here (the group interval's upper end below
+    0); None without a group interval."""
+
+
+class SweepRecord(TypedDict):
+    """A `tltui sweep` run (tltui.base.sweep, docs/sweeps.md): the grid, each point, and the one verdict line."""
+
+    method: str
+    baseline: str | None
+    grid: dict[str, list[float]]
+    points: list[SweepPoint]
+    verdict: str
+    """`holds` (at every value), `in part` (naming where) or `nowhere`: the first word of `line`."""
+    line: str
+
+
 class SeedGroup(SeedBlock):
     """A `--seeds` group found among a run's produced variants (tltui.base.seedstats.seed_groups)."""
 
@@ -275,5 +300,6 @@ class Summary(TypedDict):
     produced: NotRequired[ProducedRecord]
     seeds: NotRequired[SeedBlock]
     tuning: NotRequired[TuningRecord]
+    sweep: NotRequired[SweepRecord]
     warnings: NotRequired[list[str]]
     """One line each, shown by the CLI and the workbench (e.g. an undertrained baseline)."""

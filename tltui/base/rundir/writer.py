@@ -17,6 +17,7 @@ from tltui.base.rundir.shape import (
     ProducedRecord,
     SeedBlock,
     Summary,
+    SweepRecord,
     TeacherAttackBlock,
     TeacherInfo,
     TuningRecord,
@@ -99,6 +100,11 @@ def add_intervals(
 def add_tuning(summary: Summary, record: TuningRecord) -> None:
     """Record how `--tune-baseline` chose the recipe (also in each produced variant's `derived` record)."""
     summary["tuning"] = record
+
+
+def add_sweep(summary: Summary, record: SweepRecord) -> None:
+    """Record a `tltui sweep` run: per value the method's and its baseline's seed groups (tltui.base.sweep)."""
+    summary["sweep"] = record
 
 
 def add_warning(summary: Summary, line: str) -> None:
