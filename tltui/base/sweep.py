@@ -64,10 +64,7 @@ def sweep_record(
     lower = [value_text(p["value"]) for p in points if _delta(p) is not None and (_delta(p) or 0.0) < 0.0]
     if any(p["holds"] is None for p in points):
         verdict = UNDECIDED
-        line = (
-            f"{method}'s advantage {against} is undecided: {UNDECIDED} ({seeds} per value, {MIN_SEEDS} at "
-            f"least); its DIR is lower at {', '.join(lower) or 'no value'} by the point estimates"
-        )
+        line = f"{method}'s advantage {against} is undecided: {UNDECIDED} ({MIN_SEEDS} at least); its DIR is lower at {', '.join(lower) or 'no value'} by the point estimates"
     elif not missing:
         verdict = HOLDS
         line = f"{method}'s advantage {against} holds across the sweep: DIR lower beyond noise at every value"

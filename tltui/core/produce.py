@@ -214,7 +214,7 @@ def shared_recipes(an: Analysis, runs: Sequence[Planned]) -> dict[str, RecipeRec
     recipes are refused before anything trains (docs/sweeps.md: one recipe per comparison)."""
     out = {r.name: recipe_of(an, r.entry, r.settings, runs) for r in runs}
     for r in runs:
-        partner = next((p for p in runs if p.seed == r.seed and p.role == "baseline"), None)
+        partner = next((p for p in runs if (p.seed, p.group, p.role) == (r.seed, r.group, "baseline")), None)
         if r.role == "method" and partner is not None and out[r.name] != out[partner.name]:
             raise ParamError(
                 f"{r.name} and its baseline {partner.name} would train with different recipes "
