@@ -74,7 +74,7 @@ class MitigateTab(TabView):
             extra=(
                 Button("Preview cut", id="mt-preview-run"),
                 Button("Run as job", id="mt-run", variant="primary"),
-                Input("0.005, 0.01, 0.05", placeholder="lr values", id="mt-sweep"),
+                Input("0.005,0.01,0.05", placeholder="lr values", id="mt-sweep"),
                 Button("Sweep lr", id="mt-sweep-run"),
             ),
         )
