@@ -71,8 +71,10 @@ def _recipes(sources: Sequence[Source]) -> list[str]:
                 seeds.setdefault(method, set()).add(int(rec["seed"]))
             if method not in seen and params:
                 seen[method] = dict(params)
+    swept = {k for src in sources if (sw := src.summary.sweep) is not None for k in sw["grid"]}
     lines = []
     for method, params in seen.items():
+        params = params | {k: "swept (see the recipe sweep)" for k in swept if k in params}
         ran = sorted(seeds.get(method, ()))
         if len(ran) > 1:
             params = {k: v for k, v in params.items() if k != "seed"} | {
