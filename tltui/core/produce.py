@@ -175,17 +175,11 @@ def produce(
             if tuning is not None:
                 add_tuning(summary, tuning)
             label = _baseline_label(entry, settings)
+            variants = RunSummary(summary).variants
             blocks = [
-                (
-                    value,
-                    name,
-                    seed_block(entry.name, label, _pairs(mine, at), RunSummary(summary).variants, outcomes),
-                )
-                for value, at, name in groups
-                if len(
-                    mine := [r for r in runs if r.group == (name or entry.name)] if len(groups) > 1 else runs
-                )
-                > 1
+                (value, name, seed_block(entry.name, label, _pairs(mine, settings), variants, outcomes))
+                for value, name, mine in _by_group(entry, groups, runs)
+                if len(mine) > 1
             ]
             if len(groups) > 1:
                 points = [SweepPoint(value=v, group=str(n), seeds=b, holds=holds(b)) for v, n, b in blocks]
@@ -260,6 +254,15 @@ def _pairs(runs: list[Planned], settings: Any) -> list[tuple[int, str, str | Non
     for r in runs:
         by_seed.setdefault(r.seed, {})[r.role] = r.name
     return [(s, d["method"], d.get("baseline", fixed)) for s, d in sorted(by_seed.items())]
+
+
+def _by_group(
+    entry: Entry, groups: Sequence[tuple[dict[str, float], Any, str | None]], runs: list[Planned]
+) -> list[tuple[dict[str, float], str, list[Planned]]]:
+    """Per value of a sweep (one group without one): its value, the method's group name and its runs."""
+    if len(groups) == 1:
+        return [(groups[0][0], groups[0][2] or entry.name, runs)]
+    return [(v, n or entry.name, [r for r in runs if r.group == (n or entry.name)]) for v, _, n in groups]
 
 
 def _baseline_label(entry: Entry, settings: Any) -> str | None:
