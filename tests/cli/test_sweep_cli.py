@@ -47,3 +47,18 @@ def test_a_sweep_writes_one_run_with_a_pair_per_value_and_report_renders_it(
     assert "| lr 0.005 | 2 |" in text and "| lr 0.02 | 2 |" in text
     svg = (report / "pareto.svg").read_text()
     assert "remos-lr0.005" in svg and "remos-lr0.02" in svg  # each value's group is a point of the board
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--param", "ratio=0.1"), "NAME one of lr, epochs"),
+        (("--param", "lr=0.01,0.02", "--seeds", "1"), "--seeds 2 or more"),
+        (("--param", "lr=0.01", "--param", "lr=0.02"), "given twice"),
+    ],
+)
+def test_what_cannot_be_swept_is_refused_in_one_line_before_any_job(
+    args: tuple[str, ...], says: str, cli
+) -> None:  # type: ignore[no-untyped-def]
+    proc = cli("sweep", "demo", "--method", "remos", *args, "--out", "unused")
+    assert proc.returncode == 2 and says in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

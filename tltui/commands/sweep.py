@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     mine = given(args, ENTRIES)
     mine.setdefault("seeds", "3")
     params = common.method_job_params(entry, mine, args, study, common.study_ref(args.study))
+    if int(params.get("seeds") or 1) < 2 or params.get("tune_baseline"):
+        raise ParamError(
+            "sweep: give --seeds 2 or more (a paired difference needs seeds), without --tune-baseline"
+        )
     params.update(family="treatment" if entry.name in TREATMENTS else "mitigation", sweep=grid)
     out = Path(params["out"])
     print(
