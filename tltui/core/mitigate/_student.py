@@ -29,11 +29,12 @@ def recipe(an: Analysis, params: MitigateParams, *, fresh: bool = False) -> tupl
     names the schedule outright (a comparison's shared recipe). Epochs: the run's, else the base variant's own.
     """
     names = an.study.names
+    named = getattr(params, "recipe", None)  # a plugin's params may carry only base, lr, epochs and seed
     epochs = params.epochs
     if params.base in names:
         spec = an.study.variant(params.base)
         n_classes, build = spec.num_classes, spec.build or "finetune"
-        epochs = spec.epochs if epochs is None and not fresh and params.recipe is None else epochs
+        epochs = spec.epochs if epochs is None and not fresh and named is None else epochs
     elif params.base in RECIPES:
         if an.data.train is None:
             raise StudyError("mitigation needs [data] train: the student is trained on the target data")
@@ -42,8 +43,8 @@ def recipe(an: Analysis, params: MitigateParams, *, fresh: bool = False) -> tupl
         raise MitigateError(f"base = {params.base!r}: not a variant of the study ({', '.join(names)})")
     if fresh:
         build = "scratch"
-    if params.recipe is not None:
-        build = params.recipe
+    if named is not None:
+        build = named
     s = schedule_for(an.study, build if build in RECIPES else "finetune", epochs)
     s = replace(s, seed=params.seed)
     if params.lr is not None:
