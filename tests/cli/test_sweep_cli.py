@@ -52,7 +52,6 @@ def test_a_sweep_writes_one_run_with_a_pair_per_value_and_report_renders_it(
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (("--param", "ratio=0.1"), "NAME one of lr, epochs"),
         (("--param", "lr=0.01,0.02", "--seeds", "1"), "--seeds 2 or more"),
         (("--param", "lr=0.01", "--param", "lr=0.02"), "given twice"),
     ],
