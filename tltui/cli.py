@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mitigate": ("tltui.commands.mitigate", "produce a mitigated variant and diagnose it with the others"),
     "treat": ("tltui.commands.treat", "treat a variant (Model Doctor, Dare, FMT) and diagnose it"),
     "localise": ("tltui.commands.localise", "layer interventions: which layers carry the inherited weakness"),
+    "sweep": (
+        "tltui.commands.sweep",
+        "a method against its matched baseline at each value of a recipe parameter",
+    ),
     "report": ("tltui.commands.report", "report.md and pareto.svg: which method removes the inheritance"),
     "jobs": ("tltui.commands.jobs", "list, show, cancel and follow jobs"),
     "serve": ("tltui.commands.serve", "the workbench in a browser, bound to 127.0.0.1"),

@@ -42,7 +42,9 @@ def test_mitigate_remos_adds_a_diagnosed_variant(workspace: Path, tmp_path: Path
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((out / "summary.json").read_text())
     assert s["produced"]["name"] == "remos" and s["produced"]["params"]["ratio"] == 0.1
-    assert set(s["variants"]) == {"scratch", "probe", "finetune", "remos"}
+    # --epochs 3 is not the study's recipe: remos is compared with a finetune trained with it (one recipe)
+    assert set(s["variants"]) == {"scratch", "probe", "finetune", "remos", "finetune-e3-s0"}
+    assert s["derived"]["remos"]["recipe"] == s["derived"]["finetune-e3-s0"]["recipe"]
     assert s["derived"]["remos"]["method"] == "remos"
     assert {"aoi", "aai", "dir", "eps_curve"} <= set(s["variants"]["remos"])
     assert all("remos" in row["weight_change"] for row in s["layers"])

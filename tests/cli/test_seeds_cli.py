@@ -28,7 +28,10 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
     proc = cli("mitigate", "demo", "--method", "remos", "--out", str(tmp_path / "a"), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
     s = json.loads((tmp_path / "a" / "summary.json").read_text())
-    assert s["produced"]["names"] == ["remos-s3", "finetune-s3", "remos-s4", "finetune-s4"]
+    # the baselines' names carry the recipe (--epochs 1), which both sides of each pair record
+    assert s["produced"]["names"] == ["remos-s3", "finetune-e1-s3", "remos-s4", "finetune-e1-s4"]
+    assert s["derived"]["remos-s3"]["recipe"] == s["derived"]["finetune-e1-s3"]["recipe"]
+    assert s["derived"]["remos-s3"]["recipe"]["epochs"] == 1
     block = s["seeds"]
     assert block["method"] == "remos" and block["baseline"] == "finetune" and block["seeds"] == [3, 4]
     dir_ = block["metrics"]["dir"]
@@ -42,16 +45,16 @@ def test_seeds_produce_matched_pairs_and_reuse_baselines(
         assert block["metrics"][key]["delta"]["verdict"] == "more seeds needed"
     assert s["bootstrap"] == {"n_boot": 2000, "seed": 0}
     assert set(s["variants"]["remos-s3"]["intervals"]) == {"aoi", "dir"}
-    baseline = ws / "variants" / "demo" / "finetune-s3.safetensors"
+    baseline = ws / "variants" / "demo" / "finetune-e1-s3.safetensors"
     before = baseline.stat().st_mtime_ns
 
     proc = cli("mitigate", "demo", "--method", "magprune", "--out", str(tmp_path / "b"), *common)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "reusing baseline 'finetune-s3'" in proc.stderr + proc.stdout
+    assert "reusing baseline 'finetune-e1-s3'" in proc.stderr + proc.stdout
     assert baseline.stat().st_mtime_ns == before  # not trained again
     s2 = json.loads((tmp_path / "b" / "summary.json").read_text())
-    assert s2["seeds"]["pairs"][0] == {"seed": 3, "variant": "magprune-s3", "baseline": "finetune-s3"}
-    assert s2["variants"]["finetune-s3"] == s["variants"]["finetune-s3"]
+    assert s2["seeds"]["pairs"][0] == {"seed": 3, "variant": "magprune-s3", "baseline": "finetune-e1-s3"}
+    assert s2["variants"]["finetune-e1-s3"] == s["variants"]["finetune-e1-s3"]
 
 
 @pytest.mark.e2e

@@ -34,7 +34,9 @@ def test_tuned_method_and_baseline_share_the_recipe_chosen_on_validation(
     assert [c["lr"] for c in tuning["candidates"]] == [0.005, 0.01, 0.05]
     best = max(c["val_accuracy"] for c in tuning["candidates"])
     assert tuning["chosen"]["val_accuracy"] == best
-    method, baseline = summary["derived"]["remos-s0"], summary["derived"]["finetune-s0"]
+    chosen = f"finetune-lr{tuning['chosen']['lr']:g}-e1-s0"  # the baseline's name carries its recipe
+    method, baseline = summary["derived"]["remos-s0"], summary["derived"][chosen]
+    assert method["recipe"] == baseline["recipe"] and method["recipe"]["lr"] == tuning["chosen"]["lr"]
     assert baseline["role"] == "baseline" and method["tuning"] == tuning == baseline["tuning"]
     for rec in (method, baseline):
         assert (rec["params"]["lr"], rec["params"]["epochs"]) == (tuning["chosen"]["lr"], 1)

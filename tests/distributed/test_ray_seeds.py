@@ -41,12 +41,12 @@ def test_seed_builds_on_ray_equal_the_local_ones(  # type: ignore[no-untyped-def
     assert proc.returncode == 0, proc.stderr[-3000:]
     local = json.loads((tmp_path / "local" / "summary.json").read_text())
     remote = json.loads((tmp_path / "ray" / "summary.json").read_text())
-    assert set(remote["variants"]) == {"scratch", "probe", "finetune", "remos-s0", "finetune-s0"} | {
+    assert set(remote["variants"]) == {"scratch", "probe", "finetune", "remos-s0", "finetune-e1-s0"} | {
         "remos-s1",
-        "finetune-s1",
+        "finetune-e1-s1",
     }
     assert _numbers(remote) == _numbers(local)
     (job,) = api.list_jobs(ray_ws)
     log = api.logs(job.id, ray_ws)
-    for name in ("remos-s0", "finetune-s0", "remos-s1", "finetune-s1"):
+    for name in ("remos-s0", "finetune-e1-s0", "remos-s1", "finetune-e1-s1"):
         assert f"built '{name}' on Ray worker" in log

@@ -9,6 +9,7 @@ from typing import Any, TypeGuard
 
 from tltui.base import catalogue
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, group_delta
+from tltui.base.recipe import baseline_name
 from tltui.base.rundir.metrics import AAI, AOI, DIR, GAPS, INTERVAL_METRICS, MACRO_F1, Metric
 from tltui.base.rundir.shape import (
     GroupInterval,
@@ -167,9 +168,8 @@ def _shared_baselines(g: dict[str, Any], variants: Mapping[str, Any]) -> None:
     entry = family.get(str(g.get("method")))
     if entry is None or entry.baseline is None:
         return
-    suffix = "-control" if entry.baseline_params else ""
     for s, d in g["by_seed"].items():
-        name = f"{entry.baseline}{suffix}-s{s}"
+        name = baseline_name(entry.baseline, s, g.get("params", {}), control=bool(entry.baseline_params))
         if "baseline" not in d and name in variants:
             d["baseline"] = name
             g["baseline"] = g["baseline"] or entry.baseline
@@ -208,6 +208,7 @@ def seed_groups(
         g["method" if meta["role"] == "method" else "baseline"] = meta.get("method")
         if meta["role"] == "method":
             g["kind"] = meta.get("kind")
+            g["params"] = meta.get("params", {})  # its recipe names the baseline it may have reused
         if meta["role"] == "method" and meta.get("kind") == "treatment":
             g.setdefault(
                 "untreated", meta.get("base")

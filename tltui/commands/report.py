@@ -11,9 +11,11 @@ from typing import Any
 from tltui.base.budget import budget_text
 from tltui.base.checklines import check_lines
 from tltui.base.errors import ResultsError, WriteError
+from tltui.base.intervals import Interval
 from tltui.base.rundir import INTERVENTIONS
 from tltui.base.rundir.interventions import Interventions, read_interventions
 from tltui.base.rundir.metrics import AOI, DIR
+from tltui.base.sweep import value_text
 from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
 from tltui.commands.flags import add_common
 from tltui.commands.localise_table import interventions_md
@@ -68,8 +70,10 @@ def _recipes(sources: Sequence[Source]) -> list[str]:
                 seeds.setdefault(method, set()).add(int(rec["seed"]))
             if method not in seen and params:
                 seen[method] = dict(params)
+    swept = {k for src in sources if (sw := src.summary.sweep) is not None for k in sw["grid"]}
     lines = []
     for method, params in seen.items():
+        params = params | {k: "swept (see the recipe sweep)" for k in swept if k in params}
         ran = sorted(seeds.get(method, ()))
         if len(ran) > 1:
             params = {k: v for k, v in params.items() if k != "seed"} | {
@@ -77,6 +81,73 @@ def _recipes(sources: Sequence[Source]) -> list[str]:
             }
         lines.append(f"- {method}: " + ", ".join(f"{k} = {v}" for k, v in sorted(params.items())))
     return lines
+
+
+def _tuning_lines(sources: Sequence[Source]) -> list[str]:
+    """`--tune-baseline`: the grid tried on the validation split, each candidate's accuracy, the recipe chosen
+    (both sides of every pair trained with it)."""
+    lines = []
+    for src in sources:
+        t = src.summary.tuning
+        if t is None:
+            continue
+        grid = ", ".join(f"{k} {v}" for k, v in t["grid"].items() if v)
+        tried = "; ".join(
+            f"lr {c['lr']:g}, epochs {c['epochs'] or '—'}: {c['val_accuracy']:.3f}" for c in t["candidates"]
+        )
+        chosen = t["chosen"]
+        lines.append(
+            f"- {t['trained']} tuned on the {t['split']} split ({t['n_val']} images), grid {grid}: {tried}; "
+            f"chosen lr {chosen['lr']:g}, epochs {chosen['epochs'] or 'the method’s'} (method and baseline both)"
+        )
+    return lines
+
+
+def _sweep_lines(src: Source) -> list[str]:
+    """A sweep run: its verdict line, then per value the method's and the baseline's seed means and the paired
+    difference with its seeds+images interval."""
+    sw = src.summary.sweep
+    if sw is None:
+        return []
+    lines = [f"## Recipe sweep: {sw['method']} against {sw['baseline']}", "", f"**{sw['line']}**", ""]
+    rows = []
+    for p in sw["points"]:
+        cells: list[object] = [value_text(p["value"]), len(p["seeds"]["seeds"])]
+        for m in (DIR, AOI):
+            block = p["seeds"]["metrics"].get(m.key)
+            if block is None:
+                cells += ["–", "–", "–"]
+                continue
+            g = block.get("group")
+            delta = (
+                fmt_interval(Interval(g["value"], g["lo"], g["hi"], g["includes"]), delta=True)
+                if g is not None
+                else signed(block["delta"]["mean"] or 0.0)
+            )
+            cells += [_mean(block["method"]["mean"]), _mean(block["baseline"]["mean"]), delta]
+        cells.append({True: "yes", False: "no", None: "undecided"}[p["holds"]])
+        rows.append(cells)
+    header = (
+        "value",
+        "seeds",
+        "DIR",
+        "baseline DIR",
+        "Δ DIR [95 %]",
+        "accuracy",
+        "baseline acc.",
+        "Δ acc. [95 %]",
+    )
+    lines += _table((*header, "holds"), rows)
+    lines += [
+        "Both sides of every pair trained with the value's recipe; the advantage holds at a value when the "
+        "Δ DIR interval (seeds and test images) lies below 0 with 3 seeds or more (tltui's docs/sweeps.md).",
+        "",
+    ]
+    return lines
+
+
+def _mean(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
 
 
 def _seed_table(c: Comparison, variants: dict[str, Any]) -> list[str]:
@@ -121,6 +192,11 @@ def report_md(
     recipes = _recipes(sources)
     if recipes:
         lines += ["## Recipes (as recorded)", "", *recipes, ""]
+    tuned = _tuning_lines(sources)
+    if tuned:
+        lines += ["## Tuning (validation split)", "", *tuned, ""]
+    for src in sources:
+        lines += _sweep_lines(src)
     lines += ["## Verdicts", ""]
     lines += [f"- {c.line()}" for c in board.comparisons] or ["- no method to compare: run mitigate or treat"]
     if board.study_line:
@@ -203,6 +279,9 @@ def run(args: argparse.Namespace) -> int:
         out / REPORT,
         report_md(b, sources, interventions=[read_interventions(p) for p in found if p.is_file()]),
     )
+    for src in sources:
+        if src.summary.sweep is not None:
+            print(src.summary.sweep["line"])
     for c in b.comparisons:
         print(c.line())
     if b.study_line:

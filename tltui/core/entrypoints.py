@@ -91,6 +91,12 @@ def localise_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     )
 
 
+def sweep_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
+    """params: as mitigate's or treat's (`family` says which), and `sweep`: {recipe parameter: values}."""
+    family = str(params.get("family", "mitigation"))
+    yield from _staged(_out(params, ctx), ctx, produce(family, _study(params), params, ctx))
+
+
 def details_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
     """params: study, run, indices (test-set positions): saliency, Grad-CAM and windows of those instances."""
     an, run = yield from ondemand.open_run(

@@ -5,40 +5,38 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from torch import nn
 
-from tltui.base import catalogue, rundir
+from tltui.base import rundir
 from tltui.base.baselinecheck import undertrained_warning
-from tltui.base.catalogue import Entry, RunParams, TrainParams, TreatParams
+from tltui.base.catalogue import Entry, RunParams, TrainParams
+from tltui.base.catalogue.mitigation import FRESH, MitigateParams
 from tltui.base.catalogue.params import as_json, build
 from tltui.base.errors import ParamError
 from tltui.base.executor import executor_from
 from tltui.base.intervals import Outcomes
-from tltui.base.names import produced_name
 from tltui.base.progress import JobContext, Progress
+from tltui.base.recipe import SCRATCH
 from tltui.base.rundir import RunSummary, Summary
-from tltui.base.rundir.shape import TuningRecord
-from tltui.base.rundir.writer import add_produced, add_seeds, add_timeline, add_tuning, add_warning
+from tltui.base.rundir.shape import RecipeRecord, SweepPoint, TuningRecord
+from tltui.base.rundir.writer import add_produced, add_seeds, add_sweep, add_timeline, add_tuning, add_warning
 from tltui.base.seedstats import seed_block
 from tltui.base.study import Study
+from tltui.base.sweep import holds, sweep_record
 from tltui.base.trust import trusted
 from tltui.core.analysis import Analysis
 from tltui.core.derived import Staged, check_name, commit, derived_variants, discard, stage_variant
 from tltui.core.device import resolve_device
+from tltui.core.pairing import FAMILIES, Planned, _treated, _tuned_target, plan, sweep_groups, tuned
 from tltui.core.pipeline import analyze, begin_run
+from tltui.core.recipes import recipe_of
 from tltui.core.scripted import is_scripted, refuse_changes
 from tltui.core.timeline import Timeline
 from tltui.core.tune import tune
-
-FAMILIES: dict[str, dict[str, Entry]] = {
-    "mitigation": catalogue.MITIGATIONS,
-    "treatment": catalogue.TREATMENTS,
-}
 
 
 def method_params(family: str, params: dict[str, Any]) -> tuple[Entry, Any]:
@@ -48,7 +46,10 @@ def method_params(family: str, params: dict[str, Any]) -> tuple[Entry, Any]:
     entry = entries.get(str(method))
     if entry is None:
         raise ParamError(f"--method {method!r}: choose one of {', '.join(entries)}")
-    return entry, entry.build({s.name: params.get(s.name) for s in entry.specs()})
+    settings = entry.build({s.name: params.get(s.name) for s in entry.specs()})
+    if family == "mitigation" and entry.name in FRESH and isinstance(settings, MitigateParams):
+        settings = dataclasses.replace(settings, recipe=SCRATCH)  # its comparison's recipe (docs/sweeps.md)
+    return entry, settings
 
 
 def _arch_for(study: Study, base: str | None, runs: Sequence[Planned] = ()) -> str:
@@ -67,94 +68,6 @@ def family_of(entry: Entry, family: str) -> str:
     return next((f for f, entries in FAMILIES.items() if entries.get(entry.name) is entry), family)
 
 
-@dataclass(frozen=True)
-class Planned:
-    """One variant a produce job makes (or reuses): a seed's method run, or its matched baseline."""
-
-    name: str
-    entry: Entry
-    settings: Any
-    role: str
-    """`method` or `baseline`."""
-    seed: int
-    needs: str | None = None
-    """The variant of this job the run starts from (a treatment of its same-seed untreated model)."""
-
-
-def plan(family: str, entry: Entry, settings: Any, given_name: str | None, study: Study) -> list[Planned]:
-    """One run for a single seed (named as before); for `seeds` = N > 1, `<name>-s<seed>` for each seed, each
-    with its matched same-seed baseline (the entry's `baseline`, e.g. finetune, or Model Doctor's α = 0; a
-    treatment without one: the untreated model built at that seed, first, and the seed's run treats it)."""
-    seed, seeds = (settings.seed, settings.seeds) if isinstance(settings, TrainParams) else (0, 1)
-    if seeds <= 1 and not (
-        tuned(settings) and entry.baseline is not None
-    ):  # a tuned run has its matched baseline
-        return [
-            Planned(produced_name(given_name, entry.name, seed, study.names), entry, settings, "method", seed)
-        ]
-    runs = []
-    for s in range(seed, seed + seeds):
-        one = dataclasses.replace(settings, seed=s, seeds=1)
-        name = f"{given_name or entry.name}-s{s}"
-        untreated = untreated_run(family, entry, one, study)
-        if untreated is not None:
-            b_entry, b_settings = untreated
-            b_name = (
-                f"{b_entry.name}-s{s}"  # the name a mitigation group gives its finetune: one model for both
-            )
-            runs.append(Planned(b_name, b_entry, b_settings, "baseline", s))
-            runs.append(Planned(name, entry, dataclasses.replace(one, variant=b_name), "method", s, b_name))
-            continue
-        runs.append(Planned(name, entry, one, "method", s))
-        if entry.baseline is not None:
-            b_entry, b_settings = baseline_run(family, entry, one)
-            suffix = "-control" if entry.baseline_params else ""
-            runs.append(Planned(f"{b_entry.name}{suffix}-s{s}", b_entry, b_settings, "baseline", s))
-    return runs
-
-
-def untreated_run(family: str, entry: Entry, one: Any, study: Study) -> tuple[Entry, Any] | None:
-    """The untreated model a treatment without a control (Dare, FMT) is compared with at the seed of `one`: the
-    study's fine-tuned variant it treats, built again at that seed (the mitigation `finetune`, as a mitigation
-    group's matched baseline); None when the treated variant is not a study `finetune` build, or when Dare
-    draws its repair targets from the variant's build checkpoints only (a rebuilt model has none)."""
-    if family != "treatment" or entry.baseline is not None or not isinstance(one, TreatParams):
-        return None
-    variant = one.variant
-    if variant not in study.names or study.variant(variant).build != "finetune":
-        return None
-    if getattr(one, "pool", None) == "checkpoints":
-        return None
-    b_entry = catalogue.MITIGATIONS["finetune"]
-    return b_entry, dataclasses.replace(b_entry.build({"seed": one.seed}), base=variant)
-
-
-def tuned(settings: Any) -> bool:
-    """Whether the run first tunes its baseline's recipe (`--tune-baseline`)."""
-    return isinstance(settings, TrainParams) and settings.tune_baseline
-
-
-def baseline_run(family: str, entry: Entry, one: Any) -> tuple[Entry, Any]:
-    """The matched baseline of a method run at `one`: its entry, with the method's shared values (recipe, seed)
-    and the entry's `baseline_params` over them."""
-    assert entry.baseline is not None
-    b_entry = FAMILIES[family][entry.baseline]
-    mine = {f.name: getattr(one, f.name) for f in dataclasses.fields(one)}
-    values = {k: mine[k] for k in (sp.name for sp in b_entry.specs()) if k in mine}
-    return b_entry, b_entry.build({**values, **dict(entry.baseline_params)})
-
-
-def _tuned_target(family: str, entry: Entry, settings: Any) -> tuple[Entry, Any]:
-    """What `--tune-baseline` trains per grid point: the method's baseline, or a mitigation baseline itself."""
-    if entry.baseline is not None:
-        return baseline_run(family, entry, dataclasses.replace(settings, seeds=1))
-    if family == "mitigation":
-        return entry, dataclasses.replace(settings, seeds=1)
-    raise ParamError(
-        f"--tune-baseline: {entry.name} has no trained baseline to tune (it compares with the untreated variant)"
-    )
-
-
 def produce(
     family: str, study: Study, params: dict[str, Any], ctx: JobContext
 ) -> Generator[Progress, None, Summary]:
@@ -165,7 +78,8 @@ def produce(
     succeeded: the new one is written under a temporary name and renamed over it just before summary.json. A
     baseline already in the workspace with the very same parameters is reused, not trained again."""
     entry, settings = method_params(family, params)
-    runs = plan(family, entry, settings, params.get("name"), study)
+    groups = sweep_groups(family, entry, settings, params.get("name"), params.get("sweep"))
+    runs = [r for _, at, name in groups for r in plan(family, entry, at, name, study)]
     points, keep = timeline_of(settings)
     for r in runs:
         check_name(study, r.name)
@@ -209,18 +123,24 @@ def produce(
     built: dict[str, nn.Module] = {}
     tuning: TuningRecord | None = None
     if tuned(settings):
-        target, target_settings = _tuned_target(family, entry, settings)
+        target, target_settings = _tuned_target(family, entry, settings, study)
         tuning, best = yield from tune(an, target, target_settings, ctx.log)
-        settings = dataclasses.replace(settings, lr=tuning["chosen"]["lr"], epochs=tuning["chosen"]["epochs"])
-        runs = plan(
-            family, entry, settings, params.get("name"), study
-        )  # the same names, at the chosen recipe
-        chosen = dataclasses.replace(target_settings, lr=settings.lr, epochs=settings.epochs)
+        chosen_lr, chosen_epochs = tuning["chosen"]["lr"], tuning["chosen"]["epochs"]
+        untreated: tuple[float | None, int | None] = (None, None)
+        if entry.baseline is None and family == "treatment":  # the untreated model's recipe, not the repair's
+            untreated = (chosen_lr, chosen_epochs)
+        else:
+            settings = dataclasses.replace(settings, lr=chosen_lr, epochs=chosen_epochs)
+        runs = plan(family, entry, settings, params.get("name"), study, untreated)  # at the chosen recipe
+        for r in runs:
+            check_name(study, r.name)
+        chosen = dataclasses.replace(target_settings, lr=chosen_lr, epochs=chosen_epochs)
         same = [r for r in runs if r.entry.name == target.name and r.settings == chosen]
         if (
             same and not points
         ):  # the winner is that run already (same entry, recipe, seed): not trained twice
             built[same[0].name] = best
+    recipes = shared_recipes(an, runs)
     todo = [r for r in runs if r.name not in reused]
     if ex.distributed and len(todo) > 1:
         from tltui.core.distributed.seeds import build_all  # Ray is optional: only a Ray job imports it
@@ -236,7 +156,7 @@ def produce(
             if r.name in reused:
                 ctx.log(f"reusing baseline '{r.name}' ({r.entry.name}, seed {r.seed}): same parameters")
                 continue
-            with _sees(an, r, runs, made), _recording(tl, r, group):
+            with _sees(an, r, runs, made), _recording(tl, r, r.group or group):
                 model: nn.Module = (
                     built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
                 )
@@ -250,9 +170,11 @@ def produce(
                 "params": dataclasses.asdict(r.settings),
             }
             if len(runs) > 1:
-                record.update(role=r.role, group=group, seed=r.seed)
+                record.update(role=r.role, group=r.group or params.get("name") or entry.name, seed=r.seed)
             if tuning is not None:
                 record["tuning"] = tuning
+            if recipes.get(r.name) is not None:
+                record["recipe"] = recipes[r.name]
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )
@@ -284,18 +206,20 @@ def produce(
                 block = tl.block(kept)
                 add_timeline(summary, block)
                 ctx.log(f"timeline: evaluating took {block['overhead']:.1%} of the training time")
-            if len(runs) > 1:
-                pairs = _pairs(runs, settings)
-                add_seeds(
-                    summary,
-                    seed_block(
-                        entry.name,
-                        _baseline_label(entry, settings),
-                        pairs,
-                        RunSummary(summary).variants,
-                        outcomes,
-                    ),
-                )
+            label = _baseline_label(entry, settings)
+            variants = RunSummary(summary).variants
+            blocks = [
+                (value, name, seed_block(entry.name, label, _pairs(mine, settings), variants, outcomes))
+                for value, name, mine in _by_group(entry, groups, runs)
+                if len(mine) > 1
+            ]
+            if len(groups) > 1:
+                at_values = [SweepPoint(value=v, group=str(n), seeds=b, holds=holds(b)) for v, n, b in blocks]
+                record = sweep_record(entry.name, label, dict(params["sweep"]), at_values)
+                add_sweep(summary, record)
+                ctx.log(record["line"])
+            elif blocks:
+                add_seeds(summary, blocks[0][2])
             with np.load(dest / rundir.INSTANCES, allow_pickle=False) as npz:  # lazy: the images stay on disk
                 warning = undertrained_warning(summary, npz)
             if warning is not None:
@@ -340,6 +264,20 @@ def _recording(tl: Timeline | None, r: Planned, group: str) -> Iterator[None]:
         yield
 
 
+def shared_recipes(an: Analysis, runs: Sequence[Planned]) -> dict[str, RecipeRecord | None]:
+    """Each run's recipe, resolved once (tltui.core.recipes); a method and its matched baseline with different
+    recipes are refused before anything trains (docs/sweeps.md: one recipe per comparison)."""
+    out = {r.name: recipe_of(an, r.entry, r.settings, runs) for r in runs}
+    for r in runs:
+        partner = next((p for p in runs if (p.seed, p.group, p.role) == (r.seed, r.group, "baseline")), None)
+        if r.role == "method" and partner is not None and out[r.name] != out[partner.name]:
+            raise ParamError(
+                f"{r.name} and its baseline {partner.name} would train with different recipes "
+                f"({out[r.name]} vs {out[partner.name]}): report this as a bug"
+            )
+    return out
+
+
 @contextlib.contextmanager
 def _sees(an: Analysis, r: Planned, runs: list[Planned], made: Mapping[str, nn.Module]) -> Iterator[None]:
     """While `r` runs: the untreated model it treats among the analysis's variants (built by this job, or reused),
@@ -363,11 +301,6 @@ def _target(settings: Any) -> str:
     return settings.start if isinstance(settings, TrainParams) else "finetune"
 
 
-def _treated(settings: Any) -> str | None:
-    """A treatment's untreated variant (what a treatment without a control is compared with)."""
-    return settings.variant if isinstance(settings, TreatParams) else None
-
-
 def _same(meta: dict[str, Any] | None, r: Planned) -> bool:
     """Whether a produced variant in the workspace is this planned run (same method, same parameters)."""
     return (
@@ -382,6 +315,15 @@ def _pairs(runs: list[Planned], settings: Any) -> list[tuple[int, str, str | Non
     for r in runs:
         by_seed.setdefault(r.seed, {})[r.role] = r.name
     return [(s, d["method"], d.get("baseline", fixed)) for s, d in sorted(by_seed.items())]
+
+
+def _by_group(
+    entry: Entry, groups: Sequence[tuple[dict[str, float], Any, str | None]], runs: list[Planned]
+) -> list[tuple[dict[str, float], str, list[Planned]]]:
+    """Per value of a sweep (one group without one): its value, the method's group name and its runs."""
+    if len(groups) == 1:
+        return [(groups[0][0], groups[0][2] or entry.name, runs)]
+    return [(v, n or entry.name, [r for r in runs if r.group == (n or entry.name)]) for v, _, n in groups]
 
 
 def _baseline_label(entry: Entry, settings: Any) -> str | None:

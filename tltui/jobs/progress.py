@@ -19,7 +19,7 @@ STAGES: Plan = (
 training or the method's own work, the attacks, the four levels). A job that skips one jumps ahead over it."""
 OTHER: Plan = (("setup", 0.1), ("work", 0.9), ("end", 0.0))
 """The plan of every other job (details, t-SNE, preview, bench): load, then one piece of work."""
-DIAGNOSING = frozenset({"analyze", "mitigate", "treat"})
+DIAGNOSING = frozenset({"analyze", "mitigate", "treat", "sweep"})
 
 
 def plan_for(kind: str) -> Plan:

@@ -47,15 +47,20 @@ def test_a_tuned_method_and_its_baseline_share_one_recipe() -> None:
     entry = MITIGATIONS["remos"]
     settings = RemosParams(lr=0.05, epochs=2, tune_baseline=True)
     runs = plan("mitigation", entry, settings, None, demo_study())
-    assert [(r.name, r.role) for r in runs] == [("remos-s0", "method"), ("finetune-s0", "baseline")]
+    assert [(r.name, r.role) for r in runs] == [("remos-s0", "method"), ("finetune-lr0.05-e2-s0", "baseline")]
     assert {(r.settings.lr, r.settings.epochs) for r in runs} == {(0.05, 2)}
-    target, target_settings = _tuned_target("mitigation", entry, settings)
+    target, target_settings = _tuned_target("mitigation", entry, settings, demo_study())
     assert target.name == "finetune" and target_settings == runs[1].settings
 
 
-def test_a_treatment_without_a_trained_baseline_is_refused() -> None:
+def test_dare_tunes_its_untreated_model_and_a_variant_treated_as_it_is_is_refused() -> None:
     from tltui.base.catalogue import TREATMENTS
+    from tltui.base.study import demo_study
 
     entry = TREATMENTS["dare"]
-    with pytest.raises(ParamError, match="no trained baseline"):
-        _tuned_target("treatment", entry, entry.build({"tune_baseline": True}))
+    target, settings = _tuned_target("treatment", entry, entry.build({"tune_baseline": True}), demo_study())
+    assert target is MITIGATIONS["finetune"] and settings.base == "finetune"  # the model Dare repairs
+    with pytest.raises(ParamError, match="no baseline is trained"):
+        _tuned_target(
+            "treatment", entry, entry.build({"tune_baseline": True, "variant": "scratch"}), demo_study()
+        )

@@ -59,6 +59,12 @@ JOBS: dict[str, Entry] = {
         f"{ENTRY}:localise_job",
         LocaliseParams,
     ),
+    "sweep": Entry(
+        "sweep",
+        "a method and its matched baseline at each value of a recipe",
+        f"{ENTRY}:sweep_job",
+        RunParams,
+    ),
     "preview": Entry("preview", "the ReMoS slice order for the preview", f"{ENTRY}:preview_job"),
     "details": Entry("details", "saliency, Grad-CAM and windows of instances", f"{ENTRY}:details_job"),
     "tsne": Entry("tsne", "a t-SNE projection of a model's features", f"{ENTRY}:tsne_job"),

@@ -33,6 +33,9 @@ class MitigateParams(TrainParams):
         label="keep best",
         help="with a timeline: also save each run's checkpoint picked on validation as a variant <name>-best",
     )
+    recipe: str | None = None
+    """The build recipe whose schedule this run trains with, over `base`'s: the recipe of its comparison (a method
+    that re-initialises trains on `scratch`, and so does its matched baseline; tltui.core.produce sets it)."""
 
     @property
     def start(self) -> str:
@@ -139,6 +142,9 @@ MITIGATIONS: dict[str, Entry] = {
     ),
 }
 """Method name -> entry; `target` is its `run(an, params) -> Generator[Progress, None, nn.Module]`."""
+
+FRESH = frozenset({"retrain", "renofeation"})
+"""Methods that re-initialise the student: their comparison trains on the study's scratch recipe (both sides)."""
 
 OLD_FLAGS = {"delta_alpha": "feature_alpha", "renofeation_alpha": "feature_alpha"}
 """Spellings of earlier releases, still accepted as hidden flags."""

@@ -155,6 +155,25 @@ class TuningRecord(TypedDict):
     chosen: TuningCandidate
 
 
+class RecipeRecord(TypedDict):
+    """The training recipe a produced variant's comparison shares (tltui.core.recipes, docs/sweeps.md): the same
+    for a method and its matched baseline."""
+
+    source: str
+    """The build recipe (`finetune`, `scratch`) or treatment whose schedule it is."""
+    optimizer: str
+    lr: float
+    head_lr: float | None
+    epochs: int
+    momentum: float
+    weight_decay: float
+    batch_size: int
+    lr_schedule: str
+    """`constant`: no decay (tltui.core.train)."""
+    augmentation: str
+    """`none`: the training images as they are."""
+
+
 class DerivedRecord(TypedDict):
     """A produced variant's record (mitigation, treatment), as stored with its weights."""
 
@@ -175,6 +194,8 @@ class DerivedRecord(TypedDict):
     """How the recipe was tuned (`--tune-baseline`)."""
     checkpoint: NotRequired[dict[str, Any]]
     """A checkpoint picked along a run's timeline (`keep_best`): the run (`of`), its `step` and `epoch`."""
+    recipe: NotRequired[RecipeRecord]
+    """The recipe of its comparison (absent: a plugin's method, or weights of unknown recipe)."""
 
 
 class ProducedRecord(DerivedRecord):
@@ -236,6 +257,31 @@ class SeedBlock(TypedDict):
     metrics: dict[str, SeedMetric]
 
 
+class SweepPoint(TypedDict):
+    """One value of a recipe sweep: the method's and its matched baseline's seed groups there, paired."""
+
+    value: dict[str, float]
+    """The recipe parameters at this point (`lr`, `epochs`)."""
+    group: str
+    """The method's seed group (its variants `<group>-s<seed>`)."""
+    seeds: SeedBlock
+    holds: bool | None
+    """Whether the method's DIR is below its baseline's beyond noise here (the group interval's upper end below
+    0); None without a group interval."""
+
+
+class SweepRecord(TypedDict):
+    """A `tltui sweep` run (tltui.base.sweep, docs/sweeps.md): the grid, each point, and the one verdict line."""
+
+    method: str
+    baseline: str | None
+    grid: dict[str, list[float]]
+    points: list[SweepPoint]
+    verdict: str
+    """`holds` (at every value), `in part` (naming where) or `nowhere`: the first word of `line`."""
+    line: str
+
+
 class SeedGroup(SeedBlock):
     """A `--seeds` group found among a run's produced variants (tltui.base.seedstats.seed_groups)."""
 
@@ -265,6 +311,7 @@ class Summary(TypedDict):
     produced: NotRequired[ProducedRecord]
     seeds: NotRequired[SeedBlock]
     tuning: NotRequired[TuningRecord]
+    sweep: NotRequired[SweepRecord]
     warnings: NotRequired[list[str]]
     """One line each, shown by the CLI and the workbench (e.g. an undertrained baseline)."""
     checks: NotRequired[ChecksBlock]

@@ -20,6 +20,7 @@ from tltui.base.rundir.shape import (
     ProducedRecord,
     SeedBlock,
     Summary,
+    SweepRecord,
     TeacherAttackBlock,
     TeacherInfo,
     TuningRecord,
@@ -203,6 +204,11 @@ class RunSummary:
     def seeds(self) -> SeedBlock | None:
         """A `--seeds` run's statistics, None otherwise."""
         return cast(SeedBlock | None, _block(self.data.get("seeds")))
+
+    @property
+    def sweep(self) -> SweepRecord | None:
+        """A `tltui sweep` run's points and verdict, None otherwise."""
+        return cast(SweepRecord | None, _block(self.data.get("sweep")))
 
     @property
     def tuning(self) -> TuningRecord | None:

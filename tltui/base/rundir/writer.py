@@ -17,6 +17,7 @@ from tltui.base.rundir.shape import (
     ProducedRecord,
     SeedBlock,
     Summary,
+    SweepRecord,
     TeacherAttackBlock,
     TeacherInfo,
     TuningRecord,
@@ -106,6 +107,11 @@ def add_tuning(summary: Summary, record: TuningRecord) -> None:
 def add_timeline(summary: Summary, block: TimelineBlock) -> None:
     """Record the accuracy and DIR along each training run (`--timeline N`)."""
     summary["timeline"] = block
+
+
+def add_sweep(summary: Summary, record: SweepRecord) -> None:
+    """Record a `tltui sweep` run: per value the method's and its baseline's seed groups (tltui.base.sweep)."""
+    summary["sweep"] = record
 
 
 def add_warning(summary: Summary, line: str) -> None:

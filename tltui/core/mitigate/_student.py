@@ -25,12 +25,16 @@ def recipe(an: Analysis, params: MitigateParams, *, fresh: bool = False) -> tupl
     """The head size and schedule the student mirrors: those of the `base` variant (or recipe name).
 
     A `fresh` (re-initialised) student takes the study's `scratch` schedule instead: the gentle fine-tune (plain
-    SGD, small rate) leaves a random init near chance on the demo (docs/mitigation.md says why).
+    SGD, small rate) leaves a random init near chance on the demo (docs/mitigation.md says why); `params.recipe`
+    names the schedule outright (a comparison's shared recipe). Epochs: the run's, else the base variant's own.
     """
     names = an.study.names
+    named = getattr(params, "recipe", None)  # a plugin's params may carry only base, lr, epochs and seed
+    epochs = params.epochs
     if params.base in names:
         spec = an.study.variant(params.base)
         n_classes, build = spec.num_classes, spec.build or "finetune"
+        epochs = spec.epochs if epochs is None and not fresh and named is None else epochs
     elif params.base in RECIPES:
         if an.data.train is None:
             raise StudyError("mitigation needs [data] train: the student is trained on the target data")
@@ -39,7 +43,9 @@ def recipe(an: Analysis, params: MitigateParams, *, fresh: bool = False) -> tupl
         raise MitigateError(f"base = {params.base!r}: not a variant of the study ({', '.join(names)})")
     if fresh:
         build = "scratch"
-    s = schedule_for(an.study, build if build in RECIPES else "finetune", params.epochs)
+    if named is not None:
+        build = named
+    s = schedule_for(an.study, build if build in RECIPES else "finetune", epochs)
     s = replace(s, seed=params.seed)
     if params.lr is not None:
         head_lr = None if s.head_lr is None else s.head_lr * params.lr / s.lr

@@ -81,6 +81,18 @@ def mean_channel_loss(
     return total / max(len(split.y), 1)
 
 
+def treat_schedule(params: ModelDoctorParams) -> Schedule:
+    """The training schedule of the treatment and of its control (α = 0): one recipe for the pair."""
+    return Schedule(
+        epochs=params.epochs if params.epochs is not None else EPOCHS,
+        lr=params.lr if params.lr is not None else LR,
+        optimizer="sgd",
+        momentum=0.9,
+        batch_size=params.train_batch_size,
+        seed=params.seed,
+    )
+
+
 def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn.Module]:
     """Diagnose the variant on its training set, then fine-tune a copy with L = CE + α·L_channel."""
     model = clone_variant(an, params.variant)
@@ -95,14 +107,7 @@ def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn
         1,
         f"{float(mask.mean()):.0%} of class × channel cells correlated; L_channel {before:.3f}",
     )
-    schedule = Schedule(
-        epochs=params.epochs if params.epochs is not None else EPOCHS,
-        lr=params.lr if params.lr is not None else LR,
-        optimizer="sgd",
-        momentum=0.9,
-        batch_size=params.train_batch_size,
-        seed=params.seed,
-    )
+    schedule = treat_schedule(params)
     with capture(model, [layer], detach=False) as store:
 
         def extra(_m: nn.Module, _x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:

@@ -30,7 +30,7 @@ class Session:
     """`tltui open --trust-code`: the jobs this workbench starts may run code from the study's files."""
     analyze_kind: str = "analyze"
     """The job kind that diagnoses a study (tests substitute a fake one)."""
-    produce_kinds: tuple[str, ...] = ("mitigate", "treat")
+    produce_kinds: tuple[str, ...] = ("mitigate", "treat", "sweep")
     """The job kinds that produce a variant and diagnose every variant (tests substitute fake ones)."""
     preview_kind: str = "preview"
     """The job kind that writes a slicing preview (tests substitute a fake one)."""

@@ -12,7 +12,7 @@ from tltui.base.rundir import job_results as results_dir
 from tltui.ui.model.jobs_client import JobsClient, same_study, short_id, timestamp
 from tltui.ui.model.rundata import RunData
 
-PRODUCERS = ("analyze", "mitigate", "treat")
+PRODUCERS = ("analyze", "mitigate", "treat", "sweep")
 """Job kinds whose run directory holds a diagnosis of variants (summary.json)."""
 
 

@@ -20,6 +20,7 @@ from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
 from tltui.ui.model.baseline_note import baseline_note
 from tltui.ui.model.rundata import RunData
+from tltui.ui.model.sweepform import sweep_params
 from tltui.ui.model.timeline_view import timeline_note, timeline_rows, timeline_specs
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart, ChartSpec, Series
@@ -56,6 +57,7 @@ class MitigateTab(TabView):
     MitigateTab #mt-tradeoff { height: 16; }
     MitigateTab .timeline-chart { height: 14; }
     MitigateTab #mt-timeline-table { height: auto; max-height: 10; }
+    MitigateTab #mt-sweep { width: 22; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -76,6 +78,8 @@ class MitigateTab(TabView):
             extra=(
                 Button("Preview cut", id="mt-preview-run"),
                 Button("Run as job", id="mt-run", variant="primary"),
+                Input("0.005,0.01,0.05", placeholder="lr values", id="mt-sweep"),
+                Button("Sweep lr", id="mt-sweep-run"),
             ),
         )
         yield Static(
@@ -163,9 +167,23 @@ class MitigateTab(TabView):
         self._show_method_parts()
         return True
 
+    def request_sweep(self) -> None:
+        """The method against its matched baseline at each learning rate of the sweep box (docs/sweeps.md)."""
+        params = self.params()
+        if params is None:
+            return
+        try:
+            job = sweep_params(params, self.query_one("#mt-sweep", Input).value)
+        except ParamError as exc:
+            self.notify(exc.msg, title="Mitigate", severity="error")
+            return
+        self.app.post_message(MitigationRequested("sweep", job["method"], job))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "mt-run":
             self.request()
+        elif event.button.id == "mt-sweep-run":
+            self.request_sweep()
         elif event.button.id == "mt-preview-run":
             params = self.params("remos")
             if params is not None:
