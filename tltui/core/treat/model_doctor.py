@@ -102,6 +102,7 @@ def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn
         momentum=0.9,
         batch_size=params.train_batch_size,
         seed=params.seed,
+        augment=an.study.data.augment,
     )
     with capture(model, [layer], detach=False) as store:
 
