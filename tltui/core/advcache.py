@@ -52,6 +52,8 @@ class AdvWriter:
         self.fh = os.fdopen(fd, "w+b")
         header = {"descr": "<f4", "fortran_order": False, "shape": shape}
         np.lib.format.write_array_header_1_0(self.fh, header)
+        self.offset = self.fh.tell()
+        self.rows: set[int] = set()
 
     @property
     def nbytes(self) -> int:
@@ -62,6 +64,22 @@ class AdvWriter:
         if tuple(arr.shape[1:]) != tuple(self.shape[1:]) or self.count + len(arr) > self.shape[0]:
             raise ValueError(f"batch {arr.shape} does not fit a set of shape {self.shape} at {self.count}")
         self.fh.write(arr.tobytes())
+        self.count += len(arr)
+
+    def write_at(self, start: int, arr: np.ndarray) -> None:
+        """Rows start… of the set, in any order (shards that land out of order); each row written once."""
+        arr = np.ascontiguousarray(arr, dtype=np.float32)
+        rows = set(range(start, start + len(arr)))
+        if (
+            tuple(arr.shape[1:]) != tuple(self.shape[1:])
+            or start + len(arr) > self.shape[0]
+            or rows & self.rows
+        ):
+            raise ValueError(f"rows {start}… {arr.shape} do not fit a set of shape {self.shape}")
+        self.fh.flush()
+        row = int(np.prod(self.shape[1:], dtype=np.int64)) * 4
+        os.pwrite(self.fh.fileno(), arr.tobytes(), self.offset + start * row)
+        self.rows |= rows
         self.count += len(arr)
 
     def finish(self, path: Path | None) -> Images:
@@ -106,6 +124,14 @@ class AdvCache:
         """A set computed elsewhere (a distributed executor's merged shards): written once, by this process
         only, as `get_or_write` would, and handed to its next read."""
         self.handed[key] = self._write_whole(key, result)[1]
+
+    def open(self, key: str, shape: tuple[int, ...]) -> AdvWriter:
+        """A writer for a set computed elsewhere shard by shard (`AdvWriter.write_at`); `hand` commits it."""
+        return self._writer(key, shape)
+
+    def hand(self, key: str, writer: AdvWriter) -> None:
+        """The whole set of `open`, committed as `get_or_write` would and handed to its next read."""
+        self.handed[key] = self._commit(writer, key)
 
     def _write_whole(self, key: str, result: torch.Tensor) -> tuple[AdvWriter, Images]:
         """A whole set written and committed as `get_or_write` does batch by batch; the writer holds its file."""
