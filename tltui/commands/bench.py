@@ -39,12 +39,18 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--steps", type=int, default=2, help="--study large: PGD steps of every attack (default 2)"
     )
+    p.add_argument(
+        "--train",
+        action="store_true",
+        help="also time a mitigation's training (finetune, 1 epoch; --study large: on N generated training images)",
+    )
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
         default=None,
-        help="ray: time the demo's attack shards on N Ray workers against 1, and Ray against the local executor",
+        help="ray: time the demo's attack shards on N Ray workers against 1, and Ray against the local executor "
+        "(with --study large: the large study's analysis with its attacks as Ray shards)",
     )
     p.add_argument("--ray-address", default=None, help="the Ray cluster to join (default: start one here)")
     p.add_argument(
@@ -65,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         "repeats": args.repeats,
         "compile": not args.no_compile,
         "analyze": not args.no_analyze,
+        "train": args.train,
         "out": str(Path(args.out).resolve()) if args.out else None,
     }
     if args.study:
@@ -87,13 +94,17 @@ def run(args: argparse.Namespace) -> int:
 def print_large(r: dict[str, Any]) -> None:
     """The large-study benchmark: seconds per stage, peak memory and the attack rates."""
     print(
-        f"large study · {r['n_test']} test images {'×'.join(map(str, r['image']))} · {r['arch']} on "
+        f"large study ({r.get('executor', 'local')} executor) · {r['n_test']} test images {'×'.join(map(str, r['image']))} · {r['arch']} on "
         f"{r.get('gpu', r['device'])} · batch {r['batch']} · PGD-{r['attack']['steps']}"
     )
     print(f"  {'generate (first run only)':<40} {r['generate_s']:>9.1f} s")
     for stage, sec in r["stages_s"].items():
         print(f"  {stage:<40} {sec:>9.2f} s")
     print(f"  {'analyze, end to end':<40} {r['analyze_s']:>9.1f} s")
+    if "train_img_s" in r:
+        print(f"  {'finetune training, ' + str(r['train_images']) + ' images':<40} {r['train_s']:>9.1f} s")
+        print(f"  {'  training rate':<40} {r['train_img_s']:>9,.0f} img/s")
+        print(f"  {'peak host memory before training':<40} {r['peak_rss_before_train_mib']:>9,.0f} MiB")
     print(f"  {'peak host memory (RSS)':<40} {r['peak_rss_mib']:>9,.0f} MiB")
     print(f"  {'decoded data (uint8)':<40} {r['uint8_mib']:>9,.0f} MiB")
     if "peak_gpu_mib" in r:

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.study import load_study
 from tltui.core.analysis import Analysis, attack_config
@@ -78,6 +79,21 @@ def eager_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackCon
     return (x + delta).detach()
 
 
+def train_rate(an: Analysis, epochs: int = 1) -> Generator[Progress, None, dict[str, Any]]:
+    """The `finetune` mitigation's training on the study's training split (streamed from the uint8 cache):
+    images per second over `epochs`, and the peak RSS before it."""
+    from tltui.base.catalogue.mitigation import MitigateParams
+    from tltui.core.mitigate import finetune
+
+    assert an.data.train is not None
+    before = peak_rss_mib()
+    t0 = time.perf_counter()
+    yield from finetune.run(an, MitigateParams(epochs=epochs))
+    secs = time.perf_counter() - t0
+    n = len(an.data.train) * epochs
+    return {"train_images": n, "train_s": secs, "train_img_s": n / secs, "peak_rss_before_train_mib": before}
+
+
 def _u8_bytes(an: Analysis) -> int:
     splits = [an.data.test, an.data.train, an.data.val, an.data.source_test]
     total = 0
@@ -96,8 +112,11 @@ def run_large(
     batch_size: int | None,
     steps: int,
     repeats: int,
+    train: bool = False,
+    executor: Executor | None = None,
 ) -> Generator[Progress, None, dict[str, Any]]:
-    """Generate (once) and analyse the large study; every stage's seconds, peak RSS, and the attack rates."""
+    """Generate (once) and analyse the large study; every stage's seconds, peak RSS, and the attack rates; with
+    `train`, a mitigation's training on `n` training images too; with a Ray `executor`, the attacks as shards."""
     import torchattacks
 
     dev = resolve_device(device)
@@ -105,8 +124,9 @@ def run_large(
     bs = batch_size or (256 if dev.type == "cuda" else 64)
     root = workspace / "bench"
     t0 = time.perf_counter()
-    path = yield from generate(root, n, arch, steps)
+    path = yield from generate(root, n, arch, steps, train=train)
     result: dict[str, Any] = {"kind": "large", "device": str(dev), "arch": arch, "n": n, "batch": bs}
+    result["executor"] = executor.name if executor is not None else "local"
     result["generate_s"] = time.perf_counter() - t0
     study = load_study(path)
     clock = StageClock()
@@ -121,9 +141,12 @@ def run_large(
     out = path.parent / "run"
     shutil.rmtree(out, ignore_errors=True)
     clock.last = t = time.perf_counter()
-    yield from clock.run(analyze(study, out, workspace=workspace, loaded=an))
+    yield from clock.run(analyze(study, out, workspace=workspace, loaded=an, executor=executor))
     result["analyze_s"] = time.perf_counter() - t
     result["peak_rss_mib"] = peak_rss_mib()
+    if train:
+        result.update((yield from train_rate(an)))
+        result["peak_rss_mib"] = peak_rss_mib()
     result["uint8_mib"] = _u8_bytes(an) / 2**20
     result["n_test"], result["image"] = len(test), list(test.images.shape[1:])
     result["stages_s"] = dict(clock.seconds)

@@ -94,13 +94,13 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?; study = "large" with n, arch?, steps?; executor?,
+    """params: out?, batch_size?, repeats?, compile?, analyze?, train?; study = "large" with n, arch?, steps?; executor?,
     ray_address?, workers?: writes bench.json (the performance benchmark; with study large, the real-scale one of
     the README; with executor ray, the Ray benchmark of docs/distributed.md)."""
     from tltui.core.bench import run_bench
 
     ex = executor_from(params)
-    if ex.distributed:
+    if ex.distributed and params.get("study") != "large":
         from tltui.core.bench_ray import run_ray_bench  # Ray is optional: only a Ray bench imports it
 
         ray_result = yield from run_ray_bench(ctx.device, ex, ctx.workspace, ctx.log)
@@ -117,6 +117,8 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
             batch_size=params.get("batch_size"),
             steps=int(params.get("steps", 2)),
             repeats=int(params.get("repeats", 3)),
+            train=bool(params.get("train", False)),
+            executor=ex if ex.distributed else None,
         )
         save_json(_out(params, ctx) / rundir.BENCH, large)
         return
