@@ -118,6 +118,35 @@ def print_large(r: dict[str, Any]) -> None:
     print(
         f"  {'ours vs fp32 eager / vs torchattacks':<40} {r['vs_eager']:>8.2f}x / {r['vs_torchattacks']:.2f}x"
     )
+    print_gpu(r, 40)
+
+
+def print_gpu(r: dict[str, Any], width: int) -> None:
+    """The CUDA figures: PGD in each form against the model's step-rate ceiling, the OOM retry, training."""
+    g = r.get("gpu_pgd")
+    if g is not None:
+        for key, label in (
+            ("fp32_eager_img_s", "PGD, fp32 eager"),
+            ("bf16_autocast_img_s", "PGD, bf16 autocast"),
+            ("channels_last_img_s", "PGD, bf16 + channels_last"),
+            ("compiled_img_s", "PGD, bf16 + channels_last, compiled"),
+            ("ceiling_img_s", "model's step-rate ceiling (fwd+bwd / k)"),
+        ):
+            if key in g:
+                print(f"  {label:<{width}} {g[key]:>12,.0f} img/s")
+        print(
+            f"  {g['best_form'] + ' vs ceiling / vs fp32 eager':<{width}} {g['vs_ceiling']:>11.1%} / "
+            f"{g['vs_fp32_eager']:.2f}x"
+        )
+        if "compiled_error" in g:
+            print(f"  compile skipped: {g['compiled_error']}")
+    if "oom_batches_tried" in r:
+        tried = " → ".join(str(b) for b in r["oom_batches_tried"])
+        print(
+            f"  {'OOM retry under a ' + format(r['oom_cap_mib'], ',.0f') + ' MiB cap':<{width}} batch {tried}"
+        )
+    if "train_img_s" in r and "train_images" not in r:
+        print(f"  {'training (1 epoch, uint8 batches)':<{width}} {r['train_img_s']:>12,.0f} img/s")
 
 
 def print_bench(r: dict[str, Any]) -> None:
@@ -143,6 +172,7 @@ def print_bench(r: dict[str, Any]) -> None:
         print(f"  compile skipped: {r['ours_compiled_error']}")
     if "analyze_demo_s" in r:
         print(f"  {'analyze demo':<32} {r['analyze_demo_s']:>12.1f} s")
+    print_gpu(r, 32)
     if "peak_gpu_mib" in r:
         print(f"  {'peak GPU memory':<32} {r['peak_gpu_mib']:>12,.0f} MiB")
     print(f"  {'peak host memory (RSS)':<32} {r['peak_rss_mib']:>12,.0f} MiB")

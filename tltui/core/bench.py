@@ -62,9 +62,12 @@ def run_bench(
     repeats: int = 3,
     compile: bool = True,
     analyze: bool = True,
+    train: bool = False,
     workspace: Path | None = None,
 ) -> Generator[Progress, None, dict[str, Any]]:
-    """Measure attack throughput (ours, ours compiled, torchattacks), full-analysis wall time and peak memory."""
+    """Measure attack throughput (ours, ours compiled, torchattacks; on CUDA every PGD form against the model's
+    step-rate ceiling and the OOM retry under a forced cap), training speed (`train`), full-analysis wall time
+    and peak memory."""
     import torchattacks
 
     dev = resolve_device(device)
@@ -90,12 +93,19 @@ def run_bench(
     result["torchattacks_img_s"] = _rate(lambda: ta(x, y), n, dev, repeats)
     yield Progress("bench", 1, steps, "our PGD")
     result["ours_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
+    yield Progress(
+        "bench", 2, steps, "our PGD, compiled" if dev.type != "cuda" else "PGD forms, ceiling, OOM"
+    )
     if dev.type == "cuda":
-        model.to(memory_format=torch.channels_last)
-        xc = x.contiguous(memory_format=torch.channels_last)
-        result["ours_channels_last_img_s"] = _rate(lambda: pgd.run(model, xc, y, cfg), n, dev, repeats)
-    yield Progress("bench", 2, steps, "our PGD, compiled")
-    if compile:
+        from tltui.core.benchgpu import oom_probe, pgd_rates
+
+        result["gpu_pgd"] = pgd_rates(model, x, y, cfg, dev, repeats, compile=compile)
+        result["ours_channels_last_img_s"] = result["gpu_pgd"]["channels_last_img_s"]
+        if "compiled_img_s" in result["gpu_pgd"]:
+            result["ours_compiled_img_s"] = result["gpu_pgd"]["compiled_img_s"]
+        result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
+        result.update(oom_probe(model, x, y, cfg, dev))
+    elif compile:
         try:
             compiled = torch.compile(model)
             result["ours_compiled_img_s"] = _rate(lambda: pgd.run(compiled, x, y, cfg), n, dev, repeats)
@@ -106,8 +116,10 @@ def run_bench(
     result["speedup_vs_torchattacks"] = best / result["torchattacks_img_s"]
     with torch.no_grad():
         result["forward_img_s"] = _rate(lambda: model(x), n, dev, repeats)
-    if dev.type == "cuda":
-        result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
+    if train:
+        from tltui.core.benchgpu import train_rate
+
+        result["train_img_s"] = train_rate(model, x, y, dev, 256 if dev.type == "cuda" else 64)
     if analyze:
         yield Progress("bench", 3, steps, "analyze demo")
         from tltui.base.study import demo_study

@@ -13,16 +13,14 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.study import load_study
 from tltui.core.analysis import Analysis, attack_config
 from tltui.core.attacks import pgd
-from tltui.core.attacks.engine import AttackConfig
 from tltui.core.bench import _rate
+from tltui.core.benchgpu import eager_pgd
 from tltui.core.benchstudy import generate
 from tltui.core.device import resolve_device
 from tltui.core.evaluate import PixelModel
@@ -66,17 +64,6 @@ class StageClock:
             self.seconds[self.label(p)] += now - self.last
             self.last, self.prev = now, p
             yield p
-
-
-def eager_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig) -> torch.Tensor:
-    """The reference: the textbook fp32 eager PGD loop (no autocast, no channels_last, no compile)."""
-    delta = torch.zeros_like(x)
-    for _ in range(cfg.steps):
-        delta.requires_grad_(True)
-        loss = F.cross_entropy(model(x + delta), y)
-        (grad,) = torch.autograd.grad(loss, delta)
-        delta = ((x + delta.detach() + cfg.alpha * grad.sign()).clamp(0, 1) - x).clamp(-cfg.eps, cfg.eps)
-    return (x + delta).detach()
 
 
 def train_rate(an: Analysis, epochs: int = 1) -> Generator[Progress, None, dict[str, Any]]:
@@ -166,7 +153,11 @@ def run_large(
     result["vs_torchattacks"] = result["ours_img_s"] / result["torchattacks_img_s"]
     result["attack"] = {"eps": cfg.eps, "alpha": cfg.alpha, "steps": cfg.steps}
     if dev.type == "cuda":
+        from tltui.core.benchgpu import oom_probe, pgd_rates
+
         result["gpu"] = torch.cuda.get_device_name(dev)
+        result["gpu_pgd"] = pgd_rates(model, x, y, cfg, dev, repeats)
         result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
+        result.update(oom_probe(model, x, y, cfg, dev))
     yield Progress("bench", 3, 3, "done")
     return result

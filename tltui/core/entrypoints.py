@@ -128,6 +128,7 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         repeats=int(params.get("repeats", 3)),
         compile=bool(params.get("compile", True)),
         analyze=bool(params.get("analyze", True)),
+        train=bool(params.get("train", False)),
         workspace=ctx.workspace,
     )
     save_json(_out(params, ctx) / rundir.BENCH, result)
