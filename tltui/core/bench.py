@@ -5,7 +5,7 @@ from __future__ import annotations
 import resource
 import tempfile
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +15,11 @@ from torch import nn
 from tltui.base.progress import Progress, drain
 from tltui.core.attacks import pgd
 from tltui.core.attacks.engine import AttackConfig
+from tltui.core.benchgpu import oom_probe, pgd_rates, rate, train_rate
 from tltui.core.data import load_digits_splits
 from tltui.core.device import resolve_device
 from tltui.core.evaluate import PixelModel
 from tltui.core.models import DigitsNet, cifar_resnet18
-
-
-def _sync(dev: torch.device) -> None:
-    if dev.type == "cuda":
-        torch.cuda.synchronize(dev)
-
-
-def _rate(fn: Callable[[], torch.Tensor], n: int, dev: torch.device, repeats: int) -> float:
-    """Images per second of `fn` over `repeats` timed runs after one warm-up run."""
-    fn()
-    _sync(dev)
-    t0 = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    _sync(dev)
-    return n * repeats / (time.perf_counter() - t0)
 
 
 def workload(
@@ -90,15 +75,13 @@ def run_bench(
     steps = 4 if analyze else 3
     yield Progress("bench", 0, steps, "torchattacks PGD")
     ta = torchattacks.PGD(model, eps=cfg.eps, alpha=cfg.alpha, steps=cfg.steps, random_start=False)
-    result["torchattacks_img_s"] = _rate(lambda: ta(x, y), n, dev, repeats)
+    result["torchattacks_img_s"] = rate(lambda: ta(x, y), n, dev, repeats)
     yield Progress("bench", 1, steps, "our PGD")
-    result["ours_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
+    result["ours_img_s"] = rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
     yield Progress(
         "bench", 2, steps, "our PGD, compiled" if dev.type != "cuda" else "PGD forms, ceiling, OOM"
     )
     if dev.type == "cuda":
-        from tltui.core.benchgpu import oom_probe, pgd_rates
-
         result["gpu_pgd"] = pgd_rates(model, x, y, cfg, dev, repeats, compile=compile)
         result["ours_channels_last_img_s"] = result["gpu_pgd"]["channels_last_img_s"]
         if "compiled_img_s" in result["gpu_pgd"]:
@@ -108,17 +91,15 @@ def run_bench(
     elif compile:
         try:
             compiled = torch.compile(model)
-            result["ours_compiled_img_s"] = _rate(lambda: pgd.run(compiled, x, y, cfg), n, dev, repeats)
+            result["ours_compiled_img_s"] = rate(lambda: pgd.run(compiled, x, y, cfg), n, dev, repeats)
         except Exception as exc:  # a missing compiler toolchain must not sink the whole benchmark
             result["ours_compiled_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     best = max(v for k, v in result.items() if k.startswith("ours_") and k.endswith("_img_s"))
     result["ours_best_img_s"] = best
     result["speedup_vs_torchattacks"] = best / result["torchattacks_img_s"]
     with torch.no_grad():
-        result["forward_img_s"] = _rate(lambda: model(x), n, dev, repeats)
+        result["forward_img_s"] = rate(lambda: model(x), n, dev, repeats)
     if train:
-        from tltui.core.benchgpu import train_rate
-
         result["train_img_s"] = train_rate(model, x, y, dev, 256 if dev.type == "cuda" else 64)
     if analyze:
         yield Progress("bench", 3, steps, "analyze demo")

@@ -4,6 +4,7 @@ forms against the model's own step-rate ceiling, the out-of-memory retry under a
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,22 @@ from torch import nn
 
 from tltui.core.attacks import pgd
 from tltui.core.attacks.engine import AttackConfig
-from tltui.core.bench import _rate
+
+
+def _sync(dev: torch.device) -> None:
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+
+
+def rate(fn: Callable[[], torch.Tensor], n: int, dev: torch.device, repeats: int) -> float:
+    """Images per second of `fn` over `repeats` timed runs after one warm-up run."""
+    fn()
+    _sync(dev)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    _sync(dev)
+    return n * repeats / (time.perf_counter() - t0)
 
 
 def eager_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig) -> torch.Tensor:
@@ -53,20 +69,20 @@ def pgd_rates(
     """Images per second of PGD-k in each form on the same batch, with the ceiling of the fastest form's model
     (its forward+backward rate / k, measured the same way) and the ratios the README reports."""
     n, k = len(x), max(cfg.steps, 1)
-    r: dict[str, Any] = {"fp32_eager_img_s": _rate(lambda: eager_pgd(model, x, y, cfg), n, dev, repeats)}
-    r["bf16_autocast_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
+    r: dict[str, Any] = {"fp32_eager_img_s": rate(lambda: eager_pgd(model, x, y, cfg), n, dev, repeats)}
+    r["bf16_autocast_img_s"] = rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
     fast: nn.Module | Callable[[torch.Tensor], torch.Tensor] = model.to(memory_format=torch.channels_last)
     xc = x.contiguous(memory_format=torch.channels_last)
-    r["channels_last_img_s"] = _rate(lambda: pgd.run(fast, xc, y, cfg), n, dev, repeats)
+    r["channels_last_img_s"] = rate(lambda: pgd.run(fast, xc, y, cfg), n, dev, repeats)
     best = "channels_last_img_s"
     if compile:
         try:
             compiled = torch.compile(fast)
-            r["compiled_img_s"] = _rate(lambda: pgd.run(compiled, xc, y, cfg), n, dev, repeats)
+            r["compiled_img_s"] = rate(lambda: pgd.run(compiled, xc, y, cfg), n, dev, repeats)
             fast, best = compiled, "compiled_img_s"
         except Exception as exc:  # a missing compiler toolchain must not sink the benchmark
             r["compiled_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    r["ceiling_img_s"] = _rate(lambda: step(fast, xc, y), n, dev, repeats) / k
+    r["ceiling_img_s"] = rate(lambda: step(fast, xc, y), n, dev, repeats) / k
     r["best_form"] = best.removesuffix("_img_s")
     r["vs_ceiling"] = r[best] / r["ceiling_img_s"]
     r["vs_fp32_eager"] = r[best] / r["fp32_eager_img_s"]
@@ -128,7 +144,6 @@ def train_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, dev: torch.de
     """Images per second of one training epoch of a copy of `model` on `x` (as uint8, so its batches stream as
     the study's data do: pinned, non-blocking on CUDA)."""
     import copy
-    import time
 
     from tltui.core.data import Split
     from tltui.core.images import Images, Uint8Source

@@ -19,8 +19,7 @@ from tltui.base.progress import Progress
 from tltui.base.study import load_study
 from tltui.core.analysis import Analysis, attack_config
 from tltui.core.attacks import pgd
-from tltui.core.bench import _rate
-from tltui.core.benchgpu import eager_pgd
+from tltui.core.benchgpu import eager_pgd, rate
 from tltui.core.benchstudy import generate
 from tltui.core.device import resolve_device
 from tltui.core.evaluate import PixelModel
@@ -143,12 +142,12 @@ def run_large(
     model = PixelModel(an.variants["finetune"], an.mean, an.std).to(dev).eval()
     cfg = attack_config(study)
     k = len(x)
-    result["eager_fp32_img_s"] = _rate(lambda: eager_pgd(model, x, y, cfg), k, dev, repeats)
+    result["eager_fp32_img_s"] = rate(lambda: eager_pgd(model, x, y, cfg), k, dev, repeats)
     yield Progress("bench", 1, 3, "ours")
-    result["ours_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), k, dev, repeats)
+    result["ours_img_s"] = rate(lambda: pgd.run(model, x, y, cfg), k, dev, repeats)
     yield Progress("bench", 2, 3, "torchattacks")
     ta = torchattacks.PGD(model, eps=cfg.eps, alpha=cfg.alpha, steps=cfg.steps, random_start=False)
-    result["torchattacks_img_s"] = _rate(lambda: ta(x, y), k, dev, repeats)
+    result["torchattacks_img_s"] = rate(lambda: ta(x, y), k, dev, repeats)
     result["vs_eager"] = result["ours_img_s"] / result["eager_fp32_img_s"]
     result["vs_torchattacks"] = result["ours_img_s"] / result["torchattacks_img_s"]
     result["attack"] = {"eps": cfg.eps, "alpha": cfg.alpha, "steps": cfg.steps}
