@@ -103,6 +103,7 @@ def analyze(
     budgets = attack_budgets(study)
     sets = attack_sets(an)
     cached = sum(an.cache.has(s.key) for s in sets)
+    log(f"adversarial cache: {cached} of {len(sets)} attack sets cached, {len(sets) - cached} to compute")
     yield WorkPlan.of(attack=len(sets) - cached, cached_attack=cached, level=1 + len(an.variants), end=1)
     if executor is not None and executor.distributed:
         from tltui.core.distributed.attacks import prefetch  # Ray is optional: only a Ray job imports it
