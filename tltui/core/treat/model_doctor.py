@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import cast
 
 import torch
 from torch import nn
@@ -56,7 +57,9 @@ def diagnose(
     """The class × channel mask (float 0/1, on the analysis device) of `model` at `layer` on `split`."""
     diag = model_doctor_map(
         model,
-        normalize(split.x, an.mean, an.std),
+        cast(
+            torch.Tensor, split.images.normalized(an.mean, an.std)
+        ),  # slices like one, read a batch at a time
         split.y.numpy(),
         layer,
         n_per_class=params.n_per_class,
@@ -74,7 +77,7 @@ def mean_channel_loss(
     total = 0.0
     with eval_mode(model), torch.enable_grad(), capture(model, [layer], detach=False) as store:
         for i in range(0, len(split.y), batch_size):
-            x = normalize(split.x[i : i + batch_size], an.mean, an.std).to(an.device)
+            x = normalize(split.images[i : i + batch_size], an.mean, an.std).to(an.device)
             y = split.y[i : i + batch_size].to(an.device)
             loss = channel_loss(model(x), store[layer], y, mask)
             total += float(loss.detach()) * len(y)
