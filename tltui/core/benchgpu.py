@@ -110,8 +110,8 @@ def halving(run: Callable[[int], object], batch: int) -> list[int]:
             if not is_oom(exc) or batch <= 1:
                 raise
             batch //= 2
-            gc.collect()
-            if torch.cuda.is_available():
+            if torch.cuda.is_available():  # what the failed batch held goes back before the next try
+                gc.collect()
                 torch.cuda.empty_cache()
 
 
