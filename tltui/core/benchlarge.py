@@ -124,7 +124,7 @@ def run_large(
     for m in models.values():
         an.predict(m, test.images)
     clock.seconds["clean eval"] = time.perf_counter() - t
-    out = path.parent / "run"
+    out = path.parent / ("run" if executor is None else f"run-{executor.name}")
     shutil.rmtree(out, ignore_errors=True)
     clock.last = t = time.perf_counter()
     yield from clock.run(analyze(study, out, workspace=workspace, loaded=an, executor=executor))
