@@ -83,3 +83,22 @@ def test_sets_of_any_size_are_cached_under_the_cap_least_recently_used_first(tmp
 def _write(writer, x: torch.Tensor) -> Generator[Progress, None, None]:  # type: ignore[no-untyped-def]
     writer.write(x)
     yield Progress("attack", 1, 1)
+
+
+def test_shards_written_out_of_order_make_the_set_and_a_cancelled_one_leaves_nothing(tmp_path: Path) -> None:
+    import numpy as np
+    import pytest
+
+    cache = AdvCache(tmp_path)
+    x = torch.rand(7, 1, 2, 2)
+    writer = cache.open("k", tuple(x.shape))
+    for lo, hi in ((4, 7), (0, 2), (2, 4)):  # as Ray shards land
+        writer.write_at(lo, x[lo:hi].numpy())
+    with pytest.raises(ValueError, match="do not fit"):
+        writer.write_at(1, np.zeros((2, 1, 2, 2), dtype=np.float32))  # rows already written
+    cache.hand("k", writer)
+    assert (tmp_path / "k.npy").is_file() and torch.equal(drain(cache.get_or_run("k", compute(0, []))), x)
+    half = cache.open("h", tuple(x.shape))
+    half.write_at(0, x[:3].numpy())
+    half.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.npy"]
