@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "jobs": ("tltui.commands.jobs", "list, show, cancel and follow jobs"),
     "serve": ("tltui.commands.serve", "the workbench in a browser, bound to 127.0.0.1"),
     "bench": ("tltui.commands.bench", "the performance benchmark (ours vs torchattacks, same process)"),
+    "cache": (
+        "tltui.commands.cache",
+        "the workspace's caches (adversarial sets, decoded images): list, size, prune",
+    ),
 }
 _VALUED = {"--device", "--workspace"}
 

@@ -113,3 +113,13 @@ def test_the_next_owner_removes_stale_temporary_files_and_keeps_a_live_ones(
     take(d)
     assert not stale.exists(), f"a killed process's temporary file stays in {where}/"
     assert busy.read_bytes() == b"being written"
+
+
+def test_a_decode_served_from_the_cache_removes_a_killed_decodes_file(
+    tmp_path: Path, pids: tuple[int, int]
+) -> None:
+    d = tmp_path / "cache"
+    _data(d)  # decoded and cached
+    stale, busy = plant(d, "entry", pids)
+    _data(d)  # served from the cache: no decode, but the killed one's file goes all the same
+    assert not stale.exists() and busy.exists()

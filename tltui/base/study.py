@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tltui.base.augment import AUGMENTS
 from tltui.base.catalogue.attacks import (
     TEACHER_PRESETS,
     AttackParams,
@@ -153,6 +154,7 @@ class _Parser(TableReader):
             "favourable",
             "val_fraction",
             "counterfactuals",
+            "augment",
             *PREP_KEYS,
         }
         self.check_keys("data", t, allowed, {"test"})
@@ -175,6 +177,11 @@ class _Parser(TableReader):
                 "(pixel units; outside it every input is ≈ 0 or blown up)"
             )
         size, prep = self.preprocessing(t)
+        augment = self.get("data", t, "augment", str, "none")
+        if augment not in AUGMENTS:
+            raise StudyError(
+                f"{self.path.name}: [data] augment must be one of {', '.join(AUGMENTS)}, got {shown(repr(augment))}"
+            )
         return DataSpec(
             kind="imagefolder",
             train=self.file("data", t, "train", is_dir=True),
@@ -189,6 +196,7 @@ class _Parser(TableReader):
             val_fraction=val_fraction,
             counterfactuals=self.file("data", t, "counterfactuals", is_dir=True),
             limit=self.int_in("data", t, "limit", None, 2, MAX_IMAGES),
+            augment=augment,
             **prep,
         )
 

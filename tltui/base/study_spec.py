@@ -47,6 +47,8 @@ class DataSpec:
     counterfactuals: Path | None = None
     """FMT's attribute flip for a study's own data: a tree like `train` whose `<class>/<image>` is that training
     image with the sensitive attribute flipped (images without one are left out of the pairs)."""
+    augment: str = "none"
+    """How every training job on this data augments its batches (tltui/base/augment.py): `none` or `crop-flip`."""
     val_fraction: float = 0.2
     """Share of the training data set aside (seeded, stratified) as the validation split: every choice tltui makes
     or tunes reads it; nothing trains on it; test data serve only the reported numbers. 0 = none."""

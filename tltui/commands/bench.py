@@ -49,12 +49,18 @@ def add_parser(sub: Any) -> None:
         default=AA_QUERIES,
         help=f"AutoAttack preset: Square's queries (default {AA_QUERIES})",
     )
+    p.add_argument(
+        "--train",
+        action="store_true",
+        help="also time a mitigation's training (finetune, 1 epoch; --study large: on N generated training images)",
+    )
     p.add_argument("--out", default=None, help="directory for bench.json (default: the job's run directory)")
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
         default=None,
-        help="ray: time the demo's attack shards on N Ray workers against 1, and Ray against the local executor",
+        help="ray: time the demo's attack shards on N Ray workers against 1, and Ray against the local executor "
+        "(with --study large: the large study's analysis with its attacks as Ray shards)",
     )
     p.add_argument("--ray-address", default=None, help="the Ray cluster to join (default: start one here)")
     p.add_argument(
@@ -77,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         "analyze": not args.no_analyze,
         "aa_steps": args.aa_steps,
         "aa_queries": args.aa_queries,
+        "train": args.train,
         "out": str(Path(args.out).resolve()) if args.out else None,
     }
     for flag, value in (("--aa-steps", args.aa_steps), ("--aa-queries", args.aa_queries)):
@@ -102,13 +109,17 @@ def run(args: argparse.Namespace) -> int:
 def print_large(r: dict[str, Any]) -> None:
     """The large-study benchmark: seconds per stage, peak memory and the attack rates."""
     print(
-        f"large study · {r['n_test']} test images {'×'.join(map(str, r['image']))} · {r['arch']} on "
+        f"large study ({r.get('executor', 'local')} executor) · {r['n_test']} test images {'×'.join(map(str, r['image']))} · {r['arch']} on "
         f"{r.get('gpu', r['device'])} · batch {r['batch']} · PGD-{r['attack']['steps']}"
     )
     print(f"  {'generate (first run only)':<40} {r['generate_s']:>9.1f} s")
     for stage, sec in r["stages_s"].items():
         print(f"  {stage:<40} {sec:>9.2f} s")
     print(f"  {'analyze, end to end':<40} {r['analyze_s']:>9.1f} s")
+    if "train_img_s" in r:
+        print(f"  {'finetune training, ' + str(r['train_images']) + ' images':<40} {r['train_s']:>9.1f} s")
+        print(f"  {'  training rate':<40} {r['train_img_s']:>9,.0f} img/s")
+        print(f"  {'peak host memory before training':<40} {r['peak_rss_before_train_mib']:>9,.0f} MiB")
     print(f"  {'peak host memory (RSS)':<40} {r['peak_rss_mib']:>9,.0f} MiB")
     print(f"  {'decoded data (uint8)':<40} {r['uint8_mib']:>9,.0f} MiB")
     if "peak_gpu_mib" in r:
@@ -122,6 +133,35 @@ def print_large(r: dict[str, Any]) -> None:
     print(
         f"  {'ours vs fp32 eager / vs torchattacks':<40} {r['vs_eager']:>8.2f}x / {r['vs_torchattacks']:.2f}x"
     )
+    print_gpu(r, 40)
+
+
+def print_gpu(r: dict[str, Any], width: int) -> None:
+    """The CUDA figures: PGD in each form against the model's step-rate ceiling, the OOM retry, training."""
+    g = r.get("gpu_pgd")
+    if g is not None:
+        for key, label in (
+            ("fp32_eager_img_s", "PGD, fp32 eager"),
+            ("bf16_autocast_img_s", "PGD, bf16 autocast"),
+            ("channels_last_img_s", "PGD, bf16 + channels_last"),
+            ("compiled_img_s", "PGD, bf16 + channels_last, compiled"),
+            ("ceiling_img_s", "model's step-rate ceiling (fwd+bwd / k)"),
+        ):
+            if key in g:
+                print(f"  {label:<{width}} {g[key]:>12,.0f} img/s")
+        print(
+            f"  {g['best_form'] + ' vs ceiling / vs fp32 eager':<{width}} {g['vs_ceiling']:>11.1%} / "
+            f"{g['vs_fp32_eager']:.2f}x"
+        )
+        if "compiled_error" in g:
+            print(f"  compile skipped: {g['compiled_error']}")
+    if "oom_batches_tried" in r:
+        tried = " → ".join(str(b) for b in r["oom_batches_tried"])
+        print(
+            f"  {'OOM retry under a ' + format(r['oom_cap_mib'], ',.0f') + ' MiB cap':<{width}} batch {tried}"
+        )
+    if "train_img_s" in r and "train_images" not in r:
+        print(f"  {'training (1 epoch, uint8 batches)':<{width}} {r['train_img_s']:>12,.0f} img/s")
 
 
 def print_bench(r: dict[str, Any]) -> None:
@@ -158,6 +198,7 @@ def print_bench(r: dict[str, Any]) -> None:
             )
     if "analyze_demo_s" in r:
         print(f"  {'analyze demo':<32} {r['analyze_demo_s']:>12.1f} s")
+    print_gpu(r, 32)
     if "peak_gpu_mib" in r:
         print(f"  {'peak GPU memory':<32} {r['peak_gpu_mib']:>12,.0f} MiB")
     print(f"  {'peak host memory (RSS)':<32} {r['peak_rss_mib']:>12,.0f} MiB")

@@ -17,12 +17,10 @@ import torch
 from torch import nn
 
 from tltui.base import tempfiles
+from tltui.base.cachedir import cap_bytes, evict, touch
 from tltui.base.progress import Progress
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.images import Images, NpySource
-
-MAX_BYTES = 256 * 2**20
-"""Larger adversarial sets are recomputed rather than cached (disk is not free either)."""
 
 
 def model_digest(model: nn.Module) -> str:
@@ -54,6 +52,8 @@ class AdvWriter:
         self.fh = os.fdopen(fd, "w+b")
         header = {"descr": "<f4", "fortran_order": False, "shape": shape}
         np.lib.format.write_array_header_1_0(self.fh, header)
+        self.offset = self.fh.tell()
+        self.rows: set[int] = set()
 
     @property
     def nbytes(self) -> int:
@@ -64,6 +64,22 @@ class AdvWriter:
         if tuple(arr.shape[1:]) != tuple(self.shape[1:]) or self.count + len(arr) > self.shape[0]:
             raise ValueError(f"batch {arr.shape} does not fit a set of shape {self.shape} at {self.count}")
         self.fh.write(arr.tobytes())
+        self.count += len(arr)
+
+    def write_at(self, start: int, arr: np.ndarray) -> None:
+        """Rows start… of the set, in any order (shards that land out of order); each row written once."""
+        arr = np.ascontiguousarray(arr, dtype=np.float32)
+        rows = set(range(start, start + len(arr)))
+        if (
+            tuple(arr.shape[1:]) != tuple(self.shape[1:])
+            or start + len(arr) > self.shape[0]
+            or rows & self.rows
+        ):
+            raise ValueError(f"rows {start}… {arr.shape} do not fit a set of shape {self.shape}")
+        self.fh.flush()
+        row = int(np.prod(self.shape[1:], dtype=np.int64)) * 4
+        os.pwrite(self.fh.fileno(), arr.tobytes(), self.offset + start * row)
+        self.rows |= rows
         self.count += len(arr)
 
     def finish(self, path: Path | None) -> Images:
@@ -90,10 +106,13 @@ class AdvWriter:
 
 
 class AdvCache:
-    """Directory of `.npy` adversarial sets keyed by what determines them."""
+    """Directory of `.npy` adversarial sets keyed by what determines them, of any size, each written batch by batch
+    and renamed into place when whole; the directory is held under the workspace's size cap (its parent's
+    settings.toml, tltui/base/cachedir.py) by evicting the least recently used sets."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cap: int | None = None) -> None:
         self.root = root
+        self.cap = cap_bytes(root.parent) if cap is None else cap
         tempfiles.sweep(root)  # the sets of killed attacks
         self.handed: dict[str, Images] = {}
         """Sets computed elsewhere in this job (a distributed executor's merged shards), each used once."""
@@ -105,6 +124,14 @@ class AdvCache:
         """A set computed elsewhere (a distributed executor's merged shards): written once, by this process
         only, as `get_or_write` would, and handed to its next read."""
         self.handed[key] = self._write_whole(key, result)[1]
+
+    def open(self, key: str, shape: tuple[int, ...]) -> AdvWriter:
+        """A writer for a set computed elsewhere shard by shard (`AdvWriter.write_at`); `hand` commits it."""
+        return self._writer(key, shape)
+
+    def hand(self, key: str, writer: AdvWriter) -> None:
+        """The whole set of `open`, committed as `get_or_write` would and handed to its next read."""
+        self.handed[key] = self._commit(writer, key)
 
     def _write_whole(self, key: str, result: torch.Tensor) -> tuple[AdvWriter, Images]:
         """A whole set written and committed as `get_or_write` does batch by batch; the writer holds its file."""
@@ -140,6 +167,8 @@ class AdvCache:
                 found = Images(NpySource(fh, key))
                 bad = check(found, clean, cfg) if clean is not None else None
             if bad is None:
+                touch(path)  # the LRU clock
+                print(f"adversarial cache: read {key} ({len(found)} images) from the cache", flush=True)
                 return Images(NpySource(open(path, "rb"), key))
         except (OSError, ValueError, EOFError) as exc:
             bad = f"unreadable ({type(exc).__name__})"
@@ -155,12 +184,18 @@ class AdvCache:
             return AdvWriter(Path(tempfile.gettempdir()), key, shape)
 
     def _commit(self, writer: AdvWriter, key: str) -> Images:
-        keep = writer.nbytes <= MAX_BYTES and writer.tmp is not None and writer.tmp.parent == self.root
+        keep = writer.nbytes <= self.cap and writer.tmp is not None and writer.tmp.parent == self.root
         try:
-            return writer.finish(self.root / f"{key}.npy" if keep else None)
+            done = writer.finish(self.root / f"{key}.npy" if keep else None)
         except OSError as exc:
             print(f"adversarial cache: cannot write {key}.npy ({exc.strerror}); not cached", flush=True)
             return writer.finish(None)
+        if keep:
+            for e in evict(self.root.parent, self.root.name, self.cap, frozenset({f"{key}.npy"})):
+                print(
+                    f"adversarial cache: evicted {e.name} ({e.bytes / 2**20:,.0f} MiB, least recently used)"
+                )
+        return done
 
     def get_or_write(
         self,
@@ -169,8 +204,8 @@ class AdvCache:
         clean: Images,
         cfg: AttackConfig | None = None,
     ) -> Generator[Progress, None, Images]:
-        """The cached set for `key`, else the set `compute` writes batch by batch (cached when it is at most
-        MAX_BYTES, else kept in an unlinked temporary file); read back batch by batch either way."""
+        """The cached set for `key`, else the set `compute` writes batch by batch (cached when it fits the cap,
+        else kept in an unlinked temporary file); read back batch by batch either way."""
         found = self.handed.pop(key, None)
         if found is None:
             found = self._cached(key, clean, cfg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import resource
 import tempfile
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +17,11 @@ from tltui.base.progress import Progress, drain
 from tltui.core.attacks import pgd
 from tltui.core.attacks.autoattack import AutoAttackPlan, evaluate
 from tltui.core.attacks.engine import AttackConfig
+from tltui.core.benchgpu import oom_probe, pgd_rates, rate, sync, train_rate
 from tltui.core.data import load_digits_splits
 from tltui.core.device import resolve_device
 from tltui.core.evaluate import PixelModel
 from tltui.core.models import DigitsNet, cifar_resnet18
-
-
-def _sync(dev: torch.device) -> None:
-    if dev.type == "cuda":
-        torch.cuda.synchronize(dev)
-
-
-def _rate(fn: Callable[[], torch.Tensor], n: int, dev: torch.device, repeats: int) -> float:
-    """Images per second of `fn` over `repeats` timed runs after one warm-up run."""
-    fn()
-    _sync(dev)
-    t0 = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    _sync(dev)
-    return n * repeats / (time.perf_counter() - t0)
 
 
 def workload(
@@ -72,7 +57,7 @@ def autoattack_cost(
         ys = model(xs).argmax(1)
     t0 = time.perf_counter()
     found = drain(evaluate(model, xs, ys, plan, n_classes=_classes(model, xs), device=dev))
-    _sync(dev)
+    sync(dev)
     seconds = time.perf_counter() - t0
     return {
         "images": len(xs),
@@ -99,11 +84,14 @@ def run_bench(
     repeats: int = 3,
     compile: bool = True,
     analyze: bool = True,
+    train: bool = False,
     workspace: Path | None = None,
     aa_steps: int = AA_STEPS,
     aa_queries: int = AA_QUERIES,
 ) -> Generator[Progress, None, dict[str, Any]]:
-    """Measure attack throughput (ours, ours compiled, torchattacks), full-analysis wall time and peak memory."""
+    """Measure attack throughput (ours, ours compiled, torchattacks; on CUDA every PGD form against the model's
+    step-rate ceiling and the OOM retry under a forced cap), training speed (`train`), full-analysis wall time
+    and peak memory."""
     import torchattacks
 
     dev = resolve_device(device)
@@ -126,25 +114,32 @@ def run_bench(
     steps = 5 if analyze else 4
     yield Progress("bench", 0, steps, "torchattacks PGD")
     ta = torchattacks.PGD(model, eps=cfg.eps, alpha=cfg.alpha, steps=cfg.steps, random_start=False)
-    result["torchattacks_img_s"] = _rate(lambda: ta(x, y), n, dev, repeats)
+    result["torchattacks_img_s"] = rate(lambda: ta(x, y), n, dev, repeats)
     yield Progress("bench", 1, steps, "our PGD")
-    result["ours_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
+    result["ours_img_s"] = rate(lambda: pgd.run(model, x, y, cfg), n, dev, repeats)
+    yield Progress(
+        "bench", 2, steps, "our PGD, compiled" if dev.type != "cuda" else "PGD forms, ceiling, OOM"
+    )
     if dev.type == "cuda":
-        model.to(memory_format=torch.channels_last)
-        xc = x.contiguous(memory_format=torch.channels_last)
-        result["ours_channels_last_img_s"] = _rate(lambda: pgd.run(model, xc, y, cfg), n, dev, repeats)
-    yield Progress("bench", 2, steps, "our PGD, compiled")
-    if compile:
+        result["gpu_pgd"] = pgd_rates(model, x, y, cfg, dev, repeats, compile=compile)
+        result["ours_channels_last_img_s"] = result["gpu_pgd"]["channels_last_img_s"]
+        if "compiled_img_s" in result["gpu_pgd"]:
+            result["ours_compiled_img_s"] = result["gpu_pgd"]["compiled_img_s"]
+        result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
+        result.update(oom_probe(model, x, y, cfg, dev))
+    elif compile:
         try:
             compiled = torch.compile(model)
-            result["ours_compiled_img_s"] = _rate(lambda: pgd.run(compiled, x, y, cfg), n, dev, repeats)
+            result["ours_compiled_img_s"] = rate(lambda: pgd.run(compiled, x, y, cfg), n, dev, repeats)
         except Exception as exc:  # a missing compiler toolchain must not sink the whole benchmark
             result["ours_compiled_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     best = max(v for k, v in result.items() if k.startswith("ours_") and k.endswith("_img_s"))
     result["ours_best_img_s"] = best
     result["speedup_vs_torchattacks"] = best / result["torchattacks_img_s"]
     with torch.no_grad():
-        result["forward_img_s"] = _rate(lambda: model(x), n, dev, repeats)
+        result["forward_img_s"] = rate(lambda: model(x), n, dev, repeats)
+    if train:
+        result["train_img_s"] = train_rate(model, x, y, dev, 256 if dev.type == "cuda" else 64)
     yield Progress("bench", 3, steps, "AutoAttack preset")
     plan = AutoAttackPlan(eps=cfg.eps, steps=aa_steps, queries=aa_queries)
     result["autoattack"] = autoattack_cost(model, x, plan, dev)

@@ -13,15 +13,13 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
+from tltui.base.executor import Executor
 from tltui.base.progress import Progress
 from tltui.base.study import load_study
 from tltui.core.analysis import Analysis, attack_config
 from tltui.core.attacks import pgd
-from tltui.core.attacks.engine import AttackConfig
-from tltui.core.bench import _rate
+from tltui.core.benchgpu import eager_pgd, rate
 from tltui.core.benchstudy import generate
 from tltui.core.device import resolve_device
 from tltui.core.evaluate import PixelModel
@@ -67,15 +65,19 @@ class StageClock:
             yield p
 
 
-def eager_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig) -> torch.Tensor:
-    """The reference: the textbook fp32 eager PGD loop (no autocast, no channels_last, no compile)."""
-    delta = torch.zeros_like(x)
-    for _ in range(cfg.steps):
-        delta.requires_grad_(True)
-        loss = F.cross_entropy(model(x + delta), y)
-        (grad,) = torch.autograd.grad(loss, delta)
-        delta = ((x + delta.detach() + cfg.alpha * grad.sign()).clamp(0, 1) - x).clamp(-cfg.eps, cfg.eps)
-    return (x + delta).detach()
+def train_rate(an: Analysis, epochs: int = 1) -> Generator[Progress, None, dict[str, Any]]:
+    """The `finetune` mitigation's training on the study's training split (streamed from the uint8 cache):
+    images per second over `epochs`, and the peak RSS before it."""
+    from tltui.base.catalogue.mitigation import MitigateParams
+    from tltui.core.mitigate import finetune
+
+    assert an.data.train is not None
+    before = peak_rss_mib()
+    t0 = time.perf_counter()
+    yield from finetune.run(an, MitigateParams(epochs=epochs))
+    secs = time.perf_counter() - t0
+    n = len(an.data.train) * epochs
+    return {"train_images": n, "train_s": secs, "train_img_s": n / secs, "peak_rss_before_train_mib": before}
 
 
 def _u8_bytes(an: Analysis) -> int:
@@ -96,8 +98,11 @@ def run_large(
     batch_size: int | None,
     steps: int,
     repeats: int,
+    train: bool = False,
+    executor: Executor | None = None,
 ) -> Generator[Progress, None, dict[str, Any]]:
-    """Generate (once) and analyse the large study; every stage's seconds, peak RSS, and the attack rates."""
+    """Generate (once) and analyse the large study; every stage's seconds, peak RSS, and the attack rates; with
+    `train`, a mitigation's training on `n` training images too; with a Ray `executor`, the attacks as shards."""
     import torchattacks
 
     dev = resolve_device(device)
@@ -105,8 +110,9 @@ def run_large(
     bs = batch_size or (256 if dev.type == "cuda" else 64)
     root = workspace / "bench"
     t0 = time.perf_counter()
-    path = yield from generate(root, n, arch, steps)
+    path = yield from generate(root, n, arch, steps, train=train)
     result: dict[str, Any] = {"kind": "large", "device": str(dev), "arch": arch, "n": n, "batch": bs}
+    result["executor"] = executor.name if executor is not None else "local"
     result["generate_s"] = time.perf_counter() - t0
     study = load_study(path)
     clock = StageClock()
@@ -118,12 +124,15 @@ def run_large(
     for m in models.values():
         an.predict(m, test.images)
     clock.seconds["clean eval"] = time.perf_counter() - t
-    out = path.parent / "run"
+    out = path.parent / ("run" if executor is None else f"run-{executor.name}")
     shutil.rmtree(out, ignore_errors=True)
     clock.last = t = time.perf_counter()
-    yield from clock.run(analyze(study, out, workspace=workspace, loaded=an))
+    yield from clock.run(analyze(study, out, workspace=workspace, loaded=an, executor=executor))
     result["analyze_s"] = time.perf_counter() - t
     result["peak_rss_mib"] = peak_rss_mib()
+    if train:
+        result.update((yield from train_rate(an)))
+        result["peak_rss_mib"] = peak_rss_mib()
     result["uint8_mib"] = _u8_bytes(an) / 2**20
     result["n_test"], result["image"] = len(test), list(test.images.shape[1:])
     result["stages_s"] = dict(clock.seconds)
@@ -133,17 +142,21 @@ def run_large(
     model = PixelModel(an.variants["finetune"], an.mean, an.std).to(dev).eval()
     cfg = attack_config(study)
     k = len(x)
-    result["eager_fp32_img_s"] = _rate(lambda: eager_pgd(model, x, y, cfg), k, dev, repeats)
+    result["eager_fp32_img_s"] = rate(lambda: eager_pgd(model, x, y, cfg), k, dev, repeats)
     yield Progress("bench", 1, 3, "ours")
-    result["ours_img_s"] = _rate(lambda: pgd.run(model, x, y, cfg), k, dev, repeats)
+    result["ours_img_s"] = rate(lambda: pgd.run(model, x, y, cfg), k, dev, repeats)
     yield Progress("bench", 2, 3, "torchattacks")
     ta = torchattacks.PGD(model, eps=cfg.eps, alpha=cfg.alpha, steps=cfg.steps, random_start=False)
-    result["torchattacks_img_s"] = _rate(lambda: ta(x, y), k, dev, repeats)
+    result["torchattacks_img_s"] = rate(lambda: ta(x, y), k, dev, repeats)
     result["vs_eager"] = result["ours_img_s"] / result["eager_fp32_img_s"]
     result["vs_torchattacks"] = result["ours_img_s"] / result["torchattacks_img_s"]
     result["attack"] = {"eps": cfg.eps, "alpha": cfg.alpha, "steps": cfg.steps}
     if dev.type == "cuda":
+        from tltui.core.benchgpu import oom_probe, pgd_rates
+
         result["gpu"] = torch.cuda.get_device_name(dev)
+        result["gpu_pgd"] = pgd_rates(model, x, y, cfg, dev, repeats)
         result["peak_gpu_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
+        result.update(oom_probe(model, x, y, cfg, dev))
     yield Progress("bench", 3, 3, "done")
     return result

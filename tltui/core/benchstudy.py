@@ -79,10 +79,12 @@ steps = {steps}
 """
 
 
-def generate(root: Path, n: int, arch: str, steps: int) -> Generator[Progress, None, Path]:
-    """The study of `n` test images (plus fixed-size training and source sets) under `root`; written once, reused
-    while its files are complete."""
-    d = root / f"large-{arch}-{n}"
+def generate(
+    root: Path, n: int, arch: str, steps: int, *, train: bool = False
+) -> Generator[Progress, None, Path]:
+    """The study of `n` test images (plus fixed-size training and source sets; `train`: `n` training images too,
+    for `bench --train`) under `root`; written once, reused while its files are complete."""
+    d = root / (f"large-{arch}-{n}" + ("-train" if train else ""))
     study = d / "study.toml"
     if (d / DONE).is_file():
         study.write_text(study_text(n, arch, steps))
@@ -90,7 +92,7 @@ def generate(root: Path, n: int, arch: str, steps: int) -> Generator[Progress, N
     yield Progress("generate", 0, 3, f"{n} test images")
     _tree(d / "test", n, seed=1)
     yield Progress("generate", 1, 3, "training and source images")
-    _tree(d / "train", CLASSES * TRAIN_PER_CLASS, seed=2)
+    _tree(d / "train", n if train else CLASSES * TRAIN_PER_CLASS, seed=2)
     _tree(d / "source", CLASSES * SOURCE_PER_CLASS, seed=3, offset=CLASSES)
     yield Progress("generate", 2, 3, "models")
     torch.manual_seed(0)

@@ -64,6 +64,8 @@ def schedule_for(study: Study, recipe: str, epochs: int | None = None) -> Schedu
     """The schedule a recipe uses in this study (epochs overridable per variant)."""
     table = DEMO_SCHEDULES if study.is_demo else STUDY_SCHEDULES
     s = table[recipe]
+    if recipe != "teacher" and study.data.augment != "none":
+        s = Schedule(**{**asdict(s), "augment": study.data.augment})
     return s if epochs is None else Schedule(**{**asdict(s), "epochs": epochs})
 
 
@@ -120,7 +122,9 @@ class ModelStore:
             "recipe": recipe,
             "arch": spec.arch,
             "num_classes": spec.num_classes,
-            "schedule": asdict(schedule),
+            "schedule": {
+                k: v for k, v in asdict(schedule).items() if k != "augment" or v != "none"
+            },  # keys from before augmentation stay valid
             "data": _split_fingerprint(train_split),
             "mean": self.study.data.mean,
             "std": self.study.data.std,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tltui.base import tempfiles
+from tltui.base.cachedir import touch
 from tltui.base.errors import DataError
 from tltui.base.study import DataSpec
 from tltui.core.sampling import stratified_sample
@@ -175,16 +176,19 @@ def load_pixels(
         return arr, key
     group = hashlib.sha256(json.dumps([str(root), asdict(prep)]).encode()).hexdigest()[:12]
     path = cache / f"{group}-{key}.u8"
+    tempfiles.sweep(cache)  # the entries of killed decodes, also when this tree's entry is whole
     if path.is_file() and path.stat().st_size == int(np.prod(shape)):
         cached = np.memmap(path, dtype=np.uint8, mode="r", shape=shape)
         if _read_sum(path) == checksum(
             cached
         ):  # its bytes, not only its size: a damaged entry is decoded again
+            touch(
+                _sum_path(path)
+            )  # `tltui cache list` shows when it was last used (the entry keeps its time)
             return cached, key
         del cached
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        tempfiles.sweep(cache)  # the entries of killed decodes
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=tempfiles.prefix(group), suffix=".tmp")
         os.close(fd)
     except OSError:

@@ -116,13 +116,13 @@ def tsne_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: out?, batch_size?, repeats?, compile?, analyze?, aa_steps?, aa_queries?; study = "large" with n, arch?, steps?; executor?,
+    """params: out?, batch_size?, repeats?, compile?, analyze?, aa_steps?, aa_queries?, train?; study = "large" with n, arch?, steps?; executor?,
     ray_address?, workers?: writes bench.json (the performance benchmark; with study large, the real-scale one of
     the README; with executor ray, the Ray benchmark of docs/distributed.md)."""
     from tltui.core.bench import run_bench
 
     ex = executor_from(params)
-    if ex.distributed:
+    if ex.distributed and params.get("study") != "large":
         from tltui.core.bench_ray import run_ray_bench  # Ray is optional: only a Ray bench imports it
 
         ray_result = yield from run_ray_bench(ctx.device, ex, ctx.workspace, ctx.log)
@@ -139,6 +139,8 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
             batch_size=params.get("batch_size"),
             steps=int(params.get("steps", 2)),
             repeats=int(params.get("repeats", 3)),
+            train=bool(params.get("train", False)),
+            executor=ex if ex.distributed else None,
         )
         save_json(_out(params, ctx) / rundir.BENCH, large)
         return
@@ -148,6 +150,7 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
         repeats=int(params.get("repeats", 3)),
         compile=bool(params.get("compile", True)),
         analyze=bool(params.get("analyze", True)),
+        train=bool(params.get("train", False)),
         workspace=ctx.workspace,
         aa_steps=int(params.get("aa_steps", AA_STEPS)),
         aa_queries=int(params.get("aa_queries", AA_QUERIES)),

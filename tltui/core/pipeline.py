@@ -136,6 +136,7 @@ def analyze(
     budgets = attack_budgets(study)
     sets = attack_sets(an)
     cached = sum(an.cache.has(s.key) for s in sets)
+    log(f"adversarial cache: {cached} of {len(sets)} attack sets cached, {len(sets) - cached} to compute")
     extra = extra_attacks(study, len(an.variants))
     yield WorkPlan.of(
         attack=len(sets) - cached + extra, cached_attack=cached, level=1 + len(an.variants), end=1

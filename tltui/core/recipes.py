@@ -47,7 +47,7 @@ def recipe_of(an: Analysis, entry: Entry, settings: Any, runs: Sequence[Any] = (
     if isinstance(settings, ModelDoctorParams):
         from tltui.core.treat.model_doctor import treat_schedule
 
-        return record(treat_schedule(settings), entry.name)
+        return record(treat_schedule(settings, an.study.data.augment), entry.name)
     if isinstance(settings, TreatParams):
         made = next((r for r in runs if r.name == settings.variant), None)
         if made is not None:

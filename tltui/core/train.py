@@ -1,4 +1,4 @@
-"""A small supervised training loop (seeded, deterministic on CPU) that yields progress per epoch."""
+"""A small supervised training loop (seeded, deterministic on CPU) that yields progress per epoch; batches stream\nfrom the split's images (tltui/core/batches.py), never the whole split as one float tensor."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from tltui.base.progress import Progress
+from tltui.core.batches import batches
 from tltui.core.data import Split, normalize
 from tltui.core.scripted import is_scripted, refuse_changes
 
@@ -30,6 +31,9 @@ class Schedule:
     weight_decay: float = 0.0
     batch_size: int = 64
     seed: int = 0
+    augment: str = "none"
+    """`none` or `crop-flip` (tltui.core.batches.AUGMENTS: random resized crop and flip, drawn from a generator
+    of their own, so the shuffling is that of `none`)."""
 
 
 def train(
@@ -80,18 +84,25 @@ def train(
         )
     else:
         opt = torch.optim.Adam(groups, lr=schedule.lr, weight_decay=schedule.weight_decay)
-    x_all, y_all = split.x.to(device), split.y.to(device)
     n = len(split)
+    aug_gen = torch.Generator().manual_seed(schedule.seed + 1)
     was_training = model.training
     try:
         for epoch in range(schedule.epochs):
             model.train(not frozen_eval)
-            order = torch.randperm(n, generator=gen).to(device)
+            order = torch.randperm(n, generator=gen)
             total, count = 0.0, 0
-            for i in range(0, n, schedule.batch_size):
-                idx = order[i : i + schedule.batch_size]
-                x = normalize(x_all[idx], mean, std)
-                y = y_all[idx]
+            stream = batches(
+                split.images,
+                split.y,
+                order,
+                schedule.batch_size,
+                device,
+                augment=schedule.augment,
+                gen=aug_gen,
+            )
+            for pixels, y in stream:
+                x = normalize(pixels, mean, std)
                 logits = model(x)
                 loss = F.cross_entropy(logits, y)
                 if extra_loss is not None:
@@ -101,8 +112,8 @@ def train(
                 opt.step()
                 if after_step is not None:
                     after_step(model)
-                total += float(loss.detach()) * len(idx)
-                count += len(idx)
+                total += float(loss.detach()) * len(y)
+                count += len(y)
             if after_epoch is not None:
                 after_epoch(epoch + 1, model)
             yield Progress(phase, epoch + 1, schedule.epochs, f"loss {total / max(count, 1):.4f}")

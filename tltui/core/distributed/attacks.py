@@ -1,4 +1,5 @@
-"""Attack shards on Ray: one task per (attack set × test shard); merged on the driver into the adversarial cache."""
+"""Attack shards on Ray: one task per (attack set × test shard), its pixels shipped as uint8 when the study's data
+are; each shard written into its set's adversarial-cache file as it lands."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tltui.core.attacks.engine import AttackConfig
 from tltui.core.distributed.cluster import joined, shard_resources
 from tltui.core.distributed.schedule import in_flight
 from tltui.core.evaluate import attack_shard, prepare_target, shard_bounds
+from tltui.core.images import Images, Uint8Source
 
 MAX_RETRIES = 3
 """Ray reruns a shard whose worker died this many times (a shard is pure: rerunning gives the same images)."""
@@ -35,13 +37,16 @@ def worker_name() -> str:
 def attack_task(
     s: dict[str, Any], model: nn.Module, x: np.ndarray, y: np.ndarray, lo: int, hi: int
 ) -> tuple[np.ndarray, str, float]:
-    """One shard: the images [lo, hi) of the set `s` describes; `x` and `y` are the job's one shared copy."""
+    """One shard: the images [lo, hi) of the set `s` describes; `x` holds them (uint8 from the decoded-data
+    cache, or float32), `y` is the job's one shared copy of the labels."""
     t0 = time.perf_counter()
     torch.set_num_threads(s["threads"])
     dev = torch.device(s["device"])
     target = attack_target(s["kind"], model.to(dev), s["mean"], s["std"], dev, s["compile"])
     prepare_target(target, dev)
-    xb = torch.from_numpy(np.array(x[lo:hi]))  # a copy of this shard only: the shared array is read-only
+    # the shard's pixels only; uint8 ones become floats as Uint8Source.read makes them (bit for bit)
+    xb = torch.from_numpy(np.array(x))
+    xb = xb.float().div_(255.0) if xb.dtype == torch.uint8 else xb
     yb = None if s["kind"] == "teacher" else torch.from_numpy(np.array(y[lo:hi]))
     cfg = AttackConfig(**s["cfg"])
     adv = attack_shard(attack_run(s["kind"], s["attack"]), target, xb, yb, cfg, device=dev, seed=s["seed"])
@@ -67,6 +72,16 @@ def warm(n: int, ex: Executor, job_device: torch.device) -> float:
 def _cpu(model: nn.Module) -> nn.Module:
     on_cpu = all(p.device.type == "cpu" for p in model.parameters())
     return model if on_cpu else copy.deepcopy(model).cpu()
+
+
+def shard_pixels(images: Images, lo: int, hi: int) -> np.ndarray:
+    """Images lo…hi−1 as a shard ships them: uint8 when they come from the decoded-data cache (a quarter of the
+    bytes, and no float copy of the set anywhere), else the float32 pixels."""
+    src = images.source
+    if isinstance(src, Uint8Source) and images.norm is None:
+        rows = slice(lo, hi) if images.rows is None else images.rows[lo:hi]
+        return np.array(src.arr[rows])
+    return np.ascontiguousarray(images[lo:hi].numpy())
 
 
 def _describe(an: Analysis, s: AttackSet, device: str) -> dict[str, Any]:
@@ -119,34 +134,42 @@ def prefetch(
     todo = list({s.key: s for s in sets if not an.cache.has(s.key)}.values())
     if not todo:
         return {"shards": 0, "seconds": 0.0, "workers": {}}
-    x, y = an.data.test.x, an.data.test.y
-    bounds = shard_bounds(len(x), an.batch_size)
+    images, y = an.data.test.images, an.data.test.y
+    bounds = shard_bounds(len(images), an.batch_size)
     cpus, gpus, device = shard_resources(ex, an.device)
     shards = [(s, b) for s in todo for b in range(len(bounds))]
     total = len(shards)
     yield Progress("attacks", 0, total, f"{len(todo)} attack sets as {total} Ray shards")
-    with joined(ex, log):
-        x_ref, y_ref = ray.put(x.numpy()), ray.put(y.numpy())  # one copy per job in the object store
+    with joined(ex, log) as resources:
+        y_ref = ray.put(y.numpy())  # one copy per job in the object store; pixels travel per shard
         models = {id(s.model): ray.put(_cpu(s.model)) for s in todo}
         task = attack_task.options(num_cpus=cpus, num_gpus=gpus, max_retries=MAX_RETRIES)
         described = {s.key: _describe(an, s, device) for s in todo}
 
         def submit(s: AttackSet, b: int) -> Callable[[], Any]:
             args = {**described[s.key], "seed": s.seed + b}
-            return lambda: task.remote(args, models[id(s.model)], x_ref, y_ref, *bounds[b])
+            lo, hi = bounds[b]
+            return lambda: task.remote(args, models[id(s.model)], shard_pixels(images, lo, hi), y_ref, lo, hi)
 
-        parts: dict[str, dict[int, np.ndarray]] = {s.key: {} for s in todo}
+        # each shard's images are written into the set's cache file as they land: no set is merged in memory
+        writers = {s.key: an.cache.open(s.key, tuple(images.shape)) for s in todo}
+        left = {s.key: len(bounds) for s in todo}
         speed = Throughput()
         t0 = time.perf_counter()
-        with contextlib.closing(in_flight([submit(s, b) for s, b in shards], ex.workers)) as results:
-            for done, (i, (arr, who, secs)) in enumerate(results, start=1):
-                s, b = shards[i]
-                parts[s.key][b] = arr
-                speed.add(who, len(arr), secs)
-                if len(parts[s.key]) == len(bounds):
-                    merged = np.concatenate([parts[s.key].pop(k) for k in range(len(bounds))])
-                    an.cache.put(s.key, torch.from_numpy(merged))
-                yield Progress("attacks", done, total, f"{done}/{total} shards · {speed.line()}")
+        limit = ex.workers or 2 * max(1, int(resources.get("GPU" if gpus else "CPU", 1.0) / (gpus or cpus)))
+        try:
+            with contextlib.closing(in_flight([submit(s, b) for s, b in shards], limit)) as results:
+                for done, (i, (arr, who, secs)) in enumerate(results, start=1):
+                    s, b = shards[i]
+                    writers[s.key].write_at(bounds[b][0], arr)
+                    speed.add(who, len(arr), secs)
+                    left[s.key] -= 1
+                    if not left[s.key]:
+                        an.cache.hand(s.key, writers.pop(s.key))
+                    yield Progress("attacks", done, total, f"{done}/{total} shards · {speed.line()}")
+        finally:
+            for w in writers.values():  # a cancelled or failed job leaves no half-written set
+                w.discard()
         seconds = time.perf_counter() - t0
         log(f"Ray attack shards: {total} on {speed.detail()}")
     return {"shards": total, "seconds": seconds, "workers": dict(speed.images)}

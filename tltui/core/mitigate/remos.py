@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -13,8 +14,8 @@ from tltui.base.catalogue.mitigation import RemosParams
 from tltui.base.errors import MitigateError
 from tltui.base.progress import Progress, drain
 from tltui.core.analysis import Analysis
-from tltui.core.data import normalize
 from tltui.core.hooks import capture, eval_mode
+from tltui.core.images import Images
 from tltui.core.levels.layers import neuron_coverage
 from tltui.core.mitigate import _profile_cache
 from tltui.core.mitigate._student import check, fit, new_student, scope_layers
@@ -32,7 +33,7 @@ class Profile:
 
 def profile(
     model: nn.Module,
-    x: torch.Tensor,
+    x: torch.Tensor | Images,
     layers: Sequence[str],
     *,
     criterion: str = "neuron",
@@ -44,6 +45,7 @@ def profile(
     output: `neuron` = min–max scaled spatial mean > threshold (docs/mitigation.md#profile); `topk` = among the k channels with
     the largest spatial mean of that image."""
     names = list(layers)
+    x = cast(torch.Tensor, x)  # Images slice like a tensor (`x[a:b]`, `x.shape`): all the coverage passes use
     if criterion == "neuron":
         cin = neuron_coverage(model, x, names, threshold, batch_size=batch_size, inputs=True)
         cout = neuron_coverage(model, x, names, threshold, batch_size=batch_size)
@@ -173,7 +175,7 @@ def teacher_profile(an: Analysis, params: RemosParams) -> Generator[Progress, No
         return Profile(*cached)
     yield Progress("profile", 0, 1, f"{len(layers)} conv layers")
     assert an.data.train is not None
-    x = normalize(an.data.train.x, an.mean, an.std)
+    x = an.data.train.images.normalized(an.mean, an.std)  # read a batch at a time: no float copy of the split
     prof = profile(
         an.teacher, x, layers, criterion=params.criterion, threshold=params.threshold, topk=params.topk
     )

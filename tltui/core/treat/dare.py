@@ -14,6 +14,7 @@ from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
+from tltui.core.data import subset as data_subset
 from tltui.core.treat._common import (
     RegressionModel,
     Tap,
@@ -46,7 +47,8 @@ def holdout(y: torch.Tensor, share: float, seed: int) -> tuple[torch.Tensor, tor
 
 
 def subset(split: Split, idx: torch.Tensor) -> Split:
-    return Split(split.x[idx], split.y[idx], split.classes, [split.ids[i] for i in idx.tolist()])
+    """The instances at `idx`: a view of the split's images (its uint8 cache is not copied as float)."""
+    return data_subset(split, idx.numpy())
 
 
 @dataclass

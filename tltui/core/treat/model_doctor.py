@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import cast
 
 import torch
 from torch import nn
@@ -56,7 +57,9 @@ def diagnose(
     """The class × channel mask (float 0/1, on the analysis device) of `model` at `layer` on `split`."""
     diag = model_doctor_map(
         model,
-        normalize(split.x, an.mean, an.std),
+        cast(
+            torch.Tensor, split.images.normalized(an.mean, an.std)
+        ),  # slices like one, read a batch at a time
         split.y.numpy(),
         layer,
         n_per_class=params.n_per_class,
@@ -74,14 +77,14 @@ def mean_channel_loss(
     total = 0.0
     with eval_mode(model), torch.enable_grad(), capture(model, [layer], detach=False) as store:
         for i in range(0, len(split.y), batch_size):
-            x = normalize(split.x[i : i + batch_size], an.mean, an.std).to(an.device)
+            x = normalize(split.images[i : i + batch_size], an.mean, an.std).to(an.device)
             y = split.y[i : i + batch_size].to(an.device)
             loss = channel_loss(model(x), store[layer], y, mask)
             total += float(loss.detach()) * len(y)
     return total / max(len(split.y), 1)
 
 
-def treat_schedule(params: ModelDoctorParams) -> Schedule:
+def treat_schedule(params: ModelDoctorParams, augment: str = "none") -> Schedule:
     """The training schedule of the treatment and of its control (α = 0): one recipe for the pair."""
     return Schedule(
         epochs=params.epochs if params.epochs is not None else EPOCHS,
@@ -90,6 +93,7 @@ def treat_schedule(params: ModelDoctorParams) -> Schedule:
         momentum=0.9,
         batch_size=params.train_batch_size,
         seed=params.seed,
+        augment=augment,
     )
 
 
@@ -107,7 +111,7 @@ def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn
         1,
         f"{float(mask.mean()):.0%} of class × channel cells correlated; L_channel {before:.3f}",
     )
-    schedule = treat_schedule(params)
+    schedule = treat_schedule(params, an.study.data.augment)
     with capture(model, [layer], detach=False) as store:
 
         def extra(_m: nn.Module, _x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
