@@ -122,10 +122,19 @@ class FmtParams(TreatParams):
 TREATMENTS: dict[str, Entry] = {
     "model-doctor": Entry(
         "model-doctor",
-        "Model Doctor: channel-constraint fine-tuning from the diagnosis map",
+        "Model Doctor, fine-tune form: channel-constraint fine-tuning of the variant from its diagnosis map",
         "tltui.core.treat.model_doctor:run",
         ModelDoctorParams,
         baseline="model-doctor",  # its control: the same schedule without the channel loss
+        baseline_params=(("channel_alpha", 0.0),),
+    ),
+    "model-doctor-scratch": Entry(
+        "model-doctor-scratch",
+        "Model Doctor from scratch (the reference's procedure): diagnose the variant, re-initialise it, train "
+        "with the channel loss",
+        "tltui.core.treat.model_doctor:run_scratch",
+        ModelDoctorParams,
+        baseline="model-doctor-scratch",  # its control: the same re-initialised training without the loss
         baseline_params=(("channel_alpha", 0.0),),
     ),
     "dare": Entry(
