@@ -122,7 +122,7 @@ class FmtParams(TreatParams):
 TREATMENTS: dict[str, Entry] = {
     "model-doctor": Entry(
         "model-doctor",
-        "Model Doctor, fine-tune form: channel-constraint fine-tuning of the variant from its diagnosis map",
+        "Model Doctor: channel-constraint fine-tuning from the diagnosis map",
         "tltui.core.treat.model_doctor:run",
         ModelDoctorParams,
         baseline="model-doctor",  # its control: the same schedule without the channel loss
