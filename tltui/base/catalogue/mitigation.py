@@ -103,6 +103,13 @@ def _beta() -> Any:
 class DeltaParams(FeatureParams):
     """DELTA as published: the teacher-attention-weighted feature-map distance plus the β penalty on the head."""
 
+    stages: tuple[str, ...] | None = param(
+        None,
+        label="stages",
+        help="modules whose outputs are matched to the teacher's (empty: the last conv of each ResNet stage, "
+        "else every conv)",
+        layers="any",
+    )
     feature_alpha: float = param(
         0.01,
         label="feature α",
