@@ -11,11 +11,12 @@ from torch import nn
 from torchvision.models import resnet18
 
 from tests.nets import TUNED, ChannelReader, SmallCNN
-from tltui.base.catalogue.mitigation import FeatureParams, RenofeationParams
-from tltui.base.progress import collect
+from tltui.base.catalogue.mitigation import DeltaParams, FeatureParams, RenofeationParams
+from tltui.base.errors import MitigateError
+from tltui.base.progress import collect, drain
 from tltui.core.analysis import Analysis
 from tltui.core.data import Split
-from tltui.core.mitigate import renofeation
+from tltui.core.mitigate import delta, renofeation
 from tltui.core.mitigate._attention import attention_distance, attention_weights, removal_scores
 from tltui.core.mitigate._features import delta_stages, distillation, spatial_dropout
 from tltui.core.mitigate._penalties import linear_l2
@@ -138,3 +139,9 @@ def test_batch_norm_statistics_recomputed_from_the_training_data() -> None:
     assert torch.allclose(net[1].running_mean, h.mean(dim=(0, 2, 3)), atol=1e-6)
     assert torch.allclose(net[1].running_var, h.var(dim=(0, 2, 3), unbiased=True), atol=1e-5)
     assert net[1].momentum == 0.1
+
+
+def test_delta_divergence_is_one_line(tiny_an: Analysis) -> None:
+    params = DeltaParams(epochs=5, feature_alpha=1e38, probe_epochs=1, attention_batches=1)
+    with pytest.raises(MitigateError, match="lower --feature-alpha"):
+        drain(delta.run(tiny_an, params))

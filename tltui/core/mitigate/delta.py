@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from tltui.base.catalogue.mitigation import DeltaParams, FeatureParams
+from tltui.base.errors import MitigateError
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
 from tltui.core.mitigate._attention import (
@@ -53,8 +54,12 @@ def run(an: Analysis, params: DeltaParams) -> Generator[Progress, None, nn.Modul
     with distillation(student, an.teacher, names, params.feature_alpha, distance) as feature_loss:
 
         def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-            penalty = linear_l2([model.get_submodule(head)], params.beta)
-            return feature_loss(model, x, y, logits) + penalty.to(logits.device)
+            value = feature_loss(model, x, y, logits)
+            if not bool(torch.isfinite(value)):
+                raise MitigateError(
+                    f"delta: the feature distance diverged at α = {params.feature_alpha:g}: lower --feature-alpha"
+                )
+            return value + linear_l2([model.get_submodule(head)], params.beta).to(logits.device)
 
         return (yield from fit(an, student, head, schedule, phase="delta", extra_loss=loss))
 
