@@ -45,8 +45,10 @@ def recipe_of(an: Analysis, entry: Entry, settings: Any, runs: Sequence[Any] = (
         source = settings.recipe or ("scratch" if fresh else _build(an, settings.base))
         return record(schedule, source)
     if isinstance(settings, ModelDoctorParams):
-        from tltui.core.treat.model_doctor import treat_schedule
+        from tltui.core.treat.model_doctor import scratch_schedule, treat_schedule
 
+        if entry.name.startswith("model-doctor-scratch"):
+            return record(scratch_schedule(an, settings), "scratch")
         return record(treat_schedule(settings, an.study.data.augment), entry.name)
     if isinstance(settings, TreatParams):
         made = next((r for r in runs if r.name == settings.variant), None)

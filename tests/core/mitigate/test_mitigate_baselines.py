@@ -1,4 +1,4 @@
-"""Each baseline's defining property: finetune, retrain, magprune, delta and renofeation."""
+"""Each baseline's defining property: finetune, retrain, magprune, delta (both forms) and renofeation."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import torch
 
 from tests.nets import TUNED, SmallCNN
 from tltui.base.catalogue.mitigation import (
+    DeltaParams,
     FeatureParams,
     MitigateParams,
     PruneParams,
@@ -84,10 +85,12 @@ def test_delta_loss_is_zero_for_the_teacher_itself_and_positive_after_a_change(t
 
 
 def test_delta_trains_from_the_teacher(tiny_an: Analysis) -> None:
-    start = drain(delta.run(tiny_an, FeatureParams(epochs=0)))
+    start = drain(delta.run_simple(tiny_an, FeatureParams(epochs=0)))
     assert torch.equal(start.conv2.weight, tiny_an.teacher.conv2.weight)
-    tuned = drain(delta.run(tiny_an, FeatureParams(epochs=1, feature_alpha=1.0)))
+    tuned = drain(delta.run_simple(tiny_an, FeatureParams(epochs=1, feature_alpha=1.0)))
     assert not torch.equal(tuned.conv2.weight, tiny_an.teacher.conv2.weight)
+    published = drain(delta.run(tiny_an, DeltaParams(epochs=1, probe_epochs=1, attention_batches=1)))
+    assert not torch.equal(published.conv2.weight, tiny_an.teacher.conv2.weight)
 
 
 def test_renofeation_reinitialises_and_distils(tiny_an: Analysis) -> None:
@@ -105,12 +108,12 @@ def test_renofeation_reinitialises_and_distils(tiny_an: Analysis) -> None:
     assert after < before  # distillation pulls the re-initialised features toward the teacher's
 
 
-def test_spatial_dropout_drops_whole_channels_only_in_training() -> None:
+def test_spatial_dropout_drops_whole_output_channels_only_in_training() -> None:
     net = SmallCNN(widths=TUNED)
     x = torch.rand(4, 1, 8, 8)
     seen: dict[str, torch.Tensor] = {}
     net.conv2.register_forward_hook(lambda m, a, o: seen.__setitem__("in", a[0]))
-    with spatial_dropout(net, ["conv2"], 0.5):
+    with spatial_dropout(net, ["conv1"], 0.5):
         net.train()
         torch.manual_seed(0)
         net(x)
@@ -119,4 +122,4 @@ def test_spatial_dropout_drops_whole_channels_only_in_training() -> None:
         net.eval()
         net(x)
         assert torch.equal(seen["in"], net.relu(net.conv1(x)))
-    assert not net.conv2._forward_pre_hooks
+    assert not net.conv1._forward_hooks

@@ -14,7 +14,15 @@ METHODS = {name: entry.load() for name, entry in MITIGATIONS.items()}
 
 
 def test_registry_names_every_method() -> None:
-    assert set(METHODS) == {"remos", "finetune", "retrain", "magprune", "delta", "renofeation"}
+    assert set(METHODS) == {
+        "remos",
+        "finetune",
+        "retrain",
+        "magprune",
+        "delta",
+        "delta-simple",
+        "renofeation",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(METHODS))
@@ -50,6 +58,14 @@ def test_params_from_json_lists_become_tuples() -> None:
 def test_each_method_takes_exactly_its_own_parameters() -> None:
     shared = {"epochs", "lr", "seed", "seeds", "tune_baseline", "timeline", "keep_best"}
     assert {s.name for s in MITIGATIONS["finetune"].specs()} == shared
-    assert {s.name for s in MITIGATIONS["delta"].specs()} == {*shared, "stages", "feature_alpha"}
+    assert {s.name for s in MITIGATIONS["delta-simple"].specs()} == {*shared, "stages", "feature_alpha"}
+    assert {s.name for s in MITIGATIONS["delta"].specs()} == {
+        *shared,
+        "stages",
+        "feature_alpha",
+        "beta",
+        "attention_batches",
+        "probe_epochs",
+    }
     assert "feature_alpha" in {s.name for s in MITIGATIONS["renofeation"].specs()}
     assert all(e.fields is None for e in MITIGATIONS.values())

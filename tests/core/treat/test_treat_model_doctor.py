@@ -3,6 +3,7 @@ the treatment drives it down (it is not plain continued training)."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import torch
@@ -10,9 +11,17 @@ from torch import nn
 
 from tests.nets import tiny_analysis
 from tltui.base.catalogue.treatment import ModelDoctorParams
-from tltui.base.progress import drain
+from tltui.base.progress import collect, drain
 from tltui.core.hooks import capture
-from tltui.core.treat.model_doctor import channel_loss, diagnose, mean_channel_loss, run, top_wrong_class
+from tltui.core.reinit import reinitialise
+from tltui.core.treat.model_doctor import (
+    channel_loss,
+    diagnose,
+    mean_channel_loss,
+    run,
+    run_scratch,
+    top_wrong_class,
+)
 
 
 class TwoChannel(nn.Module):
@@ -77,3 +86,17 @@ def test_treatment_drives_the_channel_loss_down(tmp_path: Path) -> None:
     after = mean_channel_loss(treated, split, "conv2", mask, an)
     assert before > 0
     assert after < 0.5 * before and after < 0.5 * after_plain
+
+
+def test_from_scratch_reinitialises_after_diagnosing_the_variant(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    params = ModelDoctorParams(epochs=0, n_per_class=8, seed=5)
+    steps, fresh = collect(run_scratch(an, params))
+    expected = copy.deepcopy(an.variants["finetune"])
+    reinitialise(expected, 5)
+    for k, v in expected.state_dict().items():
+        assert torch.equal(fresh.state_dict()[k], v), k
+    assert not torch.equal(fresh.conv2.weight, an.variants["finetune"].conv2.weight)
+    assert any("re-initialised (seed 5)" in s.msg for s in steps)
+    tuned = drain(run(an, params))  # the fine-tune form keeps the variant's weights
+    assert torch.equal(tuned.conv2.weight, an.variants["finetune"].conv2.weight)

@@ -14,6 +14,7 @@ from tltui.base.catalogue.entry import Entry, load_target
 from tltui.base.catalogue.jobs import DEVICE_RESOLVER, JOBS, RunParams
 from tltui.base.catalogue.mitigation import (
     MITIGATIONS,
+    DeltaParams,
     FeatureParams,
     MitigateParams,
     PruneParams,
@@ -65,6 +66,7 @@ __all__ = [
     "TREATMENTS",
     "VIEWS",
     "DareParams",
+    "DeltaParams",
     "Entry",
     "FeatureParams",
     "FmtParams",

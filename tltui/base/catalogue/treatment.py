@@ -128,6 +128,15 @@ TREATMENTS: dict[str, Entry] = {
         baseline="model-doctor",  # its control: the same schedule without the channel loss
         baseline_params=(("channel_alpha", 0.0),),
     ),
+    "model-doctor-scratch": Entry(
+        "model-doctor-scratch",
+        "Model Doctor from scratch (the reference's procedure): diagnose the variant, re-initialise it, train "
+        "with the channel loss",
+        "tltui.core.treat.model_doctor:run_scratch",
+        ModelDoctorParams,
+        baseline="model-doctor-scratch",  # its control: the same re-initialised training without the loss
+        baseline_params=(("channel_alpha", 0.0),),
+    ),
     "dare": Entry(
         "dare",
         "Dare: isomorphic-regression repair on held-out inputs, through per-class slices",

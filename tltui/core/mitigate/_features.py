@@ -1,9 +1,9 @@
-"""Feature matching to a frozen teacher (DELTA, Renofeation): stages, the MSE loss, and spatial dropout hooks."""
+"""Feature matching to a frozen teacher (DELTA, Renofeation): stages, the losses, and spatial dropout hooks."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import torch
@@ -17,6 +17,8 @@ from tltui.core.hooks import capture
 from tltui.core.train import ExtraLoss
 
 RESNET_STAGES = ("layer1", "layer2", "layer3", "layer4")
+
+Distance = Callable[[Mapping[str, torch.Tensor], Mapping[str, torch.Tensor]], torch.Tensor]
 
 
 def stages(model: nn.Module, params: FeatureParams) -> list[str]:
@@ -33,6 +35,20 @@ def stages(model: nn.Module, params: FeatureParams) -> list[str]:
     return M.conv_names(model)
 
 
+def delta_stages(model: nn.Module, params: FeatureParams) -> list[str]:
+    """DELTA's matched layers: `params.stages`, else on a ResNet the last conv of each stage's last block (the
+    reference hooks layer1.2.conv3 … layer4.2.conv3 of ResNet-50), else every Conv2d."""
+    modules = dict(model.named_modules())
+    if params.stages is not None or not all(n in modules for n in RESNET_STAGES):
+        return stages(model, params)
+    convs = M.conv_names(model)
+    out = []
+    for stage in RESNET_STAGES:
+        inside = [n for n in convs if n.startswith(stage + ".") and ".downsample" not in n]
+        out.append(inside[-1] if inside else stage)
+    return out
+
+
 def feature_mse(student: Mapping[str, torch.Tensor], teacher: Mapping[str, torch.Tensor]) -> torch.Tensor:
     """Σ over stages of the mean squared difference of the feature maps (0 exactly when they coincide)."""
     losses = [F.mse_loss(student[n], teacher[n].detach()) for n in teacher]
@@ -43,10 +59,15 @@ def feature_mse(student: Mapping[str, torch.Tensor], teacher: Mapping[str, torch
 
 @contextmanager
 def distillation(
-    student: nn.Module, teacher: nn.Module, names: Sequence[str], alpha: float
+    student: nn.Module,
+    teacher: nn.Module,
+    names: Sequence[str],
+    alpha: float,
+    distance: Distance = feature_mse,
 ) -> Iterator[ExtraLoss]:
-    """An `extra_loss` for `train`: α · feature_mse between the student's stage outputs on the batch and a frozen
-    eval-mode copy of the teacher's. Hooks live only inside the block; the teacher itself is never touched."""
+    """An `extra_loss` for `train`: α · `distance` (default feature_mse) between the student's stage outputs on
+    the batch and a frozen eval-mode copy of the teacher's. Hooks live only inside the block; the teacher itself
+    is never touched."""
     frozen = copy.deepcopy(teacher).eval()
     for p in frozen.parameters():
         p.requires_grad_(False)
@@ -57,20 +78,22 @@ def distillation(
             frozen.to(x.device)
             with torch.no_grad():
                 frozen(x)
-            return alpha * feature_mse(s_feat, t_feat)
+            return alpha * distance(s_feat, t_feat)
 
         yield loss
 
 
 @contextmanager
 def spatial_dropout(model: nn.Module, names: Sequence[str], p: float) -> Iterator[None]:
-    """Channel-wise (spatial) dropout on the input of each named module while the model trains; removed after."""
+    """Channel-wise (spatial) dropout on the output of each named module while the model trains, as fe_resnet.py
+    drops after every stage; removed after. Enter it after `distillation`: hooks registered earlier (the feature
+    capture) still see the output before the dropout, as the reference's `record_act` does."""
     modules = dict(model.named_modules())
 
-    def hook(m: nn.Module, args: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
-        return (F.dropout2d(args[0], p, training=m.training), *args[1:])
+    def hook(m: nn.Module, _a: tuple[torch.Tensor, ...], out: torch.Tensor) -> torch.Tensor:
+        return F.dropout2d(out, p, training=m.training)
 
-    handles = [modules[n].register_forward_pre_hook(hook) for n in names]
+    handles = [modules[n].register_forward_hook(hook) for n in names]
     try:
         yield
     finally:

@@ -6,7 +6,6 @@ import copy
 from collections.abc import Callable, Generator
 from dataclasses import replace
 
-import torch
 from torch import nn
 
 from tltui.base.catalogue.mitigation import MitigateParams, PruneParams, RemosParams
@@ -16,6 +15,7 @@ from tltui.base.progress import Progress
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.build import replace_head, schedule_for
+from tltui.core.reinit import reinitialise
 from tltui.core.train import ExtraLoss, Schedule, train
 
 RECIPES = ("scratch", "probe", "finetune")
@@ -89,16 +89,6 @@ def new_student(
     if fresh:
         reinitialise(student, params.seed)
     return student, head, schedule
-
-
-def reinitialise(model: nn.Module, seed: int) -> None:
-    """Re-initialise every parameterised layer in registration order, seeded (as a fresh build would)."""
-    torch.manual_seed(seed)
-    for m in model.modules():
-        reset = getattr(m, "reset_parameters", None)
-        # only layers that own parameters: a container's reset would draw again for its children
-        if callable(reset) and any(True for _ in m.parameters(recurse=False)):
-            reset()
 
 
 def fit(

@@ -1,8 +1,10 @@
-"""Model Doctor (AAAI 2022): diagnose class-correlated channels, then fine-tune with a channel-gradient loss."""
+"""Model Doctor (AAAI 2022): diagnose class-correlated channels, then train with a channel-gradient loss, either
+fine-tuning the variant (`model-doctor`) or from a fresh initialisation as the reference does (`model-doctor-scratch`)."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from typing import cast
 
 import torch
@@ -11,10 +13,12 @@ from torch import nn
 from tltui.base.catalogue.treatment import ModelDoctorParams
 from tltui.base.progress import Progress
 from tltui.core.analysis import Analysis
+from tltui.core.build import schedule_for
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import capture, eval_mode
 from tltui.core.levels.features import channel_grads, model_doctor_map
 from tltui.core.models import last_conv
+from tltui.core.reinit import reinitialise
 from tltui.core.train import Schedule, train
 from tltui.core.treat._common import clone_variant, train_split
 
@@ -98,7 +102,29 @@ def treat_schedule(params: ModelDoctorParams, augment: str = "none") -> Schedule
 
 
 def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn.Module]:
-    """Diagnose the variant on its training set, then fine-tune a copy with L = CE + α·L_channel."""
+    """The fine-tune form: diagnose the variant on its training set, then fine-tune a copy with
+    L = CE + α·L_channel (SGD 3·10⁻³, momentum 0.9, 30 epochs)."""
+    return (yield from _treat(an, params, treat_schedule(params, an.study.data.augment), fresh=False))
+
+
+def run_scratch(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn.Module]:
+    """The reference's procedure: diagnose the variant, then re-initialise a copy (seeded) and train it with
+    L = CE + α·L_channel on the study's scratch schedule (`epochs`, `lr` override it)."""
+    return (yield from _treat(an, params, scratch_schedule(an, params), fresh=True))
+
+
+def scratch_schedule(an: Analysis, params: ModelDoctorParams) -> Schedule:
+    """The from-scratch procedure's schedule, for the treatment and its control: the study's scratch recipe with
+    the treatment's batch size and seed (`epochs`, `lr` override it)."""
+    s = schedule_for(an.study, "scratch", params.epochs)
+    s = replace(s, batch_size=params.train_batch_size, seed=params.seed)
+    return s if params.lr is None else replace(s, lr=params.lr)
+
+
+def _treat(
+    an: Analysis, params: ModelDoctorParams, schedule: Schedule, *, fresh: bool
+) -> Generator[Progress, None, nn.Module]:
+    phase = "treat model-doctor" + (" from scratch" if fresh else "")
     model = clone_variant(an, params.variant)
     split = train_split(an, "model-doctor")
     layer = params.layer or last_conv(model)
@@ -111,22 +137,20 @@ def run(an: Analysis, params: ModelDoctorParams) -> Generator[Progress, None, nn
         1,
         f"{float(mask.mean()):.0%} of class × channel cells correlated; L_channel {before:.3f}",
     )
-    schedule = treat_schedule(params, an.study.data.augment)
+    if fresh:  # the mask is the trained variant's; the model that learns to respect it starts anew
+        model.cpu()
+        reinitialise(model, params.seed)
+        model.to(an.device)
+        before = mean_channel_loss(model, split, layer, mask, an)
+        yield Progress(phase, 0, 1, f"re-initialised (seed {params.seed}); L_channel {before:.3f}")
     with capture(model, [layer], detach=False) as store:
 
         def extra(_m: nn.Module, _x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
             return params.channel_alpha * channel_loss(logits, store[layer], y, mask)
 
         yield from train(
-            model,
-            split,
-            an.mean,
-            an.std,
-            schedule,
-            device=an.device,
-            extra_loss=extra,
-            phase="treat model-doctor",
+            model, split, an.mean, an.std, schedule, device=an.device, extra_loss=extra, phase=phase
         )
     after = mean_channel_loss(model, split, layer, mask, an)
-    yield Progress("treat model-doctor", 1, 1, f"L_channel {before:.3f} → {after:.3f} on the training set")
+    yield Progress(phase, 1, 1, f"L_channel {before:.3f} → {after:.3f} on the training set")
     return model.eval()
