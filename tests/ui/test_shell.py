@@ -148,8 +148,9 @@ async def test_export_csv_json_svg(make_app: MakeApp, run_dir: Path) -> None:
         exports = run_dir / "exports"
         csvs, jsons = list(exports.glob("overview-*.csv")), list(exports.glob("overview-*.json"))
         assert len(csvs) == 1 and len(jsons) == 1
-        header = csvs[0].read_text().splitlines()[0]
-        assert header.startswith("variant,aoi,aai")
+        header, first = csvs[0].read_text().splitlines()[:2]
+        assert header.startswith("variant,aoi,aai") and header.endswith(",white_box_attack,teacher_attack")
+        assert "pgd L∞ ε=0.1 α=0.02 · 10 steps · 1 restart" in first  # every row names its attack's budget
         doc = json.loads(jsons[0].read_text())
         rows = doc["rows"]
         summary = json.loads((run_dir / "summary.json").read_text())

@@ -59,7 +59,8 @@ def write_table(
     table: ExportTable, folder: Path, formats: Iterable[str], budget: dict[str, str] | None = None
 ) -> list[Path]:
     """Write `table` in each of `formats` ('csv', 'json'); returns the written paths. `budget` (each attack's
-    budget line, tltui.base.budget.budget_record) goes into the JSON beside the rows."""
+    budget line, tltui.base.budget.budget_record) goes into the JSON beside the rows, and into the CSV as one
+    column per attack repeated on every row (a CSV has no place for a note a spreadsheet keeps)."""
     base = f"{table.name}-{stamp()}"
     written: list[Path] = []
     for fmt in formats:
@@ -67,8 +68,9 @@ def write_table(
         if fmt == "csv":
             with path.open("w", newline="") as fh:
                 w = csv.writer(fh)
-                w.writerow(table.columns)
-                w.writerows(table.rows)
+                extra = dict(budget or {})
+                w.writerow([*table.columns, *extra])
+                w.writerows([*row, *extra.values()] for row in table.rows)
         elif fmt == "json":
             records = [dict(zip(table.columns, row, strict=False)) for row in table.rows]
             doc: dict[str, Any] = {"view": table.name, "rows": records}

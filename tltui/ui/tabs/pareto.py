@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from tltui.base.budget import budget_text
 from tltui.base.errors import TltuiError
 from tltui.base.rundir import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR
@@ -130,6 +131,9 @@ class ParetoTab(TabView):
             return
         lines = [c.line() for c in result.comparisons] or [NO_METHOD]
         lines += [s for s in (result.study_line, *result.notes) if s]
+        lines.append(
+            f"DIR under the teacher attack {budget_text(run.info.teacher_attack)}"
+        )  # its budget, on record
         self.query_one("#pa-verdicts", Static).update("\n".join(lines))
         self.query_one("#pa-chart", Chart).show(pareto_spec(result))
         points: DataTable[Any] = self.query_one("#pa-points", DataTable)
