@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -103,7 +104,7 @@ def group_hypervolumes(
         if len(vals) < 2:
             out.append((name, m, None, None, 1))
             continue
-        h = t95(len(vals) - 1) * _sd(vals) / math.sqrt(len(vals))
+        h = t95(len(vals) - 1) * statistics.stdev(vals) / math.sqrt(len(vals))
         out.append((name, m, m - h, m + h, len(vals)))
     return out
 
@@ -161,8 +162,3 @@ def latest(blocks: Sequence[TimelineBlock]) -> list[TimelineRun]:
         for r in block["runs"]:  # one model may be a group's method and, retrained, another's baseline
             found[(r["variant"], r["role"], r["group"])] = r
     return list(found.values())
-
-
-def _sd(values: Sequence[float]) -> float:
-    m = sum(values) / len(values)
-    return math.sqrt(sum((v - m) ** 2 for v in values) / (len(values) - 1))
