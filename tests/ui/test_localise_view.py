@@ -87,6 +87,11 @@ async def test_the_section_follows_the_intervention_and_prefills_remos(
         await pilot.pause()
         assert got == [] and isinstance(app.screen, LocaliseForm)  # conv9 is not a layer: refused, form stays
         app.screen.query_one("#lf-layers", Input).value = "fc,conv1"
-        await pilot.click("#lf-run")
+        app.clear_notifications()  # the refusal's toast may lie over the button
         await pilot.pause()
+        await pilot.click("#lf-run")
+        for _ in range(100):  # bounded: the form is dismissed on the next frames
+            if got:
+                break
+            await pilot.pause(0.05)
         assert got[0] is not None and got[0]["variant"] == "finetune" and got[0]["layers"] == ["conv1", "fc"]
