@@ -28,7 +28,7 @@ def record(schedule: Schedule, source: str) -> RecipeRecord:
         weight_decay=schedule.weight_decay,
         batch_size=schedule.batch_size,
         lr_schedule="constant",
-        augmentation="none",
+        augmentation=schedule.augment,
     )
 
 
