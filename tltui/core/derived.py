@@ -27,6 +27,22 @@ META_KEY = "tltui_variant"
 """The safetensors metadata entry holding a produced variant's record: weights and record change together."""
 
 
+_RECORD = "_tltui_record"
+
+
+def attach_record(model: nn.Module, **entries: Any) -> nn.Module:
+    """Have `model` carry entries for its variant's record (e.g. SeaM's `mask`); returns it. `stage_variant` via
+    `taken_record` writes them into the provenance; they travel with the module (a Ray seed's result too)."""
+    model.__dict__[_RECORD] = {**model.__dict__.get(_RECORD, {}), **entries}
+    return model
+
+
+def taken_record(model: nn.Module) -> dict[str, Any]:
+    """The entries `attach_record` gave `model`, removed from it ({} when none)."""
+    out: dict[str, Any] = model.__dict__.pop(_RECORD, {})
+    return out
+
+
 def check_name(study: Study, name: str) -> None:
     check_rule(name, "--name", StudyError)
     if name in study.names or name in RESERVED:

@@ -29,7 +29,15 @@ from tltui.base.study import Study
 from tltui.base.sweep import holds, sweep_record
 from tltui.base.trust import trusted
 from tltui.core.analysis import Analysis
-from tltui.core.derived import Staged, check_name, commit, derived_variants, discard, stage_variant
+from tltui.core.derived import (
+    Staged,
+    check_name,
+    commit,
+    derived_variants,
+    discard,
+    stage_variant,
+    taken_record,
+)
 from tltui.core.device import resolve_device
 from tltui.core.pairing import FAMILIES, Planned, _treated, _tuned_target, plan, sweep_groups, tuned
 from tltui.core.pipeline import analyze, begin_run
@@ -175,6 +183,7 @@ def produce(
                 record["tuning"] = tuning
             if recipes.get(r.name) is not None:
                 record["recipe"] = recipes[r.name]
+            record.update(taken_record(model))  # what the method learnt on the way (SeaM's mask)
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )

@@ -20,6 +20,7 @@ from tltui.base.catalogue.mitigation import (
     PruneParams,
     RemosParams,
     RenofeationParams,
+    SeamParams,
 )
 from tltui.base.catalogue.params import ParamSpec, as_json, param, parse, specs
 from tltui.base.catalogue.training import TrainParams
@@ -77,6 +78,7 @@ __all__ = [
     "RemosParams",
     "RenofeationParams",
     "RunParams",
+    "SeamParams",
     "TrainParams",
     "TreatParams",
     "as_json",

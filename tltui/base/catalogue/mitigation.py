@@ -175,6 +175,40 @@ class RenofeationParams(FeatureParams):
     )
 
 
+@dataclass(frozen=True)
+class SeamParams(MitigateParams):
+    """SeaM: a binary mask over the teacher's conv weights learnt for the target task, then fine-tuning (the
+    defaults are the reference's defect-inheritance command: lr_mask 0.05, α 0.5, threshold 0.6)."""
+
+    prune_threshold: float = fraction(
+        0.6,
+        label="prune threshold",
+        help="the mask search stops once this fraction of the conv weights is removed (1: never)",
+        hi_open=False,
+    )
+    mask_alpha: float = param(
+        0.5, label="mask α", help="weight α of the kept-weight ratio in the mask loss CE + α·ratio", lo=0.0
+    )
+    mask_lr: float = param(0.05, label="mask rate", help="Adam learning rate of the mask scores", lo=0.0)
+    mask_head_lr: float = param(
+        0.001, label="mask head rate", help="Adam learning rate of the head while the mask learns", lo=0.0
+    )
+    mask_epochs: int = param(300, label="mask epochs", help="epochs of the mask search, at most", lo=1)
+    head_epochs: int = param(
+        300,
+        label="head epochs",
+        help="epochs, at most, of step 1: the new head alone on the frozen teacher",
+        lo=1,
+    )
+    head_lr: float = param(0.1, label="head rate", help="SGD learning rate of step 1's head", lo=0.0)
+    early_stop: int = param(
+        30,
+        label="early stop",
+        help="steps 1 and 2 stop after this many epochs without a better validation score",
+        lo=1,
+    )
+
+
 def _method(name: str, help: str, params: type) -> Entry:
     baseline = None if name == "finetune" else "finetune"  # same recipe and seed, nothing removed
     return Entry(name, help, f"tltui.core.mitigate.{name}:run", params, baseline=baseline)
@@ -183,6 +217,9 @@ def _method(name: str, help: str, params: type) -> Entry:
 MITIGATIONS: dict[str, Entry] = {
     "remos": _method(
         "remos", "ReMoS: slice the weights irrelevant to the target, then fine-tune", RemosParams
+    ),
+    "seam": _method(
+        "seam", "SeaM: re-engineer the teacher with a learnt weight mask, then fine-tune", SeamParams
     ),
     "finetune": _method("finetune", "fine-tune all layers from the teacher (baseline)", MitigateParams),
     "retrain": _method("retrain", "re-initialise and train (baseline)", MitigateParams),

@@ -174,6 +174,18 @@ class RecipeRecord(TypedDict):
     """`none`: the training images as they are."""
 
 
+class MaskRecord(TypedDict):
+    """SeaM's learnt mask (tltui.core.mitigate.seam): what it keeps of the teacher's conv weights and biases."""
+
+    kept: float
+    masked: int
+    """How many parameters the mask covers."""
+    epochs: int
+    stop: str
+    """`threshold`, `early stop` or `epochs`: why the mask search ended."""
+    val_acc: float
+
+
 class DerivedRecord(TypedDict):
     """A produced variant's record (mitigation, treatment), as stored with its weights."""
 
@@ -196,6 +208,8 @@ class DerivedRecord(TypedDict):
     """A checkpoint picked along a run's timeline (`keep_best`): the run (`of`), its `step` and `epoch`."""
     recipe: NotRequired[RecipeRecord]
     """The recipe of its comparison (absent: a plugin's method, or weights of unknown recipe)."""
+    mask: NotRequired[MaskRecord]
+    """SeaM's mask: the fraction of the teacher's conv weights it kept before the fine-tuning."""
 
 
 class ProducedRecord(DerivedRecord):
