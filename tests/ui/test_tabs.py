@@ -216,6 +216,32 @@ async def test_mitigate_preview_follows_the_ratio(make_app: MakeApp, run_dir: Pa
         assert chart.spec.series[0].y == (0.25, 0.75)
 
 
+async def test_mitigate_shows_seams_learnt_mask_for_seam_only(
+    make_app: MakeApp, run_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "preview"
+    folder.mkdir()
+    layers, sizes = np.array(["conv1", "conv2"]), np.array([40, 222])
+    np.savez(
+        folder / "preview.npz", layers=layers, sizes=sizes, cut=np.array([0.5, 0.25]), kept=np.array(0.7)
+    )
+    app = make_app(run_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("alt+5")
+        await pilot.pause()
+        view = app.workbench.query_one(MitigateTab)
+        assert view.prefill("mitigate", "seam", {})
+        view.show_preview(folder)
+        await pilot.pause()
+        chart = view.query_one("#mt-preview-chart", Chart)
+        assert chart.display and chart.spec is not None and "keeps 70.0%" in chart.spec.title
+        assert chart.spec.series[0].y == (0.5, 0.25)
+        assert view.prefill("mitigate", "remos", {})  # ReMoS's form does not show SeaM's mask
+        await pilot.pause()
+        assert chart.has_class("-hidden")
+
+
 async def test_a_views_keys_work_right_after_switching_to_it(make_app: MakeApp, run_dir: Path) -> None:
     app = make_app(run_dir)
     async with app.run_test(size=SIZE) as pilot:

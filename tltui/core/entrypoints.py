@@ -22,7 +22,7 @@ from tltui.base.trust import trusted
 from tltui.core import ondemand
 from tltui.core.analysis import Analysis
 from tltui.core.device import resolve_device
-from tltui.core.mitigate.preview import write_preview
+from tltui.core.mitigate.preview import write_preview, write_seam_preview
 from tltui.core.pipeline import analyze
 from tltui.core.produce import method_params, produce
 
@@ -159,10 +159,12 @@ def bench_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
 
 
 def preview_job(params: dict[str, Any], ctx: JobContext) -> Iterator[Progress]:
-    """params: study, out?, and ReMoS's parameters: the slice preview the Mitigate view draws."""
-    _, mp = method_params("mitigation", {**params, "method": "remos"})
+    """params: study, out?, method (`remos`, the default, or `seam`) and its parameters: the preview the Mitigate
+    view draws (ReMoS's slice order; SeaM's learnt mask)."""
+    seam = params.get("method") == "seam"
+    _, mp = method_params("mitigation", {**params, "method": "seam" if seam else "remos"})
     study, trust = load_study(params["study"]), trusted(params.get("trust"))
     study.check_trust(trust)
     an = Analysis(study, ctx.workspace, resolve_device(ctx.device), include_derived=False, trust=trust)
     yield from an.load()
-    yield from write_preview(an, mp, _out(params, ctx))
+    yield from (write_seam_preview if seam else write_preview)(an, mp, _out(params, ctx))

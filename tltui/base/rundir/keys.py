@@ -38,6 +38,8 @@ HIST_ALL_EDGES, HIST_ALL_COUNTS = "hist.all_edges", "hist.all_counts"
 
 # -- preview.npz -------------------------------------------------------------------------------------------
 PREVIEW_ORDER, PREVIEW_LAYERS, PREVIEW_SIZES = "order", "layers", "sizes"
+PREVIEW_CUT, PREVIEW_KEPT = "cut", "kept"
+"""SeaM's preview: the fraction of each layer its learnt mask removes, and the fraction it keeps overall."""
 
 
 def _checked(part: str, allowed: tuple[str, ...], family: str) -> str:

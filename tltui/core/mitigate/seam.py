@@ -155,16 +155,19 @@ def run(an: Analysis, params: SeamParams) -> Generator[Progress, None, nn.Module
 
 
 def preview(an: Analysis, params: SeamParams) -> dict[str, object]:
-    """Steps 1 and 2 without the fine-tuning: per conv layer `cut`, `size`, `fraction` (of all masked
-    parameters) and `layer_fraction` (of the layer), the totals, and the `kept` fraction (ReMoS's preview shape)."""
+    """Steps 1 and 2 without the fine-tuning, as `preview_of` describes them."""
     check(params)
     n_classes, _ = recipe(an, params)
-    result = drain(search(an, params, n_classes))
+    return preview_of(drain(search(an, params, n_classes)))
+
+
+def preview_of(result: MaskResult) -> dict[str, object]:
+    """Per conv layer `cut`, `size`, `fraction` (of all masked parameters) and `layer_fraction` (of the layer),
+    the totals, and the mask's record (`kept` …): ReMoS's preview shape."""
     by_layer: dict[str, list[int]] = {}
     for name, m in result.mask.items():
-        layer = name.rpartition(".")[0]
-        cut, size = by_layer.setdefault(layer, [0, 0])
-        by_layer[layer] = [cut + int((~m).sum()), size + int(m.numel())]
+        cut, size = by_layer.setdefault(name.rpartition(".")[0], [0, 0])
+        by_layer[name.rpartition(".")[0]] = [cut + int((~m).sum()), size + int(m.numel())]
     total = sum(s for _, s in by_layer.values())
     cut_all = sum(c for c, _ in by_layer.values())
     rows = [

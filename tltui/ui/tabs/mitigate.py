@@ -35,6 +35,8 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
 
 RATIO = spec_of(RemosParams, "ratio")
+PREVIEWED = ("remos", "seam")
+"""The methods with a preview: ReMoS's slice (any ratio at once), SeaM's learnt mask (a job per setting)."""
 
 
 def ratio_of(text: str) -> float | None:
@@ -83,11 +85,13 @@ class MitigateTab(TabView):
             ),
         )
         yield Static(
-            "Preview: fraction of each layer's weights ReMoS would cut", classes="section remos-only"
+            "Preview: fraction of each layer's weights the method would cut",
+            classes="section remos-only",
+            id="mt-preview-title",
         )
         yield EmptyState(
-            "No slicing preview yet: press “Preview cut” (a short job profiles the teacher's coverage; "
-            "then the ratio box updates the preview at once).",
+            "No preview yet: press “Preview cut” (ReMoS: a short job profiles the teacher's coverage, then "
+            "the ratio box updates the preview at once; SeaM: a job learns the mask, without the fine-tuning).",
             "preview",
             PREVIEW_NPZ,
             id="mt-preview",
@@ -185,32 +189,48 @@ class MitigateTab(TabView):
         elif event.button.id == "mt-sweep-run":
             self.request_sweep()
         elif event.button.id == "mt-preview-run":
-            params = self.params("remos")
+            method = self.query_one(ParamForm).method
+            method = method if method in PREVIEWED else "remos"
+            params = self.params(method)
             if params is not None:
-                self.app.post_message(MitigationRequested("preview", "remos", params))
+                self.app.post_message(MitigationRequested("preview", method, params))
 
     def show_preview(self, folder: Path) -> None:
-        """Load preview.npz (the network-wide slice order as layer ids) and draw it for the current ratio."""
+        """Load preview.npz (ReMoS: the network-wide slice order as layer ids; SeaM: the learnt mask's cut per
+        layer) and draw it (ReMoS's for the current ratio)."""
         try:
             arrays = load_npz(folder / PREVIEW_NPZ)
         except (TltuiError, OSError, ValueError):
             return
-        if {keys.PREVIEW_ORDER, keys.PREVIEW_LAYERS, keys.PREVIEW_SIZES} <= set(arrays):
+        have = set(arrays)
+        if {keys.PREVIEW_LAYERS, keys.PREVIEW_SIZES} <= have and (
+            keys.PREVIEW_ORDER in have or {keys.PREVIEW_CUT, keys.PREVIEW_KEPT} <= have
+        ):
             self.preview = arrays
             self._draw_preview()
+
+    def _preview_method(self) -> str | None:
+        if self.preview is None:
+            return None
+        return "seam" if keys.PREVIEW_CUT in self.preview else "remos"
 
     def _draw_preview(self) -> None:
         if self.preview is None or not self.is_mounted:
             return
-        ratio = ratio_of(self.query_one("#mt-ratio", Input).value)
-        if ratio is None:
-            return
         layers = [str(n) for n in self.preview[keys.PREVIEW_LAYERS]]
-        cut = preview_cut(self.preview[keys.PREVIEW_ORDER], self.preview[keys.PREVIEW_SIZES], ratio)
+        if self._preview_method() == "seam":
+            cut = np.asarray(self.preview[keys.PREVIEW_CUT], dtype=float)
+            title = f"SeaM mask keeps {float(self.preview[keys.PREVIEW_KEPT]):.1%}: fraction of each layer removed"
+        else:
+            ratio = ratio_of(self.query_one("#mt-ratio", Input).value)
+            if ratio is None:
+                return
+            cut = preview_cut(self.preview[keys.PREVIEW_ORDER], self.preview[keys.PREVIEW_SIZES], ratio)
+            title = f"ratio {ratio:g}: fraction of each layer's weights cut"
         spec = ChartSpec(
             "bar",
             (Series("cut", tuple(cut.tolist())),),
-            f"ratio {ratio:g}: fraction of each layer's weights cut",
+            title,
             categories=tuple(n[-14:] for n in layers),
             ylim=(0.0, 1.0),
             colors=tuple(0 for _ in layers),
@@ -228,14 +248,19 @@ class MitigateTab(TabView):
             self._show_method_parts()
 
     def _show_method_parts(self) -> None:
-        """The slicing preview belongs to ReMoS: other methods do not show it (nor its button)."""
-        remos = self.query_one(ParamForm).method == "remos"
+        """The preview belongs to ReMoS and SeaM, each its own: other methods show none (nor its button)."""
+        method = self.query_one(ParamForm).method
+        previewed = method in PREVIEWED
         for w in self.query(".remos-only, #mt-preview-run"):
-            w.set_class(not remos, "-hidden")
-        chart = self.query_one("#mt-preview-chart")
-        chart.set_class(not remos or self.preview is None, "-hidden")
-        if remos and self.preview is not None:
+            w.set_class(not previewed, "-hidden")
+        own = previewed and self._preview_method() == method
+        self.query_one("#mt-preview-chart").set_class(not own, "-hidden")
+        if own:
             self.query_one("#mt-preview").add_class("-hidden")
+        name = "the learnt SeaM mask would remove" if method == "seam" else "ReMoS would cut"
+        self.query_one("#mt-preview-title", Static).update(
+            f"Preview: fraction of each layer's weights {name}"
+        )
 
     def export_table(self) -> ExportTable | None:
         return comparison_table("mitigate-compare", self.run, self.query_one("#mt-compare", ComparisonTable))
