@@ -4,6 +4,7 @@ train with the same schedule, whatever recipe flags (--lr, --epochs, --tune-base
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,11 @@ import pytest
 
 from tests.nets import tiny_analysis, tiny_teacher_analysis
 from tltui.base.catalogue import MITIGATIONS, TREATMENTS
-from tltui.base.progress import drain
+from tltui.base.progress import Progress, drain
 from tltui.core.analysis import Analysis
 from tltui.core.build import schedule_for
 from tltui.core.mitigate import _profile_cache
+from tltui.core.mitigate._mask import MaskResult
 from tltui.core.produce import Planned, _tuned_target, method_params, plan, shared_recipes
 from tltui.core.recipes import record
 from tltui.core.train import Schedule
@@ -54,10 +56,17 @@ def _analysis(family: str, tmp: Path) -> Analysis:
     return tiny_teacher_analysis(tmp / "ws") if family == "mitigation" else tiny_analysis(tmp / "ws")
 
 
+def _keep_all(*_args: Any) -> Generator[Progress, None, MaskResult]:
+    """SeaM's mask search, skipped: its own loop trains nothing the comparison shares (its fine-tune does)."""
+    yield Progress("seam mask")
+    return MaskResult({}, 1.0, 0, "epochs", 0.0)
+
+
 @pytest.fixture(autouse=True)
 def spied(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tltui.core.mitigate._student.train", _spy)
     monkeypatch.setattr("tltui.core.treat.model_doctor.train", _spy)
+    monkeypatch.setattr("tltui.core.mitigate.seam.search", _keep_all)
 
 
 @pytest.mark.parametrize("flags", FLAGS, ids=["group+lr", "one+lr", "group"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from tests.nets import row_split
 from tltui.base.catalogue import MITIGATIONS
 from tltui.base.catalogue.mitigation import FeatureParams, RemosParams
 from tltui.base.progress import Progress, collect
@@ -16,6 +17,7 @@ METHODS = {name: entry.load() for name, entry in MITIGATIONS.items()}
 def test_registry_names_every_method() -> None:
     assert set(METHODS) == {
         "remos",
+        "seam",
         "finetune",
         "retrain",
         "magprune",
@@ -33,7 +35,11 @@ def test_method_yields_progress_returns_a_student_and_leaves_the_teacher_alone(
     before = {k: v.clone() for k, v in teacher.state_dict().items()}
     entry = MITIGATIONS[name]
     own = {s.name for s in entry.specs()}
-    params = entry.build({"epochs": 1, **({"ratio": 0.1} if "ratio" in own else {})})
+    extra = {"ratio": 0.1} if "ratio" in own else {}
+    if name == "seam":  # its head and mask search read the validation split: two epochs each
+        tiny_an.data.val = row_split(20, 2)
+        extra = {"head_epochs": 2, "mask_epochs": 2}
+    params = entry.build({"epochs": 1, **extra})
     steps, model = collect(METHODS[name](tiny_an, params))
     assert steps and all(isinstance(p, Progress) for p in steps)
     assert model is not teacher and not model.training
@@ -68,4 +74,15 @@ def test_each_method_takes_exactly_its_own_parameters() -> None:
         "probe_epochs",
     }
     assert "feature_alpha" in {s.name for s in MITIGATIONS["renofeation"].specs()}
+    assert {s.name for s in MITIGATIONS["seam"].specs()} == {
+        *shared,
+        "prune_threshold",
+        "mask_alpha",
+        "mask_lr",
+        "mask_head_lr",
+        "mask_epochs",
+        "head_epochs",
+        "head_lr",
+        "early_stop",
+    }
     assert all(e.fields is None for e in MITIGATIONS.values())
