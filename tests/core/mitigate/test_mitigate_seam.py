@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from tests.nets import TUNED, SmallCNN, row_split
+from tltui.base import rundir
 from tltui.base.catalogue.mitigation import SeamParams
 from tltui.base.errors import MitigateError
 from tltui.base.progress import collect, drain
+from tltui.base.rundir import keys
 from tltui.core.analysis import Analysis
 from tltui.core.derived import taken_record
 from tltui.core.mitigate import seam
@@ -29,6 +33,7 @@ from tltui.core.mitigate._mask import (
     masked_forward,
     new_scores,
 )
+from tltui.core.mitigate.preview import write_seam_preview
 
 # ---- the reference, transcribed (nn_layers.py, resnet.py's mask helpers, reengineer.py's Reengineer.alter) ----
 
@@ -293,8 +298,15 @@ def test_seam_zeroes_the_masked_teacher_weights_then_fine_tunes(seam_an: Analysi
     assert bool((tuned.conv2.weight[start.conv2.weight == 0] != 0).any())  # removed weights may regrow
 
 
-def test_seam_preview_has_remos_shape_and_needs_a_validation_split(seam_an: Analysis) -> None:
-    out = seam.preview(seam_an, SeamParams(seed=1, **FAST))  # type: ignore[arg-type]
+def test_seam_preview_has_remos_shape_and_needs_a_validation_split(seam_an: Analysis, tmp_path: Path) -> None:
+    params = SeamParams(seed=1, **FAST)  # type: ignore[arg-type]
+    out = seam.preview(seam_an, params)
+    events = list(write_seam_preview(seam_an, params, tmp_path))
+    assert any("mask keeps" in e.msg for e in events)
+    with np.load(tmp_path / rundir.PREVIEW_NPZ) as npz:  # what the Mitigate view draws
+        assert npz[keys.PREVIEW_LAYERS].tolist() == ["conv1", "conv2"]
+        assert float(npz[keys.PREVIEW_KEPT]) == pytest.approx(out["kept"])
+        assert npz[keys.PREVIEW_CUT].tolist() == [r["layer_fraction"] for r in out["layers"]]  # type: ignore[attr-defined]
     rows = out["layers"]
     assert isinstance(rows, list) and [r["name"] for r in rows] == ["conv1", "conv2"]
     assert out["total"] == 262 and out["fraction"] == pytest.approx(1 - out["kept"])  # type: ignore[operator]
