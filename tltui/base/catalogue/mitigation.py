@@ -183,7 +183,7 @@ class SeamParams(MitigateParams):
     prune_threshold: float = fraction(
         0.6,
         label="prune threshold",
-        help="the mask search stops once this fraction of the conv weights is removed (1: never)",
+        help="the mask search stops once this fraction of the conv weights is removed (1: only if all are)",
         hi_open=False,
     )
     mask_alpha: float = param(
