@@ -32,6 +32,15 @@ def finding_lines(findings: Iterable[CheckFinding]) -> list[str]:
     return [finding_line(f) for f in found]
 
 
+def checks_head(block: ChecksBlock) -> str:
+    """`checks: 10 ran on 4 models, none fired` (or `1 fired (0 acknowledged)`): the CLI's line and the report's."""
+    found, open_ = block.get("findings", []), open_findings(block)
+    head = f"checks: {len(block.get('ran', []))} ran on {len(block.get('models', []))} models, "
+    return head + (
+        "none fired" if not found else f"{len(found)} fired ({len(found) - len(open_)} acknowledged)"
+    )
+
+
 def check_lines(block: ChecksBlock | None) -> list[str]:
     """One line per finding of a run, the unacknowledged first; empty when no check fired (or the run has no
     checks)."""

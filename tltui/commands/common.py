@@ -13,7 +13,7 @@ from tltui.base.archs import ARCH_LAYERS
 from tltui.base.budget import budget_text
 from tltui.base.catalogue import Entry, RunParams
 from tltui.base.catalogue.params import specs
-from tltui.base.checklines import check_lines, open_findings
+from tltui.base.checklines import check_lines, checks_head
 from tltui.base.errors import ParamError, TltuiError
 from tltui.base.executor import check_executor, executor_from
 from tltui.base.jobparams import job_params
@@ -197,10 +197,7 @@ def print_checks(summary: rundir.RunSummary, stream: Any = sys.stdout) -> None:
     block = summary.checks
     if block is None:
         return
-    found, open_ = block.get("findings", []), open_findings(block)
-    head = f"checks: {len(block.get('ran', []))} ran on {len(block.get('models', []))} models, "
-    tail = "none fired" if not found else f"{len(found)} fired ({len(found) - len(open_)} acknowledged)"
-    print(head + tail + " · docs/checks.md", file=stream)
+    print(checks_head(block) + " · docs/checks.md", file=stream)
     for line in check_lines(block):
         print(f"  {line}", file=stream)
 

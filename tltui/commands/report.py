@@ -19,6 +19,7 @@ from tltui.base.sweep import value_text
 from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
 from tltui.commands.flags import add_common
 from tltui.commands.localise_table import interventions_md
+from tltui.commands.report_attacks import autoattack_tables, checks_md, ladder_tables
 
 REPORT = "report.md"
 SVG = "pareto.svg"
@@ -189,6 +190,7 @@ def report_md(
         "",
     ]
     lines += ["## Attacks", "", *_attack_lines(sources[0]), ""]
+    lines += checks_md(sources)
     recipes = _recipes(sources)
     if recipes:
         lines += ["## Recipes (as recorded)", "", *recipes, ""]
@@ -238,6 +240,7 @@ def report_md(
             "",
         ]
     lines += _timeline_lines(sources)
+    lines += _robustness_lines(sources)
     groups = [c for c in board.comparisons if c.n_seeds > 1]
     if groups:
         variants: dict[str, Any] = {}
@@ -250,6 +253,20 @@ def report_md(
     for iv in interventions:
         lines += interventions_md(iv)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _robustness_lines(sources: Sequence[Source]) -> list[str]:
+    """The AutoAttack preset and the DIR ladder of each run that has them (docs/attacks.md)."""
+    lines: list[str] = []
+    for src in sources:
+        name = Path(src.where).name
+        aa = autoattack_tables(src)
+        if aa is not None:
+            lines += [f"## AutoAttack preset (`{name}`)", "", aa[0], "", *_table(*aa[1])]
+        ladder = ladder_tables(src)
+        if ladder is not None:
+            lines += [f"## DIR ladder (`{name}`)", "", *_table(*ladder[0]), *_table(*ladder[1])]
+    return lines
 
 
 def _write(path: Path, text: str) -> None:

@@ -170,6 +170,11 @@ def analyze(
         columns = (pred, conf, apred, aconf, tpred, tconf)  # in keys.PRED_KINDS order
         arrays.update({keys.pred_key(name, k): a for k, a in zip(keys.PRED_KINDS, columns, strict=True)})
 
+    autoattack = None  # before the flags: `blackbox-beats-whitebox` reads its Square when it ran
+    if study.attack.preset == "autoattack":
+        autoattack = {}
+        for name, model in an.variants.items():
+            autoattack[name] = yield from counter.run(autoattack_variant(an, model), f"{name} AutoAttack")
     with timer:
         adv_pred = {name: arrays[keys.pred_key(name, "adv_pred")] for name in an.variants}
         flagged = after_attack(
@@ -185,15 +190,11 @@ def analyze(
                 dev,
                 an.mean,
                 an.std,
+                autoattack,
             )
         )
     for line in finding_lines(flagged):
         log(line)
-    autoattack = None
-    if study.attack.preset == "autoattack":
-        autoattack = {}
-        for name, model in an.variants.items():
-            autoattack[name] = yield from counter.run(autoattack_variant(an, model), f"{name} AutoAttack")
     ladder = None
     if study.attack.ladder:
         clean_pred = {name: arrays[keys.pred_key(name)] for name in an.variants}

@@ -13,10 +13,12 @@ from tests.core.checks import planted
 from tests.core.checks.test_preflight import model, study
 from tltui.base.catalogue.checks import FLAGS
 from tltui.core.attacks import TEACHER_ATTACKS
+from tltui.core.attacks.autoattack import AutoAttackPlan, evaluate
 from tltui.core.attacks.engine import AttackConfig
+from tltui.core.checks import blackbox
 from tltui.core.checks.context import Found
 from tltui.core.checks.flagcontext import FlagContext
-from tltui.core.evaluate import feature_fn
+from tltui.core.evaluate import PixelModel, feature_fn
 from tltui.core.images import Images
 
 
@@ -29,6 +31,7 @@ def context(
     variants: dict[str, Any],
     x_teacher_adv: torch.Tensor | None = None,
     eps: float = 0.1,
+    autoattack: dict[str, Any] | None = None,
 ) -> FlagContext:
     x, y = planted.images(32)
     s = study()
@@ -37,7 +40,7 @@ def context(
     xa = Images.of(x if x_teacher_adv is None else x_teacher_adv)
     dev = torch.device("cpu")
     return FlagContext(
-        s, model("clean"), models, variants, Images.of(x), y.numpy(), adv, xa, dev, (0.5,), (0.5,)
+        s, model("clean"), models, variants, Images.of(x), y.numpy(), adv, xa, dev, (0.5,), (0.5,), autoattack
     )
 
 
@@ -63,6 +66,67 @@ def test_square_beats_a_masked_white_box_attack() -> None:
     variants = {"masked": metrics(1.0, 1.0), "clean": metrics(1.0, 0.1)}  # only a suspect is probed
     (f,) = found("blackbox-beats-whitebox", context(models, variants, eps=0.5))
     assert f.model == "masked" and "Square's random search (100 queries, no gradients) fools" in f.message
+    assert blackbox.PROBE_SOURCE in f.message  # no preset in this run: the probe says it was the source
+
+
+class ZeroGradient(planted.Quad):
+    """Masked gradients the preset's attacks can run on: the input reaches the logits only through a path
+    whose gradient is zero (a stop-gradient that keeps the graph, as a quantiser's rounding does)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.detach() + 0 * x)
+
+
+def preset(net: nn.Module, eps: float) -> dict[str, Any]:
+    """The AutoAttack preset (a small budget) on 8 planted images, as summary.json's `autoattack` variant."""
+    x, y = planted.images(8)
+    plan = AutoAttackPlan(eps=eps, steps=2, restarts=1, targets=1, queries=30)
+    run = evaluate(PixelModel(net, (0.5,), (0.5,)), x, y, plan, n_classes=4, device=torch.device("cpu"))
+    while True:
+        try:
+            next(run)
+        except StopIteration as done:
+            return {
+                "clean_acc": 1.0,
+                "robust_acc": float(done.value.robust.mean()),
+                "attacks": done.value.attacks,
+            }
+
+
+def test_with_the_preset_the_flag_reads_its_square_not_the_probe() -> None:
+    """Square beats APGD-CE, APGD-T and FAB-T on the masked model (and the study's PGD, which left every input
+    right): the flag fires from the preset's results; on the clean model APGD leaves Square nothing."""
+    results = {"masked": preset(ZeroGradient(), 0.5), "clean": preset(planted.Quad(), 0.5)}
+    after = {n: [(a["name"], a["robust_acc"]) for a in r["attacks"]] for n, r in results.items()}
+    assert after["masked"][2][1] > after["masked"][3][1], after  # Square took what FAB-T left
+    models = {"masked": model("stop_gradient"), "clean": model("clean")}
+    variants = {"masked": metrics(1.0, 1.0), "clean": metrics(1.0, 1.0)}  # both suspects of the probe
+    (f,) = found("blackbox-beats-whitebox", context(models, variants, eps=0.5, autoattack=results))
+    assert f.model == "masked" and blackbox.PRESET_SOURCE in f.message, f.message
+    assert "APGD-CE, APGD-T, FAB-T left from" in f.message
+
+
+def test_the_preset_flag_follows_autoattacks_threshold() -> None:
+    """fra31/auto-attack's check_square_sr: Square must take more than 0.2 points off; a skipped attack is no
+    white-box result."""
+
+    def rows(*accs: float, skip_t: bool = False) -> dict[str, Any]:
+        names = ("apgd-ce", "apgd-t", "fab-t", "square")
+        out = [{"name": n, "robust_acc": a, "queries": 5000} for n, a in zip(names, accs, strict=True)]
+        if skip_t:
+            out[1]["skipped"] = "needs 4 classes or more"
+        return {"attacks": out}
+
+    results = {
+        "tie": rows(0.5, 0.4, 0.4, 0.399),
+        "drop": rows(0.5, 0.4, 0.4, 0.39),
+        "few": rows(0.5, 0.5, 0.5, 0.4, skip_t=True),
+    }
+    assert [f.model for f in blackbox.from_preset(results, 0.1)] == ["drop", "few"]
+    assert (
+        "APGD-CE, FAB-T left from 0.500 to 0.400"
+        in blackbox.from_preset({"few": results["few"]}, 0.1)[0].message
+    )
 
 
 def test_a_teacher_attack_no_better_than_noise_fires() -> None:

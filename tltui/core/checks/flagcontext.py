@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,6 +10,7 @@ import torch
 from torch import nn
 
 from tltui.base.rundir.shape import VariantMetrics
+from tltui.base.rundir.shape_attacks import AutoAttackVariant
 from tltui.base.study import Study
 from tltui.core.images import Images
 
@@ -16,7 +18,8 @@ from tltui.core.images import Images
 @dataclass
 class FlagContext:
     """A diagnosis after its attacks: `adv_pred[name]` is each variant's prediction on its own white-box
-    attack at the study's ε, `x_teacher_adv` the teacher-crafted test set."""
+    attack at the study's ε, `x_teacher_adv` the teacher-crafted test set, `autoattack` the AutoAttack preset's
+    result per variant when the run has one (`[attack] preset = "autoattack"`)."""
 
     study: Study
     teacher: nn.Module
@@ -29,6 +32,7 @@ class FlagContext:
     device: torch.device
     mean: tuple[float, ...]
     std: tuple[float, ...]
+    autoattack: Mapping[str, AutoAttackVariant] | None = None
 
     @property
     def n(self) -> int:

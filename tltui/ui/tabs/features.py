@@ -17,6 +17,7 @@ from tltui.base.rundir.tables import md_maps
 from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable, fmt_num
 from tltui.ui.messages import LayerSelected
+from tltui.ui.model import budget_lines
 from tltui.ui.model.details import instance_details
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN
@@ -124,6 +125,7 @@ class FeaturesTab(DetailsView):
     FeaturesTab #ft-channels { height: auto; max-height: 14; }
     FeaturesTab #ft-disc-proj { height: 16; }
     FeaturesTab #ft-disc-note { padding: 1 0; color: $text-muted; }
+    FeaturesTab #ft-budget { height: auto; color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -137,6 +139,7 @@ class FeaturesTab(DetailsView):
         with Horizontal(classes="form"):
             yield Label("compare the teacher with")
             yield Select[str]([], prompt="student", id="ft-student")
+        yield Static("", id="ft-budget", markup=False)
         yield Static("No instance selected (pick one in Instances).", id="ft-instance")
         yield EmptyState(NO_RUN, self.PRODUCER, DETAILS, id="ft-empty")
         with Vertical(id="ft-maps"):
@@ -199,6 +202,7 @@ class FeaturesTab(DetailsView):
             return
         self.features = _load(run, FEATURES_NPZ)
         self.meta = _load(run, FEATURES_JSON)
+        self.query_one("#ft-budget", Static).update(budget_lines.features(run.info) if run else "")
         variants = list(run.variants) if run else []
         self._set_options(self.query_one("#ft-student", Select), variants, self.student, "")
         models = list(self.disc)

@@ -15,6 +15,7 @@ from tltui.base.rundir import INSTANCES, PROJECTION, keys, tsne_name
 from tltui.ui.export import ExportTable
 from tltui.ui.keys import INSTANCE_KEYS, bindings
 from tltui.ui.messages import ComputeRequested, InstanceSelected
+from tltui.ui.model import budget_lines
 from tltui.ui.model.instances_data import Instances, load_instances, load_tsne
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, TabView
@@ -78,6 +79,7 @@ class InstancesTab(TabView):
     InstancesTab #in-bar { height: auto; }
     InstancesTab #in-bar Select { width: 30; }
     InstancesTab #in-count { height: 1; color: $text-muted; }
+    InstancesTab #in-budget { height: auto; color: $text-muted; }
     InstancesTab #in-table { height: 12; }
     InstancesTab #in-images { height: auto; padding: 1 0; }
     InstancesTab #in-images Vertical { height: auto; }
@@ -108,6 +110,7 @@ class InstancesTab(TabView):
             )
             yield Select[str]([], prompt="columns of every variant", id="in-cols")
         yield Static("", id="in-count", classes="data")
+        yield Static("", id="in-budget", classes="data", markup=False)
         yield Table(id="in-table", cursor_type="row", zebra_stripes=True, classes="data")
         with Flow(cell=34, id="in-images", classes="data"):
             for name, title in (
@@ -147,6 +150,9 @@ class InstancesTab(TabView):
             w.set_class(self.data is None, "-hidden")
         self.tsne_asked.clear()
         if self.data is not None:
+            self.query_one("#in-budget", Static).update(
+                budget_lines.instances(self.run.info if self.run else None)
+            )
             models = [m for m in ("teacher", *self.data.variants) if m in self.data.projections]
             select = self.query_one("#in-proj-model", Select)
             keep = select.value if isinstance(select.value, str) else ""

@@ -18,6 +18,7 @@ from tltui.base.rundir import DETAILS, LAYERS_JSON, LAYERS_NPZ, SUMMARY, keys
 from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.messages import LayerSelected
+from tltui.ui.model import budget_lines
 from tltui.ui.model.details import instance_details
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import NO_RUN, run_layers
@@ -151,6 +152,7 @@ class LayersTab(DetailsView):
     LayersTab #ly-dist { height: auto; }
     LayersTab #ly-dist Vertical { height: auto; }
     LayersTab #ly-charts Chart { height: 16; }
+    LayersTab #ly-budget { height: auto; color: $text-muted; }
     LayersTab .form { height: auto; }
     LayersTab .form Label { padding: 1 1 0 0; width: auto; }
     LayersTab .form Select { width: 24; }
@@ -170,6 +172,7 @@ class LayersTab(DetailsView):
         with Flow(cell=56, row_height=16, id="ly-charts", classes="data"):
             yield Chart(id="ly-adv")
             yield Chart(id="ly-wc")
+        yield Static("", id="ly-budget", classes="data", markup=False)
         yield Static("Per layer (select a row for its detail)", classes="section data")
         yield Table(id="ly-table", cursor_type="row", zebra_stripes=True, classes="data")
         yield Static("Layer detail", classes="section data", id="ly-detail-title")
@@ -216,6 +219,7 @@ class LayersTab(DetailsView):
             ),
             "no adversarial deviation in summary.json",
         )
+        self.query_one("#ly-budget", Static).update(budget_lines.layers(run.info))
         self.query_one("#ly-wc", Chart).show(
             per_layer_spec(
                 layers, "weight_change", "relative weight change ‖Ws−Wt‖/‖Wt‖", list(run.variants)

@@ -18,6 +18,7 @@ from tltui.base.runfiles import load_npz
 from tltui.base.timeline import COLUMNS
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
+from tltui.ui.model import budget_lines
 from tltui.ui.model.baseline_note import baseline_note
 from tltui.ui.model.rundata import RunData
 from tltui.ui.model.sweepform import sweep_params
@@ -57,6 +58,7 @@ class MitigateTab(TabView):
     DEFAULT_CSS = """
     MitigateTab #mt-compare { height: auto; max-height: 14; }
     MitigateTab #mt-tradeoff { height: 16; }
+    MitigateTab #mt-budget { height: auto; color: $text-muted; }
     MitigateTab .timeline-chart { height: 14; }
     MitigateTab #mt-timeline-table { height: auto; max-height: 10; }
     MitigateTab #mt-sweep { width: 22; }
@@ -72,6 +74,7 @@ class MitigateTab(TabView):
         yield Static("", id="mt-baseline-note", classes="-hidden", markup=False)  # `[tuning]` is text
         yield EmptyState("No analysis run is loaded yet.", "analyze", SUMMARY, id="mt-compare-empty")
         yield ComparisonTable(id="mt-compare", zebra_stripes=True)
+        yield Static("", id="mt-budget", markup=False)  # under the table: its group rows stay on screen
         yield Static("Method and parameters", classes="section")
         yield ParamForm(
             MITIGATIONS,
@@ -126,6 +129,9 @@ class MitigateTab(TabView):
             + (f"; other variants against {baseline}, where mitigations start" if baseline else "")
         )
         show_comparison(table, self.query_one("#mt-tradeoff", Chart), run, baseline)
+        budget = self.query_one("#mt-budget", Static)
+        budget.update(budget_lines.comparison(run.info) if rows and run else "")
+        budget.set_class(not rows, "-hidden")
         note = baseline_note(run)
         self.query_one("#mt-baseline-note", Static).update(note)
         self.query_one("#mt-baseline-note").set_class(not note, "-hidden")

@@ -9,9 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from tltui.base.budget import budget_text
 from tltui.base.errors import TltuiError
-from tltui.base.names import shown
 from tltui.base.rundir import (
     FAIRNESS_METRICS,
     METRICS,
@@ -26,6 +24,7 @@ from tltui.base.rundir import metrics as M
 from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
 from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
+from tltui.ui.model import budget_lines
 from tltui.ui.model.board import run_board
 from tltui.ui.model.checks_banner import checks_banner
 from tltui.ui.model.rundata import RunData
@@ -141,11 +140,7 @@ MAX_METHODS = 5
 
 def budget_legend(run: RunData) -> str:
     """The budget every robustness number above was measured at (docs/attacks.md "Budgets on record")."""
-    info = run.info
-    return (
-        f"AAI, DR, Robust, ε-curves: {shown(budget_text(info.attack))}\n"
-        f"DIR: teacher attack {shown(budget_text(info.teacher_attack))}"
-    )
+    return budget_lines.overview(run.info)
 
 
 def verdict_lines(board: Board) -> list[str]:

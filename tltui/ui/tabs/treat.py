@@ -16,6 +16,7 @@ from tltui.base.rundir.tables import md_maps as model_doctor_maps
 from tltui.base.runfiles import load_json, load_npz
 from tltui.ui.export import ExportTable
 from tltui.ui.messages import MitigationRequested
+from tltui.ui.model import budget_lines
 from tltui.ui.model.rundata import RunData
 from tltui.ui.tabs.base import TabView, run_layers
 from tltui.ui.widgets.chart import Chart
@@ -64,12 +65,14 @@ class TreatTab(TabView):
     TreatTab #tr-after { width: 30; }
     TreatTab #tr-compare { height: auto; max-height: 14; }
     TreatTab #tr-tradeoff { height: 16; }
+    TreatTab #tr-budget { height: auto; color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
         # The comparison first: its --seeds group rows are on screen without scrolling, at 80×24 too.
         yield Static("Comparison", classes="section", id="tr-compare-title")
         yield ComparisonTable(id="tr-compare", zebra_stripes=True)
+        yield Static("", id="tr-budget", markup=False)  # under the table: its group rows stay on screen
         yield Static("Treatment", classes="section")
         yield ParamForm(
             TREATMENTS,
@@ -141,6 +144,9 @@ class TreatTab(TabView):
             self.query_one("#tr-tradeoff", Chart),
             self.run,
             baseline,
+        )
+        self.query_one("#tr-budget", Static).update(
+            budget_lines.comparison(self.run.info) if self.run else ""
         )
 
     def _fill_after(self) -> None:

@@ -13,6 +13,7 @@ from tltui.base.errors import TltuiError
 from tltui.base.rundir import INTERVENTIONS
 from tltui.base.rundir.interventions import Interventions, read_interventions
 from tltui.ui.messages import ComputeRequested, FormPrefilled
+from tltui.ui.model import budget_lines
 from tltui.ui.model import interventions_view as V
 from tltui.ui.model.rundata import RunData
 from tltui.ui.widgets.table import Table
@@ -79,7 +80,8 @@ class LocaliseSection(Vertical):
         self.query_one("#lc-note", Static).update(
             f"{d.get('variant')}: baseline accuracy {V._num(acc0)}, DIR {V._num(dir0)} on {d.get('n_test')} images; "
             f"the teacher-crafted inputs are fixed by the teacher, only the student is re-evaluated. Δ = intervened "
-            f"− baseline, paired bootstrap (* excludes 0); ranked by |Δ DIR| under {iv.rank_by}."
+            f"− baseline, paired bootstrap (* excludes 0); ranked by |Δ DIR| under {iv.rank_by}.\n"
+            + budget_lines.interventions(run.info if run else None, d.get("teacher_attack"))
         )
         kinds = [
             k for k in d.get("interventions", []) if any((r.get("effects") or {}).get(k) for r in iv.layers)
