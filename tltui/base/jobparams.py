@@ -71,10 +71,16 @@ def job_params(
 
 
 def _own(
-    entry: Entry, given: dict[str, Any], layers: list[tuple[str, str]] | None, owner: str, who: str
+    entry: Entry,
+    given: dict[str, Any],
+    layers: list[tuple[str, str]] | None,
+    owner: str,
+    who: str,
+    carried: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """A method's own values from `given` (None left out), layer names checked against `layers` when known."""
-    names = tuple(s.name for s in entry.specs())
+    """A method's own values from `given` (None left out), layer names checked against `layers` when known;
+    `carried` names what the caller sets (a later stage's seed), not taken from `given`."""
+    names = tuple(s.name for s in entry.specs() if s.name not in carried)
     settings = build(entry.params, given, fields=names, owner=who) if entry.params is not None else None
     values = {k: v for k, v in as_json(settings).items() if k in names and v is not None} if settings else {}
     for spec in entry.specs():
@@ -101,7 +107,7 @@ def _later(
     out, previous = [], entry.name
     for k, name in enumerate(names, start=2):
         _family, later = stack.stage_entry(name, previous)
-        values = _own(later, staged.get(k, {}), layers, owner, f"stage {k} ({name})")
-        out.append({"method": name, **{n: v for n, v in values.items() if n not in stack.CARRIED}})
+        values = _own(later, staged.get(k, {}), layers, owner, f"stage {k} ({name})", stack.CARRIED)
+        out.append({"method": name, **values})
         previous = stack.chain_name([entry.name, *names[: k - 1]])
     return out

@@ -145,3 +145,15 @@ def stage_lines(record: Mapping[str, Any] | None) -> list[str]:
             f"{own or 'defaults'}{how}"
         )
     return out
+
+
+def chain_groups(derived: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, list[str]]]:
+    """Per stacked group among a run's produced variants: its name, the variant whose record is shown (the first
+    met) and its `stage_lines`."""
+    out, seen = [], set()
+    for name, rec in derived.items():
+        group = str(rec.get("group", name))
+        if chain_of(rec) and group not in seen:
+            seen.add(group)
+            out.append((group, name, stage_lines(rec)))
+    return out

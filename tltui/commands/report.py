@@ -15,7 +15,7 @@ from tltui.base.intervals import Interval
 from tltui.base.rundir import INTERVENTIONS
 from tltui.base.rundir.interventions import Interventions, read_interventions
 from tltui.base.rundir.metrics import AOI, DIR
-from tltui.base.stack import chain_of, stage_lines
+from tltui.base.stack import chain_groups
 from tltui.base.sweep import value_text
 from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
 from tltui.commands.flags import add_common
@@ -88,11 +88,10 @@ def _chain_lines(sources: Sequence[Source]) -> list[str]:
     """Per stacked group (docs/mitigation.md#stacked-mitigations), its stages as its first seed recorded them."""
     lines, seen = [], set()
     for src in sources:
-        for name, rec in src.summary.derived.items():
-            group = str(rec.get("group", name))
-            if chain_of(rec) and group not in seen:
+        for group, name, stages in chain_groups(src.summary.derived):
+            if group not in seen:
                 seen.add(group)
-                lines += [f"- {group} (`{name}`):", *(f"  - {line}" for line in stage_lines(rec))]
+                lines += [f"- {group} (`{name}`):", *(f"  - {line}" for line in stages)]
     return lines
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from textual.app import ComposeResult
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from tltui.base import stack
 from tltui.base.catalogue import MITIGATIONS, RemosParams, parse
 from tltui.base.catalogue.params import spec_of
 from tltui.base.errors import ParamError, TltuiError
@@ -35,6 +36,13 @@ from tltui.ui.widgets.empty_state import EmptyState
 from tltui.ui.widgets.param_form import ParamForm
 
 RATIO = spec_of(RemosParams, "ratio")
+THEN_CHOICES = [("then: —", "")] + [
+    (f"then {n}", n) for entries in stack.families().values() for n in entries if n not in stack.STARTS_ANEW
+]
+THEN_HELP = (
+    "then run this method from the variant, seed by seed (a stacked job); its own parameters as NAME=VALUE "
+    "words in the box beside, e.g. channel_alpha=5"
+)
 
 
 def ratio_of(text: str) -> float | None:
@@ -78,6 +86,8 @@ class MitigateTab(TabView):
             extra=(
                 Button("Preview cut", id="mt-preview-run"),
                 Button("Run as job", id="mt-run", variant="primary"),
+                Select(THEN_CHOICES, value="", allow_blank=False, id="mt-then", tooltip=THEN_HELP),
+                Input("", placeholder="then: NAME=V …", id="mt-then-params", tooltip=THEN_HELP),
                 Input("0.005,0.01,0.05", placeholder="lr values", id="mt-sweep"),
                 Button("Sweep lr", id="mt-sweep-run"),
             ),
@@ -142,9 +152,24 @@ class MitigateTab(TabView):
         self.query_one("#mt-timeline-dir", Chart).show(specs[0])
         self.query_one("#mt-timeline-acc", Chart).show(specs[1])
 
-    def params(self, method: str | None = None) -> dict[str, Any] | None:
-        """The form as job parameters (checked as the CLI checks them), or None after a toast."""
-        return self.query_one(ParamForm).job_params(method, run_layers(self.run), "Mitigate")
+    def params(self, method: str | None = None, *, chain: bool = True) -> dict[str, Any] | None:
+        """The form as job parameters (checked as the CLI checks them), or None after a toast; with the "then"
+        stage chosen (`chain`), a stacked job (docs/mitigation.md#stacked-mitigations)."""
+        form = self.query_one(ParamForm)
+        try:
+            extra = self.chain() if chain else {}
+        except ParamError as exc:
+            self.notify(exc.msg, title="Mitigate", severity="error")
+            return None
+        return form.job_params(method, run_layers(self.run), "Mitigate", extra)
+
+    def chain(self) -> dict[str, Any]:
+        """The "then" stage and its `NAME=VALUE` words (stage 2's own parameters) as raw job values; {} for none."""
+        then = self.query_one("#mt-then", Select).value
+        if not isinstance(then, str) or not then:
+            return {}
+        words = self.query_one("#mt-then-params", Input).value.split()
+        return {stack.THEN: [then], **stack.assignments(words, stage=2)}
 
     def request(self, method: str | None = None) -> None:
         params = self.params(method)
@@ -169,8 +194,11 @@ class MitigateTab(TabView):
 
     def request_sweep(self) -> None:
         """The method against its matched baseline at each learning rate of the sweep box (docs/sweeps.md)."""
-        params = self.params()
+        params = self.params(chain=False)
         if params is None:
+            return
+        if self.query_one("#mt-then", Select).value:
+            self.notify("a sweep runs one method: set “then” to none", title="Mitigate", severity="error")
             return
         try:
             job = sweep_params(params, self.query_one("#mt-sweep", Input).value)
@@ -185,7 +213,7 @@ class MitigateTab(TabView):
         elif event.button.id == "mt-sweep-run":
             self.request_sweep()
         elif event.button.id == "mt-preview-run":
-            params = self.params("remos")
+            params = self.params("remos", chain=False)
             if params is not None:
                 self.app.post_message(MitigationRequested("preview", "remos", params))
 
