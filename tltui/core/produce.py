@@ -192,7 +192,7 @@ def produce(
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )
-            ctx.log(f"made variant '{r.name}' ({family} {r.entry.name})")
+            ctx.log(f"made variant '{r.name}' ({family_of(r.entry, family)} {r.entry.name})")
             picked = tl.load_chosen(r.name, model) if keep and tl is not None else None
             if picked is not None:
                 kept[r.name] = name = best_name(r.name)

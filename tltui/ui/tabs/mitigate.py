@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from tltui.base import stack
@@ -66,6 +67,9 @@ class MitigateTab(TabView):
     MitigateTab .timeline-chart { height: 14; }
     MitigateTab #mt-timeline-table { height: auto; max-height: 10; }
     MitigateTab #mt-sweep { width: 22; }
+    MitigateTab #mt-chain { height: auto; }
+    MitigateTab #mt-then { width: 30; }
+    MitigateTab #mt-then-params { width: 44; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -86,12 +90,15 @@ class MitigateTab(TabView):
             extra=(
                 Button("Preview cut", id="mt-preview-run"),
                 Button("Run as job", id="mt-run", variant="primary"),
-                Select(THEN_CHOICES, value="", allow_blank=False, id="mt-then", tooltip=THEN_HELP),
-                Input("", placeholder="then: NAME=V …", id="mt-then-params", tooltip=THEN_HELP),
                 Input("0.005,0.01,0.05", placeholder="lr values", id="mt-sweep"),
                 Button("Sweep lr", id="mt-sweep-run"),
             ),
         )
+        with Horizontal(id="mt-chain"):  # a stacked job (docs/mitigation.md#stacked-mitigations)
+            yield Select(THEN_CHOICES, value="", allow_blank=False, id="mt-then", tooltip=THEN_HELP)
+            yield Input(
+                "", placeholder="its parameters: NAME=VALUE …", id="mt-then-params", tooltip=THEN_HELP
+            )
         yield Static(
             "Preview: fraction of each layer's weights ReMoS would cut", classes="section remos-only"
         )
