@@ -35,7 +35,7 @@ from tltui.core.pairing import FAMILIES, Planned, _treated, _tuned_target, plan,
 from tltui.core.pipeline import analyze, begin_run
 from tltui.core.recipes import recipe_of
 from tltui.core.scripted import is_scripted, refuse_changes
-from tltui.core.stackplan import chain_record, later_stages, plan_chain, refuse_unchained
+from tltui.core.stackplan import chain_fields, later_stages, plan_chain, refuse_unchained
 from tltui.core.timeline import Timeline
 from tltui.core.tune import tune
 
@@ -187,8 +187,7 @@ def produce(
             if recipes.get(r.name) is not None:
                 record["recipe"] = recipes[r.name]
             records[r.name] = record
-            if r.stage > 1:
-                record.update(chain=chain_record(r, runs, records), matched=r.matched)
+            record.update(chain_fields(r, runs, records))
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )

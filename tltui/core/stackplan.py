@@ -81,3 +81,11 @@ def chain_record(r: Planned, runs: Sequence[Planned], records: Mapping[str, Any]
         )
         at = by_name.get(str(at.needs)) if at.stage > 1 else None
     return stages[::-1]
+
+
+def chain_fields(r: Planned, runs: Sequence[Planned], records: Mapping[str, Any]) -> dict[str, Any]:
+    """What a run's `derived` record gains as a chain's later stage (`chain`, `matched`); {} for any other run.
+    `records` holds this job's records so far (its own included) and those of the runs it reused."""
+    if r.stage < 2:
+        return {}
+    return {"chain": chain_record(r, runs, records), "matched": r.matched}

@@ -18,7 +18,7 @@ from tltui.base.verdicts import Source, board
 from tltui.core.analysis import Analysis
 from tltui.core.mitigate._student import new_student
 from tltui.core.produce import _sees, method_params, plan
-from tltui.core.stackplan import chain_record, later_stages, plan_chain
+from tltui.core.stackplan import chain_fields, later_stages, plan_chain
 from tltui.core.treat._common import clone_variant
 from tltui.ui.model.comparerows import baseline_name
 
@@ -89,8 +89,8 @@ def test_a_chain_records_its_stages_and_is_compared_two_ways() -> None:
             "recipe": {"source": "finetune", "optimizer": "sgd", "lr": 0.01, "epochs": 3},
         }
         records[r.name] = rec
-        if r.stage > 1:
-            rec.update(chain=chain_record(r, runs, records), matched=r.matched)
+        rec.update(chain_fields(r, runs, records))  # as tltui.core.produce records each run
+    assert "chain" not in records["remos-s1"] and records["remos+model-doctor-s1"]["matched"] == "finetune-s1"
     chain = records["remos+model-doctor-s1"]["chain"]
     assert [(s["stage"], s["method"], s["variant"], s["base"]) for s in chain] == [  # type: ignore[attr-defined]
         (1, "remos", "remos-s1", "finetune"),
