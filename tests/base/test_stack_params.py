@@ -40,7 +40,7 @@ def test_each_stage_takes_its_own_keys_checked_by_its_own_spec() -> None:
         ({"then": ["model-doctor-scratch"]}, "run it as the first stage"),
         ({"then": ["delta", "retrain"]}, "cannot start from remos+delta's variant"),
         ({"then": ["model-doctor"], "2.ratio": "0.1"}, "--ratio does not apply to stage 2 (model-doctor)"),
-        ({"then": ["model-doctor"], "3.theta": "0.1"}, "--param 3.theta: the chain has stages 2 to 2"),
+        ({"then": ["model-doctor"], "3.theta": "0.1"}, "--param 3.theta: the chain has only stage 2"),
         ({"2.theta": "0.1"}, "the chain has no later stage: add --then METHOD"),
         ({"then": ["model-doctor"], "2.seed": "4"}, "give --seed and --seeds once"),
         ({"then": ["model-doctor"], "2.eps": "0.1"}, "give --eps without a stage"),

@@ -91,7 +91,13 @@ def check_stage_keys(stages: Mapping[int, Mapping[str, Any]], n_stages: int, sha
         for name in values:
             key = f"{k}.{name}"
             if not 2 <= k <= n_stages:
-                have = "no later stage: add --then METHOD" if n_stages < 2 else f"stages 2 to {n_stages}"
+                have = (
+                    "no later stage: add --then METHOD"
+                    if n_stages < 2
+                    else "only stage 2"
+                    if n_stages == 2
+                    else f"stages 2 to {n_stages}"
+                )
                 raise ParamError(f"--param {key}: the chain has {have} (stage 1 takes the plain flags)")
             if name in CARRIED:
                 raise ParamError(

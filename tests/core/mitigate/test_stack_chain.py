@@ -21,6 +21,7 @@ from tltui.core.produce import _sees, method_params, plan
 from tltui.core.stackplan import chain_fields, later_stages, plan_chain
 from tltui.core.treat._common import clone_variant
 from tltui.ui.model.comparerows import baseline_name
+from tltui.ui.tabs.overview import chain_text
 
 
 def _runs(seeds: int = 2, name: str | None = None):  # type: ignore[no-untyped-def]
@@ -96,6 +97,12 @@ def test_a_chain_records_its_stages_and_is_compared_two_ways() -> None:
         (1, "remos", "remos-s1", "finetune"),
         (2, "model-doctor", "remos+model-doctor-s1", "remos-s1"),
     ]
+    shown = chain_text(records).splitlines()  # the Overview's provenance, as the report's
+    assert shown[0] == "Stacked remos+model-doctor (remos+model-doctor-s0):"
+    assert shown[2] == (
+        "  stage 2 model-doctor (treatment) from remos-s0 → remos+model-doctor-s0: defaults; "
+        "recipe finetune sgd lr 0.01, 3 epochs"
+    )  # the seed is the chain's, not a stage's own parameter
     variants = {
         "remos-s0": _variant(0.90, 0.10),
         "remos-s1": _variant(0.92, 0.12),
