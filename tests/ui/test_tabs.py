@@ -148,8 +148,22 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
         await pilot.pause()
         await pilot.click("#tr-run")
         await pilot.pause()
+        await pilot.press("alt+5")  # a stacked job: ReMoS, then Model Doctor with its own α
+        await pilot.pause()
+        ratio.value = "0.05"
+        app.workbench.query_one("#mt-then", Select).value = "model-doctor"
+        app.workbench.query_one("#mt-then-params", Input).value = "channel_alpha=5 epochs=2"
+        await pilot.click("#mt-run")
+        await pilot.pause()
     assert seen[0][0] == "mitigate" and seen[0][1]["method"] == "remos" and seen[0][1]["ratio"] == 0.05
-    assert len(seen) == 2  # the out-of-range ratio was refused
+    assert len(seen) == 3  # the out-of-range ratio was refused
+    assert (
+        seen[2][1]["method"] == "remos" and seen[2][1]["ratio"] == 0.05 and "channel_alpha" not in seen[2][1]
+    )
+    assert seen[2][1]["then"] == [
+        {"method": "model-doctor", "channel_alpha": 5.0, "epochs": 2, "theta": 0.2, "n_per_class": 50,
+         "train_batch_size": 64}
+    ]  # fmt: skip
     assert seen[1][0] == "treat"
     assert seen[1][1] == {
         "method": "model-doctor",

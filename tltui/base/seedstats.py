@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
-from tltui.base import catalogue
+from tltui.base import catalogue, stack
 from tltui.base.intervals import BOOT_SEED, N_BOOT, Outcomes, group_delta
 from tltui.base.recipe import baseline_name
 from tltui.base.rundir.metrics import AAI, AOI, DIR, GAPS, INTERVAL_METRICS, MACRO_F1, Metric
@@ -166,7 +166,7 @@ def _shared_baselines(g: dict[str, Any], variants: Mapping[str, Any]) -> None:
     reused (its record names that group): the name `tltui.core.produce.plan` gives a method's matched baseline."""
     family = catalogue.FAMILIES.get(str(g.get("kind")), {})
     entry = family.get(str(g.get("method")))
-    if entry is None or entry.baseline is None:
+    if entry is None or entry.baseline is None or g.get("chain"):
         return
     for s, d in g["by_seed"].items():
         name = baseline_name(entry.baseline, s, g.get("params", {}), control=bool(entry.baseline_params))
@@ -183,10 +183,35 @@ def untreated_matched(group: SeedBlock, method_record: Mapping[str, Any] | None)
     bases = [p["baseline"] for p in group["pairs"] if p["baseline"] is not None]
     return (
         (method_record or {}).get("kind") == "treatment"
+        and not stack.chain_of(method_record)
         and entry is not None
         and entry.baseline is None
         and len(set(bases)) > 1
     )
+
+
+def _chained(
+    groups: dict[str, dict[str, Any]],
+    g: dict[str, Any],
+    name: str,
+    meta: Mapping[str, Any],
+    derived: Mapping[str, Mapping[str, Any]],
+    variants: Mapping[str, Any],
+) -> None:
+    """A chain's later stage at one seed (tltui.base.stack): against the matched baseline of its first stage in
+    its own group, and against the stage it started from in a group `<group> over <that stage's group>`."""
+    seed, matched, base = int(meta["seed"]), meta.get("matched"), meta.get("base")
+    g["chain"] = True
+    if isinstance(matched, str) and matched in variants:
+        g["by_seed"][seed]["baseline"] = matched
+        g["baseline"] = str(derived.get(matched, {}).get("method", matched))
+    if isinstance(base, str) and base in variants:
+        before = str(derived.get(base, {}).get("group", base))
+        over = groups.setdefault(
+            f"{meta.get('group')} over {before}",
+            {"method": meta.get("method"), "baseline": before, "by_seed": {}, "chain": True},
+        )
+        over["by_seed"][seed] = {"method": name, "baseline": base}
 
 
 def seed_groups(
@@ -209,7 +234,9 @@ def seed_groups(
         if meta["role"] == "method":
             g["kind"] = meta.get("kind")
             g["params"] = meta.get("params", {})  # its recipe names the baseline it may have reused
-        if meta["role"] == "method" and meta.get("kind") == "treatment":
+        if meta["role"] == "method" and stack.chain_of(meta):
+            _chained(groups, g, name, meta, derived, variants)
+        elif meta["role"] == "method" and meta.get("kind") == "treatment":
             g.setdefault(
                 "untreated", meta.get("base")
             )  # every seed's, in runs before matched untreated models

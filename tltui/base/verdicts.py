@@ -373,10 +373,12 @@ def board(sources: Sequence[Source]) -> Board:
         if name in ANALYSIS and (p := pool.point(name)) is not None:
             points.append(p)
             seen.add(name)
+    groups_seen: set[tuple[str, ...]] = set()  # a chain's stage is compared twice: one point for it
     for c in comparisons:
         for p in (c.baseline, c.point):
-            if p.name not in seen:
+            if p.name not in seen and not (p.members and p.members in groups_seen):
                 points.append(p)
                 seen.add(p.name)
+                groups_seen.add(p.members)
     notes = [] if pool.outcomes else ["no per-image predictions (instances.npz): values without intervals"]
     return Board(points, comparisons, pareto_front(points), _study_line(pool), notes)

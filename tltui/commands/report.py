@@ -15,6 +15,7 @@ from tltui.base.intervals import Interval
 from tltui.base.rundir import INTERVENTIONS
 from tltui.base.rundir.interventions import Interventions, read_interventions
 from tltui.base.rundir.metrics import AOI, DIR
+from tltui.base.stack import chain_groups
 from tltui.base.sweep import value_text
 from tltui.base.verdicts import METHOD_COLUMNS, Board, Comparison, Source, fmt_interval, signed
 from tltui.commands.flags import add_common
@@ -81,6 +82,17 @@ def _recipes(sources: Sequence[Source]) -> list[str]:
                 "seeds": f"{len(ran)} ({', '.join(map(str, ran))})"
             }
         lines.append(f"- {method}: " + ", ".join(f"{k} = {v}" for k, v in sorted(params.items())))
+    return lines
+
+
+def _chain_lines(sources: Sequence[Source]) -> list[str]:
+    """Per stacked group (docs/mitigation.md#stacked-mitigations), its stages as its first seed recorded them."""
+    lines, seen = [], set()
+    for src in sources:
+        for group, name, stages in chain_groups(src.summary.derived):
+            if group not in seen:
+                seen.add(group)
+                lines += [f"- {group} (`{name}`):", *(f"  - {line}" for line in stages)]
     return lines
 
 
@@ -194,6 +206,9 @@ def report_md(
     recipes = _recipes(sources)
     if recipes:
         lines += ["## Recipes (as recorded)", "", *recipes, ""]
+    chains = _chain_lines(sources)
+    if chains:
+        lines += ["## Stacked mitigations (each stage as recorded)", "", *chains, ""]
     tuned = _tuning_lines(sources)
     if tuned:
         lines += ["## Tuning (validation split)", "", *tuned, ""]

@@ -36,6 +36,10 @@ class Planned:
     """The variant of this job the run starts from (a treatment of its same-seed untreated model)."""
     group: str = ""
     """The method's seed group: `--name`, else the method (a sweep: one per value, `remos-lr0.01`)."""
+    stage: int = 1
+    """Its place in a chain (tltui.core.stackplan): 1 for a method run alone and for every baseline."""
+    matched: str | None = None
+    """A later stage's matched baseline: the one its chain's first stage has at the same seed."""
 
 
 def plan(
@@ -45,14 +49,17 @@ def plan(
     given_name: str | None,
     study: Study,
     untreated: tuple[float | None, int | None] = (None, None),
+    *,
+    paired: bool = False,
 ) -> list[Planned]:
     """One run for a single seed at the default recipe (named as before); else, for each seed (`seeds` = N),
     `<name>-s<seed>`, each with its matched same-seed baseline trained with the very same recipe (the entry's
     `baseline`, e.g. finetune, or Model Doctor's α = 0; a treatment without one: the untreated model built at that
     seed, at the (lr, epochs) of `untreated`, first, and the seed's run treats it). A baseline's name carries the
-    recipe when it is not the default (`finetune-lr0.05-s0`, tltui.base.recipe)."""
+    recipe when it is not the default (`finetune-lr0.05-s0`, tltui.base.recipe). `paired`: per seed even for one
+    (the first stage of a chain)."""
     seed, seeds = (settings.seed, settings.seeds) if isinstance(settings, TrainParams) else (0, 1)
-    if seeds <= 1 and not _paired(family, entry, settings, untreated):
+    if seeds <= 1 and not paired and not _paired(family, entry, settings, untreated):
         return [
             Planned(produced_name(given_name, entry.name, seed, study.names), entry, settings, "method", seed)
         ]
@@ -61,7 +68,7 @@ def plan(
     for s in range(seed, seed + seeds):
         one = dataclasses.replace(settings, seed=s, seeds=1)
         name = f"{given_name or entry.name}-s{s}"
-        if seeds <= 1 and not tuned(settings) and untreated == (None, None):
+        if seeds <= 1 and not paired and not tuned(settings) and untreated == (None, None):
             name = produced_name(given_name, entry.name, s, study.names)  # one seed, a recipe flag: as before
         made = untreated_run(family, entry, one, study, untreated)
         if made is not None:

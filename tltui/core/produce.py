@@ -43,6 +43,7 @@ from tltui.core.pairing import FAMILIES, Planned, _treated, _tuned_target, plan,
 from tltui.core.pipeline import analyze, begin_run
 from tltui.core.recipes import recipe_of
 from tltui.core.scripted import is_scripted, refuse_changes
+from tltui.core.stackplan import chain_fields, later_stages, plan_chain, refuse_unchained
 from tltui.core.timeline import Timeline
 from tltui.core.tune import tune
 
@@ -86,9 +87,18 @@ def produce(
     succeeded: the new one is written under a temporary name and renamed over it just before summary.json. A
     baseline already in the workspace with the very same parameters is reused, not trained again."""
     entry, settings = method_params(family, params)
-    groups = sweep_groups(family, entry, settings, params.get("name"), params.get("sweep"))
-    runs = [r for _, at, name in groups for r in plan(family, entry, at, name, study)]
+    later = later_stages(params)
     points, keep = timeline_of(settings)
+    if later:
+        refuse_unchained(params, settings, points)
+    groups = sweep_groups(family, entry, settings, params.get("name"), params.get("sweep"))
+    runs = [  # `--name` names a chain's last stage: its first is named as it would be alone
+        r
+        for _, at, name in groups
+        for r in plan(family, entry, at, None if later else name, study, paired=bool(later))
+    ]
+    if later:
+        runs = plan_chain(runs, entry, later, params.get("name"))
     for r in runs:
         check_name(study, r.name)
         if keep:
@@ -110,7 +120,7 @@ def produce(
     reused = (
         set()
         if tuned(settings) or points  # a timeline is recorded for every run of the job, baselines too
-        else {r.name for r in runs if r.role == "baseline" and _same(existing.get(r.name), r)}
+        else {r.name for r in runs if _reusable(r, runs) and _same(existing.get(r.name), r)}
     )
     an.skip.update(r.name for r in runs if r.name not in reused)  # replaced: not inputs to their successors
     if keep:
@@ -157,6 +167,7 @@ def produce(
         free = [r for r in todo if r.name not in built and r.needs is None]
         built = {**(yield from build_all(an, free, ex, ctx.log)), **built}
     made: dict[str, nn.Module] = {}
+    records: dict[str, Any] = {n: existing[n] for n in reused}
     kept: dict[str, str] = {}
     group = params.get("name") or entry.name
     try:
@@ -168,7 +179,7 @@ def produce(
                 model: nn.Module = (
                     built.pop(r.name) if r.name in built else (yield from r.entry.load()(an, r.settings))
                 )
-            if r.role == "baseline":
+            if r.role == "baseline" or any(p.needs == r.name for p in runs):
                 made[r.name] = model
             base = _target(r.settings)
             record: dict[str, Any] = {
@@ -184,10 +195,12 @@ def produce(
             if recipes.get(r.name) is not None:
                 record["recipe"] = recipes[r.name]
             record.update(taken_record(model))  # what the method learnt on the way (SeaM's mask)
+            records[r.name] = record
+            record.update(chain_fields(r, runs, records))
             staged.append(
                 stage_variant(ctx.workspace, study, r.name, model.cpu(), _arch_for(study, base, runs), record)
             )
-            ctx.log(f"made variant '{r.name}' ({family} {r.entry.name})")
+            ctx.log(f"made variant '{r.name}' ({family_of(r.entry, family)} {r.entry.name})")
             picked = tl.load_chosen(r.name, model) if keep and tl is not None else None
             if picked is not None:
                 kept[r.name] = name = best_name(r.name)
@@ -207,7 +220,8 @@ def produce(
         def finish(summary: Summary, outcomes: Mapping[str, Outcomes]) -> None:
             for one in staged:
                 commit(one)
-            first = next(r for r in runs if r.role == "method")
+            last = max(r.stage for r in runs)
+            first = next(r for r in runs if r.role == "method" and r.stage == last)
             add_produced(summary, first.name, an.derived[first.name], [r.name for r in runs])
             if tuning is not None:
                 add_tuning(summary, tuning)
@@ -219,9 +233,13 @@ def produce(
             variants = RunSummary(summary).variants
             blocks = [
                 (value, name, seed_block(entry.name, label, _pairs(mine, settings), variants, outcomes))
-                for value, name, mine in _by_group(entry, groups, runs)
+                for value, name, mine in _by_group(entry, groups, [r for r in runs if r.stage == 1])
                 if len(mine) > 1
             ]
+            if last > 1:  # a chain's result: its last stage against the first stage's matched baselines
+                mine = [(r.seed, r.name, r.matched) for r in runs if r.stage == last]
+                baseline = next((r.entry.name for r in runs if r.name == mine[0][2]), None)
+                blocks = [({}, first.group, seed_block(first.group, baseline, mine, variants, outcomes))]
             if len(groups) > 1:
                 at_values = [SweepPoint(value=v, group=str(n), seeds=b, holds=holds(b)) for v, n, b in blocks]
                 record = sweep_record(entry.name, label, dict(params["sweep"]), at_values)
@@ -291,7 +309,7 @@ def shared_recipes(an: Analysis, runs: Sequence[Planned]) -> dict[str, RecipeRec
 def _sees(an: Analysis, r: Planned, runs: list[Planned], made: Mapping[str, nn.Module]) -> Iterator[None]:
     """While `r` runs: the untreated model it treats among the analysis's variants (built by this job, or reused),
     and none of the other seeds' (Dare's pool reads the variants), whether they were built now or reused."""
-    others = {p.name for p in runs if p.role == "baseline" and p.name != r.needs} if r.needs else set()
+    others = {p.name for p in runs if p.name not in (r.needs, r.name)} if r.needs else set()
     hidden = {n: an.variants.pop(n) for n in others if n in an.variants}
     added = r.needs is not None and r.needs not in an.variants and r.needs in made
     if added:
@@ -311,10 +329,18 @@ def _target(settings: Any) -> str:
 
 
 def _same(meta: dict[str, Any] | None, r: Planned) -> bool:
-    """Whether a produced variant in the workspace is this planned run (same method, same parameters)."""
-    return (
-        meta is not None and meta.get("method") == r.entry.name and meta.get("params") == as_json(r.settings)
-    )
+    """Whether a produced variant in the workspace is this planned run (same method, same parameters; a field
+    added since it was recorded counts as the same when it is unset)."""
+    if meta is None or meta.get("method") != r.entry.name or not isinstance(meta.get("params"), dict):
+        return False
+    had = meta["params"]
+    return had == {k: v for k, v in as_json(r.settings).items() if k in had or v is not None}
+
+
+def _reusable(r: Planned, runs: Sequence[Planned]) -> bool:
+    """A baseline, or a chain's stage that a later stage starts from: taken from the workspace when the very same
+    run (method, parameters) is there already."""
+    return r.role == "baseline" or any(p.needs == r.name and p.stage > 1 for p in runs)
 
 
 def _pairs(runs: list[Planned], settings: Any) -> list[tuple[int, str, str | None]]:

@@ -36,10 +36,13 @@ class MitigateParams(TrainParams):
     recipe: str | None = None
     """The build recipe whose schedule this run trains with, over `base`'s: the recipe of its comparison (a method
     that re-initialises trains on `scratch`, and so does its matched baseline; tltui.core.produce sets it)."""
+    source: str | None = None
+    """A later stage of a chain (tltui.base.stack): the variant whose weights and head the student starts from,
+    instead of the teacher's with a new head (the chain sets it per seed)."""
 
     @property
     def start(self) -> str:
-        return self.base
+        return self.source or self.base
 
     def __post_init__(self) -> None:
         # JSON job parameters carry lists; keep the dataclass hashable

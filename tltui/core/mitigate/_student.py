@@ -79,16 +79,29 @@ def new_student(
     an: Analysis, params: MitigateParams, *, fresh: bool = False
 ) -> tuple[nn.Module, str, Schedule]:
     """A deep copy of the teacher (on CPU) with a new head, every weight re-initialised (seeded) when `fresh`;
-    the teacher itself is never touched."""
+    the teacher itself is never touched. A later stage of a chain (`params.source`) starts from a copy of that
+    variant instead, its trained head kept (docs/mitigation.md#stacked-mitigations)."""
     check(params)
     if an.data.train is None:
         raise StudyError("mitigation needs [data] train: the student is trained on the target data")
     n_classes, schedule = recipe(an, params, fresh=fresh)
+    if params.source is not None:
+        student = _from_variant(an, params.source, fresh)
+        return student, M.head_name(student), schedule
     student = copy.deepcopy(an.teacher).cpu()
     head = replace_head(student, n_classes, params.seed)
     if fresh:
         reinitialise(student, params.seed)
     return student, head, schedule
+
+
+def _from_variant(an: Analysis, name: str, fresh: bool) -> nn.Module:
+    """A copy (on CPU) of the variant a chain's later stage starts from."""
+    if fresh:
+        raise MitigateError(f"source = {name!r}: a method that re-initialises cannot start from a variant")
+    if name not in an.variants:
+        raise MitigateError(f"source = {name!r}: no such variant loaded (have {', '.join(an.variants)})")
+    return copy.deepcopy(an.variants[name]).cpu()
 
 
 def fit(

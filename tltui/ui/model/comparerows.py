@@ -14,6 +14,7 @@ from tltui.base.rundir import INSTANCES, Metric, keys
 from tltui.base.rundir.metrics import DIR, INTERVAL_METRICS
 from tltui.base.rundir.shape import DerivedRecord, SeedGroup, SeedMetric
 from tltui.base.seedstats import seed_groups, untreated_matched
+from tltui.base.stack import chain_of
 from tltui.ui.model.glossary import delta
 from tltui.ui.model.rundata import RunData
 
@@ -47,6 +48,10 @@ def baseline_name(group: SeedGroup, derived: Mapping[str, DerivedRecord]) -> str
     first = next((p["baseline"] for p in group["pairs"] if p["baseline"] is not None), None)
     record = derived.get(first) if first is not None else None
     mine = next((derived[p["variant"]] for p in group["pairs"] if p["variant"] in derived), None)
+    if (
+        chain_of(mine) and record is not None
+    ):  # a chain's stage: its first stage's baseline, or the stage before
+        return f"{record.get('group') if record.get('role') == 'method' else record.get('method')}, matched seeds"
     if untreated_matched(group, mine):
         return f"untreated {record.get('method') if record else 'finetune'}, matched seeds"
     # A seed's own baseline keeps its name when a later run (`mitigate --method finetune --seeds`) rewrote its

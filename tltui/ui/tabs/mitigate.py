@@ -7,8 +7,10 @@ from typing import Any
 
 import numpy as np
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from tltui.base import stack
 from tltui.base.catalogue import MITIGATIONS, RemosParams, parse
 from tltui.base.catalogue.params import spec_of
 from tltui.base.errors import ParamError, TltuiError
@@ -38,6 +40,13 @@ from tltui.ui.widgets.param_form import ParamForm
 RATIO = spec_of(RemosParams, "ratio")
 PREVIEWED = ("remos", "seam")
 """The methods with a preview: ReMoS's slice (any ratio at once), SeaM's learnt mask (a job per setting)."""
+THEN_CHOICES = [("then: —", "")] + [
+    (f"then {n}", n) for entries in stack.families().values() for n in entries if not stack.first_only(n)
+]
+THEN_HELP = (
+    "then run this method from the variant, seed by seed (a stacked job); its own parameters as NAME=VALUE "
+    "words in the box beside, e.g. channel_alpha=5"
+)
 
 
 def ratio_of(text: str) -> float | None:
@@ -62,6 +71,9 @@ class MitigateTab(TabView):
     MitigateTab .timeline-chart { height: 14; }
     MitigateTab #mt-timeline-table { height: auto; max-height: 10; }
     MitigateTab #mt-sweep { width: 22; }
+    MitigateTab #mt-chain { height: auto; }
+    MitigateTab #mt-then { width: 30; }
+    MitigateTab #mt-then-params { width: 44; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -87,6 +99,11 @@ class MitigateTab(TabView):
                 Button("Sweep lr", id="mt-sweep-run"),
             ),
         )
+        with Horizontal(id="mt-chain"):  # a stacked job (docs/mitigation.md#stacked-mitigations)
+            yield Select(THEN_CHOICES, value="", allow_blank=False, id="mt-then", tooltip=THEN_HELP)
+            yield Input(
+                "", placeholder="its parameters: NAME=VALUE …", id="mt-then-params", tooltip=THEN_HELP
+            )
         yield Static(
             "Preview: fraction of each layer's weights the method would cut",
             classes="section remos-only",
@@ -152,9 +169,24 @@ class MitigateTab(TabView):
         self.query_one("#mt-timeline-dir", Chart).show(specs[0])
         self.query_one("#mt-timeline-acc", Chart).show(specs[1])
 
-    def params(self, method: str | None = None) -> dict[str, Any] | None:
-        """The form as job parameters (checked as the CLI checks them), or None after a toast."""
-        return self.query_one(ParamForm).job_params(method, run_layers(self.run), "Mitigate")
+    def params(self, method: str | None = None, *, chain: bool = True) -> dict[str, Any] | None:
+        """The form as job parameters (checked as the CLI checks them), or None after a toast; with the "then"
+        stage chosen (`chain`), a stacked job (docs/mitigation.md#stacked-mitigations)."""
+        form = self.query_one(ParamForm)
+        try:
+            extra = self.chain() if chain else {}
+        except ParamError as exc:
+            self.notify(exc.msg, title="Mitigate", severity="error")
+            return None
+        return form.job_params(method, run_layers(self.run), "Mitigate", extra)
+
+    def chain(self) -> dict[str, Any]:
+        """The "then" stage and its `NAME=VALUE` words (stage 2's own parameters) as raw job values; {} for none."""
+        then = self.query_one("#mt-then", Select).value
+        if not isinstance(then, str) or not then:
+            return {}
+        words = self.query_one("#mt-then-params", Input).value.split()
+        return {stack.THEN: [then], **stack.assignments(words, stage=2)}
 
     def request(self, method: str | None = None) -> None:
         params = self.params(method)
@@ -179,8 +211,11 @@ class MitigateTab(TabView):
 
     def request_sweep(self) -> None:
         """The method against its matched baseline at each learning rate of the sweep box (docs/sweeps.md)."""
-        params = self.params()
+        params = self.params(chain=False)
         if params is None:
+            return
+        if self.query_one("#mt-then", Select).value:
+            self.notify("a sweep runs one method: set “then” to none", title="Mitigate", severity="error")
             return
         try:
             job = sweep_params(params, self.query_one("#mt-sweep", Input).value)
@@ -197,7 +232,7 @@ class MitigateTab(TabView):
         elif event.button.id == "mt-preview-run":
             method = self.query_one(ParamForm).method
             method = method if method in PREVIEWED else "remos"
-            params = self.params(method)
+            params = self.params(method, chain=False)
             if params is not None:
                 self.app.post_message(MitigationRequested("preview", method, params))
 

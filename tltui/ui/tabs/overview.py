@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from tltui.base.errors import TltuiError
+from tltui.base.names import shown_lines
 from tltui.base.rundir import (
     FAIRNESS_METRICS,
     METRICS,
@@ -22,6 +23,7 @@ from tltui.base.rundir import (
 )
 from tltui.base.rundir import metrics as M
 from tltui.base.rundir.shape import FairnessInfo, VariantMetrics
+from tltui.base.stack import chain_groups
 from tltui.base.verdicts import Board
 from tltui.ui.export import ExportTable, as_float, fmt_num
 from tltui.ui.model import budget_lines
@@ -143,6 +145,15 @@ def budget_legend(run: RunData) -> str:
     return budget_lines.overview(run.info)
 
 
+def chain_text(derived: Mapping[str, Mapping[str, Any]]) -> str:
+    """The stacked groups' stages as recorded (docs/mitigation.md#stacked-mitigations); empty without one."""
+    parts = [
+        "\n".join([f"Stacked {group} ({name}):", *(f"  {line}" for line in stages)])
+        for group, name, stages in chain_groups(derived)
+    ]
+    return shown_lines("\n".join(parts)) if parts else ""
+
+
 def verdict_lines(board: Board) -> list[str]:
     """One compact line per method (intervals decide, docs/intervals.md) and what the study's own variants show."""
     lines = [c.short() for c in board.comparisons[:MAX_METHODS]]
@@ -162,6 +173,7 @@ class OverviewTab(TabView):
     TITLE = "Overview"
     DEFAULT_CSS = """
     OverviewTab #ov-verdict { height: auto; margin: 1 0 0 0; }
+    OverviewTab #ov-chains { height: auto; color: $text-muted; }
     OverviewTab #ov-checks { height: auto; color: $warning; }
     OverviewTab #ov-metrics { height: auto; max-height: 14; }
     OverviewTab #ov-legend, OverviewTab #ov-budget { height: auto; color: $text-muted; }
@@ -177,6 +189,7 @@ class OverviewTab(TabView):
         yield EmptyState(NO_RUN, self.PRODUCER, SUMMARY, id="ov-empty")
         yield Static("", id="ov-checks", classes="-hidden", markup=False)
         yield Static("", id="ov-verdict", classes="data", markup=False)
+        yield Static("", id="ov-chains", classes="data -hidden", markup=False)
         yield Table(id="ov-metrics", cursor_type="row", zebra_stripes=True, classes="data")
         yield Static(
             "AOI clean accuracy · AAI accuracy under its own (white-box) attack · DR = 1 − AAI/AOI · "
@@ -228,6 +241,9 @@ class OverviewTab(TabView):
         for row in metric_rows(variants, METRICS):
             table.add_row(row[0], *(fmt_num(v) for v in row[1:]), run.source(str(row[0])), key=row[0])
         self.query_one("#ov-budget", Static).update(budget_legend(run))
+        chains = chain_text(run.derived)
+        self.query_one("#ov-chains", Static).update(chains)
+        self.query_one("#ov-chains").set_class(not chains, "-hidden")
         self.query_one("#ov-eps", Chart).show(eps_spec(variants), "no ε-curve in summary.json")
         self.query_one("#ov-dir", Chart).show(dir_spec(variants), "no DIR in summary.json")
         self.query_one("#ov-profile", Chart).show(profile_spec(variants))

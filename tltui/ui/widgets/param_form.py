@@ -176,23 +176,31 @@ class ParamForm(Widget):
         return value.strip() if isinstance(value, str) else ""
 
     def values(
-        self, method: str | None = None, layers: list[tuple[str, str]] | None = None
+        self,
+        method: str | None = None,
+        layers: list[tuple[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """`method`'s parameters from the boxes (empty boxes left out), checked by `job_params` as the CLI checks
-        them; layer names are checked against `layers` (name, kind) when given. Raises `ParamError`."""
+        them; layer names are checked against `layers` (name, kind) when given; `extra` raw values join them (a
+        chain's `then` and stage keys). Raises `ParamError`."""
         entry = self.entries[method or self.method]
-        raw = {s.name: self.text(s.name) for s in entry.specs()}
+        raw = {**{s.name: self.text(s.name) for s in entry.specs()}, **(extra or {})}
         values = job_params(entry, raw, self.study, layers=layers or None)
         values.pop("method", None)
         return values
 
     def job_params(
-        self, method: str | None, layers: list[tuple[str, str]] | None, title: str
+        self,
+        method: str | None,
+        layers: list[tuple[str, str]] | None,
+        title: str,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """`{"method": …, **values}` for a job, or None after a toast naming what is wrong."""
         method = method or self.method
         try:
-            return {"method": method, **self.values(method, layers)}
+            return {"method": method, **self.values(method, layers, extra)}
         except ParamError as exc:
             self.notify(exc.msg, title=title, severity="error")
             return None
