@@ -22,6 +22,7 @@ def test_registry_names_every_method() -> None:
         "delta",
         "delta-simple",
         "renofeation",
+        "reinit",
     }
 
 

@@ -43,7 +43,7 @@ class MitigateParams(TrainParams):
 
     def __post_init__(self) -> None:
         # JSON job parameters carry lists; keep the dataclass hashable
-        for name in ("scope", "stages"):
+        for name in ("scope", "stages", "layers"):
             value = getattr(self, name, None)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -88,6 +88,19 @@ class RemosParams(MitigateParams):
     )
     topk: int = param(3, label="top-k", help="top-k coverage: the k most active channels of a layer", lo=1)
     scope: tuple[str, ...] | None = _scope()
+
+
+@dataclass(frozen=True)
+class ReinitParams(MitigateParams):
+    """Re-initialise chosen layers of the teacher-initialised student, then fine-tune on the finetune recipe."""
+
+    layers: tuple[str, ...] | None = param(
+        None,
+        label="layers",
+        help="layers or blocks re-initialised before fine-tuning (a block: every conv and linear layer in it), "
+        "e.g. the top layers `tltui localise` ranked; empty: the last conv layer",
+        layers="any",
+    )
 
 
 @dataclass(frozen=True)
@@ -197,6 +210,11 @@ MITIGATIONS: dict[str, Entry] = {
         "renofeation",
         "re-initialise + feature distillation with spatial dropout (baseline)",
         RenofeationParams,
+    ),
+    "reinit": _method(
+        "reinit",
+        "re-initialise the chosen layers (the layer interventions' follow-up), then fine-tune",
+        ReinitParams,
     ),
     "delta-simple": Entry(
         "delta-simple",
