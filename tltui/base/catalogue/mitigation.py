@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
-from tltui.base.catalogue.training import TrainParams
-from tltui.base.errors import ParamError
+from tltui.base.catalogue.training import TrainParams, check_timeline, keep_best_param, timeline_param
 
 CRITERIA = ("neuron", "topk")
 
@@ -21,18 +20,8 @@ class MitigateParams(TrainParams):
 
     base: str = "finetune"
     """The variant (or build recipe) whose recipe and head size the student mirrors."""
-    timeline: int = param(
-        0,
-        label="timeline",
-        help="evaluate accuracy and DIR at this many points along training (0: off; 20 is a good start)",
-        lo=0,
-        hi=200,
-    )
-    keep_best: bool = param(
-        False,
-        label="keep best",
-        help="with a timeline: also save each run's checkpoint picked on validation as a variant <name>-best",
-    )
+    timeline: int = timeline_param()
+    keep_best: bool = keep_best_param()
     recipe: str | None = None
     """The build recipe whose schedule this run trains with, over `base`'s: the recipe of its comparison (a method
     that re-initialises trains on `scratch`, and so does its matched baseline; tltui.core.produce sets it)."""
@@ -47,10 +36,7 @@ class MitigateParams(TrainParams):
             value = getattr(self, name, None)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
-        if self.keep_best and not self.timeline:
-            raise ParamError(
-                "--keep-best picks a checkpoint along the timeline: give --timeline N too (e.g. 20)"
-            )
+        check_timeline(self.timeline, self.keep_best)
 
 
 def _ratio() -> Any:
