@@ -1,4 +1,4 @@
-"""The treatments' own training loops are recorded by `--timeline N` and train exactly as unrecorded ones."""
+"""The treatments' own training loops call the timeline's watcher after every step and train as unwatched."""
 
 from __future__ import annotations
 
@@ -10,32 +10,16 @@ from torch import nn
 from tests.nets import tiny_analysis
 from tltui.base.catalogue.treatment import FmtParams, ModelDoctorParams
 from tltui.base.progress import drain
-from tltui.core.timeline import Timeline
 from tltui.core.train import Schedule
 from tltui.core.treat.masked import Part, train_masked
 from tltui.core.treat.model_doctor import run
 
 
-def test_model_doctor_is_recorded_and_trains_as_unrecorded(tmp_path: Path) -> None:
-    an = tiny_analysis(tmp_path)
-    params = ModelDoctorParams(epochs=2, lr=1e-2, n_per_class=8, timeline=4)
-    plain = drain(run(an, params))
-    tl = Timeline(an, params.timeline)
-    drain(tl.prepare())
-    an.timeline = tl
-    with tl.recording("model-doctor", "model-doctor", "method", "model-doctor", 0):
-        recorded = drain(run(an, params))
-    for (k, a), b in zip(plain.state_dict().items(), recorded.state_dict().values(), strict=True):
-        assert torch.equal(a, b), k
-    (one,) = tl.block({})["runs"]
-    # 48 training images at batch 64: one step per epoch → steps 0 (before training), 1, 2
-    assert [p["step"] for p in one["points"]] == [0, 1, 2]
-
-
 class _Counting:
     """A watcher that evaluates the model at every step, as the timeline does (eval mode, no gradients)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *shape: int) -> None:
+        self.shape = shape
         self.seen: list[tuple[int, int, int]] = []
 
     def watch(self, model: nn.Module, schedule: Schedule, n_train: int, after: object) -> object:
@@ -43,7 +27,7 @@ class _Counting:
 
         def hook(m: nn.Module) -> None:
             with torch.inference_mode():
-                m(torch.ones(2, 3))
+                m(torch.ones(2, *self.shape))
             self.seen.append((-1, -1, -1))
 
         return hook
@@ -68,8 +52,20 @@ def test_the_masked_loop_of_dare_and_fmt_calls_the_watcher_after_every_step() ->
         )
         return model
 
-    watcher = _Counting()
+    watcher = _Counting(3)
     plain, watched = trained(None), trained(watcher)
     assert torch.equal(plain.weight, watched.weight) and torch.equal(plain.bias, watched.bias)
     # asked once for the run (2 epochs of batch 4 over 10 inputs), then called after each of the 2 × 3 steps
     assert watcher.seen == [(2, 4, 10)] + [(-1, -1, -1)] * 6
+
+
+def test_model_doctor_is_watched_and_trains_as_unwatched(tmp_path: Path) -> None:
+    an = tiny_analysis(tmp_path)
+    params = ModelDoctorParams(epochs=2, lr=1e-2, n_per_class=8, timeline=4)
+    plain = drain(run(an, params))
+    an.timeline = watcher = _Counting(1, 8, 8)
+    watched = drain(run(an, params))
+    for (k, a), b in zip(plain.state_dict().items(), watched.state_dict().values(), strict=True):
+        assert torch.equal(a, b), k
+    # 48 training images at batch 64: one step per epoch, each followed by an evaluation
+    assert watcher.seen == [(2, 64, 48)] + [(-1, -1, -1)] * 2
