@@ -42,9 +42,12 @@ def test_a_timeline_is_recorded_and_its_pick_kept(workspace: Path, tmp_path: Pat
     assert "timeline: teacher attack" in proc.stdout and "kept as finetune-seed0-best" in proc.stdout
 
 
-def test_keep_best_without_a_timeline_is_one_line(workspace: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("command, method", [("mitigate", "finetune"), ("treat", "dare")])
+def test_keep_best_without_a_timeline_is_one_line(
+    workspace: Path, tmp_path: Path, cli, command: str, method: str
+) -> None:  # type: ignore[no-untyped-def]
     proc = cli(
-        "mitigate", "demo", "--method", "finetune", "--keep-best", "--out", str(tmp_path / "x"),
+        command, "demo", "--method", method, "--keep-best", "--out", str(tmp_path / "x"),
         "--device", "cpu", "--workspace", str(workspace),
     )  # fmt: skip
     assert "--timeline N" in bad_input_line(proc.returncode, proc.stderr)

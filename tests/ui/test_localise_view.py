@@ -1,6 +1,6 @@
 """The Layers view's interventions section on the recorded demo run with a recorded interventions.json (from
 `tltui localise demo --variant finetune`): snapshots at 80×24 and 160×48, the intervention picker, the
-prefilled Mitigate form and the localise form."""
+prefilled Mitigate forms (ReMoS, reinit) and the localise form."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_layers_interventions_snapshot(
     assert snap_compare(app, terminal_size=size, run_before=_show_layers)
 
 
-async def test_the_section_follows_the_intervention_and_prefills_remos(
+async def test_the_section_follows_the_intervention_and_prefills_remos_and_reinit(
     make_app: MakeApp, localised_run: Path
 ) -> None:
     app = make_app(localised_run, settings=Settings(theme="tltui-dark", gpu_stats=False))
@@ -78,6 +78,12 @@ async def test_the_section_follows_the_intervention_and_prefills_remos(
         assert mitigate.query_one("#mt-method", Select).value == "remos"
         top = [n for n in section.iv.data["ranking"][:2] if n.startswith("conv")]
         assert mitigate.query_one("#mt-scope", Input).value == ",".join(top)
+        await pilot.press(LAYERS_KEY)  # the second follow-up: re-initialise the top layers, any kind
+        await pilot.pause()
+        await pilot.click("#lc-reinit")
+        await pilot.pause()
+        assert mitigate.on_screen() and mitigate.query_one("#mt-method", Select).value == "reinit"
+        assert mitigate.query_one("#mt-layers", Input).value == ",".join(section.iv.data["ranking"][:2])
         # the palette's "Localise" opens the form on the run's layers; its values become the job's parameters
         got: list[dict[str, Any] | None] = []
         app.push_screen(LocaliseForm("finetune", [("conv1", "Conv2d"), ("fc", "Linear")]), got.append)

@@ -58,35 +58,71 @@ class _Recording:
 
 
 class _Probe:
-    """The fixed inputs of one split, clean then teacher-crafted, evaluated with one forward per batch."""
+    """The fixed inputs of every split, clean and teacher-crafted, measured together at each point: one forward
+    over the clean inputs of all splits, then one over the crafted versions of those classified right (DIR counts
+    no others, so the rest need no forward)."""
 
-    def __init__(self, an: Analysis, clean: Images, adv: Images, y: np.ndarray) -> None:
-        self.an, self.y, self.n = an, y, len(clean)
-        self.sets = (clean, adv)
-        nbytes = 2 * clean.shape.numel() * 4
-        self.resident: list[torch.Tensor] | None = None
-        if nbytes <= RESIDENT_BYTES:
-            both = torch.cat([Images.of(x).batch(0, len(x), an.device) for x in self.sets])
-            # one large batch: a forward over many images at once costs far less per image on a CPU
-            self.resident = list(normalize(both, an.mean, an.std).split(max(an.batch_size, RESIDENT_BATCH)))
+    def __init__(self, an: Analysis, splits: dict[str, tuple[Images, Images, np.ndarray]]) -> None:
+        self.an = an
+        self.n = {name: len(clean) for name, (clean, _, _) in splits.items()}
+        self.y = np.concatenate([y for _, _, y in splits.values()])
+        self.clean = [Images.of(c) for c, _, _ in splits.values()]
+        self.adv = [Images.of(a) for _, a, _ in splits.values()]
+        self.resident: tuple[torch.Tensor, torch.Tensor] | None = None
+        if 2 * sum(x.shape.numel() for x in self.clean) * 4 <= RESIDENT_BYTES:
+            self.resident = (self._hold(self.clean), self._hold(self.adv))
 
-    def _batches(self) -> Iterator[torch.Tensor]:
+    def _hold(self, sets: list[Images]) -> torch.Tensor:
+        """The sets as one normalised float tensor on the device (decoded and normalised once per job)."""
+        an = self.an
+        return normalize(torch.cat([x.batch(0, len(x), an.device) for x in sets]), an.mean, an.std)
+
+    def _forward(self, model: nn.Module, xs: torch.Tensor) -> np.ndarray:
+        # large batches: a forward over many images at once costs far less per image on a CPU
+        size = max(self.an.batch_size, RESIDENT_BATCH)
+        return torch.cat([model(xb).argmax(dim=1) for xb in xs.split(size)]).cpu().numpy()
+
+    def _streamed(self, model: nn.Module, sets: list[Images]) -> np.ndarray:
+        an = self.an
+        preds = [
+            model(normalize(xb, an.mean, an.std)).argmax(dim=1)
+            for x in sets
+            for xb in x.stream(an.batch_size, an.device)
+        ]
+        return torch.cat(preds).cpu().numpy()
+
+    def _crafted(self, model: nn.Module, right: np.ndarray) -> np.ndarray:
+        """Predictions on the crafted versions of the inputs at positions `right` (of the splits in order)."""
         if self.resident is not None:
-            yield from self.resident
-            return
-        for x in self.sets:
-            for xb in x.stream(self.an.batch_size, self.an.device):
-                yield normalize(xb, self.an.mean, self.an.std)
+            adv = self.resident[1]
+            return self._forward(model, adv[torch.as_tensor(right, device=adv.device)])
+        starts = np.cumsum([0, *self.n.values()])[:-1]
+        picked = [
+            a[right[(right >= s) & (right < s + len(a))] - s] for a, s in zip(self.adv, starts, strict=True)
+        ]
+        return self._streamed(model, [a for a in picked if len(a)])
 
-    def measure(self, model: nn.Module) -> tuple[float, float]:
-        """(clean accuracy, DIR): DIR is the share of correctly classified inputs whose teacher-crafted version
-        changes the prediction (docs/metrics.md)."""
+    def measure(self, model: nn.Module) -> dict[str, tuple[float, float]]:
+        """Per split (clean accuracy, DIR): DIR is the share of correctly classified inputs whose teacher-crafted
+        version changes the prediction (docs/metrics.md)."""
         with eval_mode(model), torch.inference_mode():
-            pred = torch.cat([model(xb).argmax(dim=1) for xb in self._batches()]).cpu().numpy()
-        p, pa = pred[: self.n], pred[self.n :]
-        correct = p == self.y
-        k = int(correct.sum())
-        return float(correct.mean()), (float((correct & (pa != p)).sum()) / k if k else 0.0)
+            if self.resident is not None:
+                pred = self._forward(model, self.resident[0])
+            else:
+                pred = self._streamed(model, self.clean)
+            correct = pred == self.y
+            right = np.flatnonzero(correct)
+            flipped = np.zeros_like(correct)
+            if len(right):
+                flipped[right] = self._crafted(model, right) != pred[right]
+        out: dict[str, tuple[float, float]] = {}
+        start = 0
+        for name, n in self.n.items():
+            c, f = correct[start : start + n], flipped[start : start + n]
+            k = int(c.sum())
+            out[name] = (float(c.mean()), float(f.sum()) / k if k else 0.0)
+            start += n
+        return out
 
 
 class Timeline:
@@ -96,7 +132,7 @@ class Timeline:
         self.an, self.points, self.keep = an, points, keep
         self.runs: list[_Recording] = []
         self._current: _Recording | None = None
-        self._sets: dict[str, _Probe] = {}
+        self._probe: _Probe | None = None
         self._attack: dict[str, Any] = {}
 
     def prepare(self) -> Generator[Progress, None, None]:
@@ -105,7 +141,7 @@ class Timeline:
         an = self.an
         s = an.teacher_set()
         test_adv = yield from an.teacher_crafted()
-        self._sets["test"] = _Probe(an, an.data.test.images, test_adv, an.data.test.y.numpy())
+        splits = {"test": (an.data.test.images, test_adv, an.data.test.y.numpy())}
         val = an.data.val
         if val is not None and len(val) > 0:
             target = attack_target(s.kind, s.model, an.mean, an.std, an.device)
@@ -122,7 +158,8 @@ class Timeline:
                 phase="timeline: attack validation",
             )
             yield from compute(sink)
-            self._sets["val"] = _Probe(an, val.images, Images.of(torch.cat(sink.parts)), val.y.numpy())
+            splits = {"val": (val.images, Images.of(torch.cat(sink.parts)), val.y.numpy()), **splits}
+        self._probe = _Probe(an, splits)
         c = s.cfg
         self._attack = {
             "name": s.attack,
@@ -174,8 +211,9 @@ class Timeline:
     def _evaluate(self, rec: _Recording, model: nn.Module, step: int, per_epoch: int) -> None:
         t0 = time.perf_counter()
         point: dict[str, Any] = {"step": step, "epoch": round(step / per_epoch, 4)}
+        measured = self._probe.measure(model) if self._probe is not None else {}
         for split in ("val", "test"):
-            acc, dir_ = self._sets[split].measure(model) if split in self._sets else (None, None)
+            acc, dir_ = measured.get(split, (None, None))
             point[f"{split}_accuracy"], point[f"{split}_dir"] = acc, dir_
         rec.points.append(point)  # type: ignore[arg-type]
         if self.keep and point["val_accuracy"] is not None:
@@ -239,12 +277,12 @@ class Timeline:
                 one["kept"] = kept[rec.run["variant"]]
             runs.append(one)
         train = sum(r["train_s"] for r in runs)
-        val = self._sets.get("val")
+        sizes = self._probe.n if self._probe is not None else {}
         return TimelineBlock(
             points=self.points,
             attack=self._attack,
-            n_val=val.n if val is not None else 0,
-            n_test=self._sets["test"].n,
+            n_val=sizes.get("val", 0),
+            n_test=sizes.get("test", 0),
             tolerance=T.TOLERANCE,
             runs=runs,
             overhead=round(sum(r["eval_s"] for r in runs) / train, 4) if train > 0 else 0.0,

@@ -24,6 +24,7 @@ def test_registry_names_every_method() -> None:
         "delta",
         "delta-simple",
         "renofeation",
+        "reinit",
     }
 
 

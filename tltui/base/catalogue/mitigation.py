@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
-from tltui.base.catalogue.training import TrainParams
-from tltui.base.errors import ParamError
+from tltui.base.catalogue.training import TrainParams, check_timeline, keep_best_param, timeline_param
 
 CRITERIA = ("neuron", "topk")
 
@@ -21,18 +20,8 @@ class MitigateParams(TrainParams):
 
     base: str = "finetune"
     """The variant (or build recipe) whose recipe and head size the student mirrors."""
-    timeline: int = param(
-        0,
-        label="timeline",
-        help="evaluate accuracy and DIR at this many points along training (0: off; 20 is a good start)",
-        lo=0,
-        hi=200,
-    )
-    keep_best: bool = param(
-        False,
-        label="keep best",
-        help="with a timeline: also save each run's checkpoint picked on validation as a variant <name>-best",
-    )
+    timeline: int = timeline_param()
+    keep_best: bool = keep_best_param()
     recipe: str | None = None
     """The build recipe whose schedule this run trains with, over `base`'s: the recipe of its comparison (a method
     that re-initialises trains on `scratch`, and so does its matched baseline; tltui.core.produce sets it)."""
@@ -46,14 +35,11 @@ class MitigateParams(TrainParams):
 
     def __post_init__(self) -> None:
         # JSON job parameters carry lists; keep the dataclass hashable
-        for name in ("scope", "stages"):
+        for name in ("scope", "stages", "layers"):
             value = getattr(self, name, None)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
-        if self.keep_best and not self.timeline:
-            raise ParamError(
-                "--keep-best picks a checkpoint along the timeline: give --timeline N too (e.g. 20)"
-            )
+        check_timeline(self.timeline, self.keep_best)
 
 
 def _ratio() -> Any:
@@ -91,6 +77,19 @@ class RemosParams(MitigateParams):
     )
     topk: int = param(3, label="top-k", help="top-k coverage: the k most active channels of a layer", lo=1)
     scope: tuple[str, ...] | None = _scope()
+
+
+@dataclass(frozen=True)
+class ReinitParams(MitigateParams):
+    """Re-initialise chosen layers of the teacher-initialised student, then fine-tune on the finetune recipe."""
+
+    layers: tuple[str, ...] | None = param(
+        None,
+        label="layers",
+        help="layers or blocks re-initialised before fine-tuning (a block: every conv and linear layer in it), "
+        "e.g. the top layers `tltui localise` ranked; empty: the last conv layer",
+        layers="any",
+    )
 
 
 @dataclass(frozen=True)
@@ -237,6 +236,11 @@ MITIGATIONS: dict[str, Entry] = {
         "renofeation",
         "re-initialise + feature distillation with spatial dropout (baseline)",
         RenofeationParams,
+    ),
+    "reinit": _method(
+        "reinit",
+        "re-initialise the chosen layers (the layer interventions' follow-up), then fine-tune",
+        ReinitParams,
     ),
     "delta-simple": Entry(
         "delta-simple",

@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from tltui.base.catalogue.params import param
+from tltui.base.errors import ParamError
 
 MAX_SEED = 2**32 - 1
 """Seeds are 32-bit everywhere (numpy's and torch's generators take them); a study's `seed` too."""
 MAX_EPOCHS = 100_000
 """A bound against typos that would train for days (`epochs = 1000000`), far above any real recipe."""
+
+
+def timeline_param() -> Any:
+    """`--timeline N`: accuracy and DIR at N points along each training run of the job (docs/timeline.md)."""
+    return param(
+        0,
+        label="timeline",
+        help="evaluate accuracy and DIR at this many points along training (0: off; 20 is a good start)",
+        lo=0,
+        hi=200,
+    )
+
+
+def keep_best_param() -> Any:
+    """`--keep-best`: save each run's checkpoint picked on validation along its timeline."""
+    return param(
+        False,
+        label="keep best",
+        help="with a timeline: also save each run's checkpoint picked on validation as a variant <name>-best",
+    )
+
+
+def check_timeline(timeline: int, keep_best: bool) -> None:
+    """`--keep-best` needs a timeline to pick along."""
+    if keep_best and not timeline:
+        raise ParamError("--keep-best picks a checkpoint along the timeline: give --timeline N too (e.g. 20)")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from tltui.base.catalogue.entry import Entry
 from tltui.base.catalogue.params import fraction, param
-from tltui.base.catalogue.training import TrainParams
+from tltui.base.catalogue.training import TrainParams, check_timeline, keep_best_param, timeline_param
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class TreatParams(TrainParams):
         "seed",
         "seeds",
         "tune_baseline",
+        "timeline",
+        "keep_best",
     )
 
     variant: str = param("finetune", label="treat variant", help="the variant to treat (a copy is treated)")
@@ -34,10 +36,15 @@ class TreatParams(TrainParams):
     train_batch_size: int = param(
         64, label="train batch", help="batch size of the treatment's training", lo=1
     )
+    timeline: int = timeline_param()
+    keep_best: bool = keep_best_param()
 
     @property
     def start(self) -> str:
         return self.variant
+
+    def __post_init__(self) -> None:
+        check_timeline(self.timeline, self.keep_best)
 
 
 @dataclass(frozen=True)

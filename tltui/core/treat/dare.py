@@ -149,7 +149,16 @@ def run(an: Analysis, params: DareParams) -> Generator[Progress, None, nn.Module
 
     free = [k for k in p.trainable if k not in masks]
     yield from train_masked(
-        model, masks, free, n_rep, parts, params, epochs=EPOCHS, lr=LR, phase="treat dare"
+        model,
+        masks,
+        free,
+        n_rep,
+        parts,
+        params,
+        epochs=EPOCHS,
+        lr=LR,
+        phase="treat dare",
+        watcher=an.timeline,
     )
     after = read_probs(model, p.held.x[p.repair], an).argmax(axis=1)
     right = int((after == p.held.y[p.repair].numpy()).sum())

@@ -173,7 +173,16 @@ def run(an: Analysis, params: FmtParams) -> Generator[Progress, None, nn.Module]
     before = {k: v.detach().clone() for k, v in model.named_parameters() if k in masks}
     free = [k for k in chain.trainable if k not in masks]
     yield from train_masked(
-        model, masks, free, len(inputs), parts, params, epochs=EPOCHS, lr=LR, phase="treat fmt"
+        model,
+        masks,
+        free,
+        len(inputs),
+        parts,
+        params,
+        epochs=EPOCHS,
+        lr=LR,
+        phase="treat fmt",
+        watcher=an.timeline,
     )
     changed, total = changed_fraction(before, model, list(masks))
     yield Progress("treat fmt", 1, 1, f"changed {changed} of {total} weights ({changed / max(total, 1):.2%}); "

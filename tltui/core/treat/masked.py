@@ -10,8 +10,10 @@ from torch import nn
 from tltui.base.catalogue.treatment import TreatParams
 from tltui.base.progress import Progress
 from tltui.core.hooks import eval_mode
+from tltui.core.train import Schedule
 from tltui.core.treat._common import index_batches
 from tltui.core.treat.slicing import Masks
+from tltui.core.watch import TrainingWatcher
 
 Part = tuple[torch.Tensor, Masks]
 """One term of a batch's loss and the weight masks its gradient may reach (Dare: one term per class)."""
@@ -28,14 +30,18 @@ def train_masked(
     epochs: int,
     lr: float,
     phase: str,
+    watcher: TrainingWatcher | None = None,
 ) -> Iterator[Progress]:
     """Minimise the sum of `parts(batch indices)` with Adam over the masked weights and the `free` parameters
     (biases, norm affines). Each part's gradient is masked by its own masks; after every step the elements
     outside `masks` (the union of the parts' masks) are restored, so they stay bit-identical; every other
     parameter is frozen. Runs in eval mode: batch-norm statistics are not updated. `epochs` and `lr` are the
-    treatment's defaults, used where `settings` leaves them unset."""
+    treatment's defaults, used where `settings` leaves them unset. A job recording its timeline (`watcher`, the
+    analysis's) evaluates `model` after the steps it asks for (docs/timeline.md)."""
     epochs = settings.epochs if settings.epochs is not None else epochs
     lr = settings.lr if settings.lr is not None else lr
+    steps = Schedule(epochs=epochs, lr=lr, batch_size=settings.train_batch_size, seed=settings.seed)
+    after = watcher.watch(model, steps, n, None) if watcher is not None else None
     params = dict(model.named_parameters())
     names = list(masks) + [k for k in free if k not in masks and k in params]
     dev = next(iter(params.values())).device
@@ -65,6 +71,8 @@ def train_masked(
                     with torch.no_grad():
                         for k, m in union.items():
                             params[k].copy_(torch.where(m, params[k], frozen[k]))
+                    if after is not None:
+                        after(model)
                     count += len(idx)
                 yield Progress(phase, epoch + 1, epochs, f"loss {total / max(count, 1):.5f}")
     finally:

@@ -148,8 +148,17 @@ def _treat(
         def extra(_m: nn.Module, _x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
             return params.channel_alpha * channel_loss(logits, store[layer], y, mask)
 
+        watched = an.timeline.watch(model, schedule, len(split), None) if an.timeline is not None else None
         yield from train(
-            model, split, an.mean, an.std, schedule, device=an.device, extra_loss=extra, phase=phase
+            model,
+            split,
+            an.mean,
+            an.std,
+            schedule,
+            device=an.device,
+            extra_loss=extra,
+            phase=phase,
+            after_step=watched,  # a job recording its timeline evaluates along the way (docs/timeline.md)
         )
     after = mean_channel_loss(model, split, layer, mask, an)
     yield Progress(phase, 1, 1, f"L_channel {before:.3f} → {after:.3f} on the training set")

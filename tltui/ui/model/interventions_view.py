@@ -137,5 +137,12 @@ def prefill(iv: Interventions, k: int, conv: Sequence[str]) -> tuple[str, dict[s
     return ("remos", {"scope": ",".join(top)}) if top else None
 
 
+def prefill_reinit(iv: Interventions, k: int) -> tuple[str, dict[str, str]] | None:
+    """The Mitigate form for the top `k` layers: `reinit` re-initialising them (any layer or block the ranking
+    holds), then fine-tuning; None when nothing is ranked."""
+    top = list(iv.data.get("ranking", [])[:k])
+    return ("reinit", {"layers": ",".join(top)}) if top else None
+
+
 def _num(v: object, digits: int = 3) -> str:
     return f"{v:.{digits}f}" if isinstance(v, (int, float)) and not isinstance(v, bool) else "—"

@@ -1,5 +1,6 @@
 """The Layers view's interventions section: per layer Δ DIR with whiskers beside the passive scores, the top-k
-follow-up, each passive score's rank correlation with the measured effect, and "slice these layers"."""
+follow-up, each passive score's rank correlation with the measured effect, and "slice" or "re-initialise these
+layers"."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class LocaliseSection(Vertical):
     LocaliseSection .lc-form { height: auto; }
     LocaliseSection .lc-form Label { padding: 1 1 0 0; width: auto; }
     LocaliseSection .lc-form Select { width: 16; }
-    LocaliseSection .lc-form Button { margin: 0 1 0 0; }
+    LocaliseSection .lc-form Button { margin: 0 1 0 0; min-width: 10; }
     LocaliseSection Table { height: auto; max-height: 14; }
     LocaliseSection Static { height: auto; }
     """
@@ -56,7 +57,12 @@ class LocaliseSection(Vertical):
             yield Select[str]([("reinit", "reinit")], allow_blank=False, id="lc-kind")
             yield Label("top k")
             yield Select[int]([("1", 1)], allow_blank=False, id="lc-k")
-            yield Button("Slice these layers…", id="lc-slice")
+            yield Button(
+                "Slice…", id="lc-slice", tooltip="ReMoS with --scope the conv layers among the top k"
+            )
+            yield Button(
+                "Re-init…", id="lc-reinit", tooltip="reinit: re-initialise the top k layers, fine-tune"
+            )
         yield Table(id="lc-table", zebra_stripes=True, cursor_type="row")
         yield Static("Cumulative interventions on the top k layers", classes="section")
         yield Table(id="lc-cumulative", zebra_stripes=True)
@@ -132,15 +138,19 @@ class LocaliseSection(Vertical):
             self._draw_layers()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id != "lc-slice" or self.iv is None:
+        if event.button.id not in ("lc-slice", "lc-reinit") or self.iv is None:
             return
         event.stop()
-        k = self.query_one("#lc-k", Select).value
-        found = V.prefill(self.iv, k if isinstance(k, int) else 1, self.conv)
+        value = self.query_one("#lc-k", Select).value
+        k = value if isinstance(value, int) else 1
+        if event.button.id == "lc-reinit":
+            found = V.prefill_reinit(self.iv, k)
+            missing = "no layer is ranked"
+        else:
+            found = V.prefill(self.iv, k, self.conv)
+            missing = "none of the top layers is a conv layer ReMoS can slice"
         if found is None:
-            self.notify(
-                "none of the top layers is a conv layer ReMoS can slice", title="Layers", severity="warning"
-            )
+            self.notify(missing, title="Layers", severity="warning")
             return
         self.post_message(FormPrefilled("mitigate", *found))
 
