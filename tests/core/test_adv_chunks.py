@@ -85,7 +85,9 @@ def test_a_killed_attack_leaves_nothing_trusted_and_the_next_run_sweeps_it(tmp_p
     stale = writer.tmp.with_name(writer.tmp.name.replace(f"-{os.getpid()}-", f"-{_dead_pid()}-"))
     writer.close()
     os.rename(writer.tmp, stale)
-    assert [p.name for p in tmp_path.iterdir()] == [stale.name] and not entries(tmp_path.parent, tmp_path.name)
+    assert [p.name for p in tmp_path.iterdir()] == [stale.name] and not entries(
+        tmp_path.parent, tmp_path.name
+    )
     cache = AdvCache(tmp_path, cap=2**30, chunk_bytes=CHUNK)  # the next run
     assert not stale.exists() and not cache.has("k")
     half = cache.open("h", tuple(x.shape))
