@@ -127,7 +127,7 @@ def test_fmt_changes_only_weights_between_important_neurons_and_logs_it(tmp_path
     assert log and re.match(rf"changed {changed} of {total} weights \({changed / total:.2%}\)", log[-1])
 
 
-def drain_pairs(an: Analysis) -> tuple[torch.Tensor, torch.Tensor]:
+def drain_pairs(an: Analysis) -> tuple[Images, Images]:
     return drain(fmt.counterfactual_pairs(an))
 
 
