@@ -18,6 +18,7 @@ from tltui.base.errors import DataError, StudyError, TltuiError
 from tltui.base.progress import collect, drain
 from tltui.core.analysis import Analysis
 from tltui.core.fairness import demo_groups, groups_from_csv, ink_mass
+from tltui.core.images import Images
 from tltui.core.treat import fmt
 from tltui.core.treat._common import resolve_tap
 from tltui.core.treat.fmt import flip_ink, morph
