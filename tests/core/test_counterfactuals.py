@@ -50,4 +50,4 @@ def test_fmt_pairs_come_from_the_declared_flips(tmp_path: Path) -> None:
     data = DataSpec(image_size=4, channels=1, mean=(0.5,), std=(0.5,), counterfactuals=tmp_path)
     an = SimpleNamespace(study=SimpleNamespace(data=data), data=SimpleNamespace(train=split()))
     x, x_cf = drain(counterfactual_pairs(an))  # type: ignore[arg-type]
-    assert x.shape[0] == 1 and torch.allclose(x_cf, torch.ones(1, 1, 4, 4))
+    assert x.shape[0] == 1 and torch.allclose(x_cf.full(), torch.ones(1, 1, 4, 4))

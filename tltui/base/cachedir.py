@@ -1,10 +1,12 @@
-"""The workspace's caches on disk (adversarial sets in `adv/`, decoded images in `data/`): their entries, sizes and
-last use, the size cap of `<workspace>/settings.toml`, and least-recently-used eviction (`tltui cache`)."""
+"""The workspace's caches on disk (adversarial sets in `adv/`, decoded images in `data/`): their entries (a file,
+or a directory of chunks), sizes and last use, the size cap of `<workspace>/settings.toml`, and
+least-recently-used eviction (`tltui cache`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -30,37 +32,49 @@ class CacheError(TltuiError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One cached item: its files (an entry and its checksum count as one), bytes, and last use (epoch s)."""
+    """One cached item: its files (an entry and its checksum count as one; a chunked set's chunks and manifest
+    too, `chunks` of them chunks), bytes, and last use (epoch s)."""
 
     kind: str
     name: str
     paths: tuple[Path, ...]
     bytes: int
     used: float
+    chunks: int = 0
+    directory: Path | None = None
+    """A chunked set's directory; None for a one-file entry."""
 
 
 def entries(workspace: Path, kind: str) -> list[Entry]:
-    """The entries of one cache, least recently used first; temporary files of live writers are left out."""
+    """The entries of one cache, least recently used first; temporary files and directories of live writers are
+    left out."""
     d = workspace / kind
     groups: dict[str, list[Path]] = {}
     try:
         found = sorted(d.iterdir())
     except OSError:
         return []
+    chunked: dict[str, list[Path]] = {}
     for p in found:
-        if p.name.startswith(".") or not p.is_file():
+        if p.name.startswith("."):
             continue
-        stem = p.name.removesuffix(".crc32")
-        groups.setdefault(stem, []).append(p)
+        if p.is_dir():
+            with contextlib.suppress(OSError):
+                chunked[p.name] = sorted(f for f in p.iterdir() if f.is_file())
+        elif p.is_file():
+            groups.setdefault(p.name.removesuffix(".crc32"), []).append(p)
     out = []
-    for stem, paths in groups.items():
+    for stem, paths in [*groups.items(), *chunked.items()]:
         try:
             stats = [p.stat() for p in paths]
         except OSError:  # removed while listed (another job's eviction)
             continue
-        out.append(
-            Entry(kind, stem, tuple(paths), sum(s.st_size for s in stats), max(s.st_mtime for s in stats))
-        )
+        if not stats:
+            continue
+        sub = d / stem if stem in chunked else None
+        n = sum(p.suffix == ".npy" for p in paths) if sub else 0
+        used = max(s.st_mtime for s in stats)
+        out.append(Entry(kind, stem, tuple(paths), sum(s.st_size for s in stats), used, n, sub))
     return sorted(out, key=lambda e: (e.used, e.name))
 
 
@@ -100,6 +114,8 @@ def evict(workspace: Path, kind: str, cap: int, keep: frozenset[str] = frozenset
         for p in e.paths:
             with contextlib.suppress(OSError):
                 p.unlink()
+        if e.directory is not None:
+            shutil.rmtree(e.directory, ignore_errors=True)
         total -= e.bytes
         gone.append(e)
     return gone

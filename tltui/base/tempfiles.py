@@ -1,10 +1,12 @@
-"""Temporary files that name their writer (`.NAME.tltui-tmp-PID-…`): a dead one's go, a live one's stay."""
+"""Temporary files and directories that name their writer (`.NAME.tltui-tmp-PID-…`): a dead one's go, a live
+one's stay."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 MARK = ".tltui-tmp-"
@@ -36,8 +38,8 @@ def pid_alive(pid: int) -> bool:
 
 
 def sweep(directory: Path) -> list[Path]:
-    """Remove the temporary files in `directory` whose writer is gone; the paths removed. A file that cannot be
-    removed stays for a later run (cleaning up never stops the run that does it)."""
+    """Remove the temporary files and directories (a chunked set's) in `directory` whose writer is gone; the paths
+    removed. One that cannot be removed stays for a later run (cleaning up never stops the run that does it)."""
     gone: list[Path] = []
     try:
         entries = list(os.scandir(directory))
@@ -50,5 +52,8 @@ def sweep(directory: Path) -> list[Path]:
         with contextlib.suppress(OSError):
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
+                gone.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
                 gone.append(Path(entry.path))
     return gone

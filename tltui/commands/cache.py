@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         for kind in kinds:
             for e in entries(ws, kind):
-                print(f"{kind:<5} {e.name:<40} {_mib(e.bytes):>14}  used {_ago(e.used)}")
+                parts = f"  ({e.chunks} chunks)" if e.directory is not None else ""
+                print(f"{kind:<5} {e.name:<40} {_mib(e.bytes):>14}  used {_ago(e.used)}{parts}")
         return 0
     if args.action == "size":
         cap = cap_bytes(ws)

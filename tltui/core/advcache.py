@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Generator
 from dataclasses import asdict
@@ -19,6 +20,15 @@ from torch import nn
 from tltui.base import tempfiles
 from tltui.base.cachedir import cap_bytes, evict, touch
 from tltui.base.progress import Progress
+from tltui.core.advchunks import (
+    CHUNK_BYTES,
+    MANIFEST,
+    SUFFIX,
+    ChunkSource,
+    ChunkWriter,
+    chunk_rows,
+    open_chunked,
+)
 from tltui.core.attacks.engine import AttackConfig
 from tltui.core.images import Images, NpySource
 
@@ -43,6 +53,8 @@ def data_digest(x: torch.Tensor | Images) -> str:
 class AdvWriter:
     """An adversarial set written batch by batch into a float32 `.npy` file with plain writes (no copy of the
     whole set stays in memory; the page cache holds the file), read back batch by batch."""
+
+    suffix = ".npy"
 
     def __init__(self, root: Path, stem: str, shape: tuple[int, ...]) -> None:
         self.shape, self.count = shape, 0
@@ -96,44 +108,55 @@ class AdvWriter:
         self.tmp = None
         return Images(NpySource(self.fh, str(path or id(self))))
 
-    def discard(self) -> None:
+    def close(self) -> None:
         with contextlib.suppress(
             OSError
         ):  # closing flushes: on a full disk that fails, and the file goes anyway
             self.fh.close()
+
+    def discard(self) -> None:
+        self.close()
         if self.tmp is not None:
             self.tmp.unlink(missing_ok=True)
 
 
-class AdvCache:
-    """Directory of `.npy` adversarial sets keyed by what determines them, of any size, each written batch by batch
-    and renamed into place when whole; the directory is held under the workspace's size cap (its parent's
-    settings.toml, tltui/base/cachedir.py) by evicting the least recently used sets."""
+Writer = AdvWriter | ChunkWriter
 
-    def __init__(self, root: Path, cap: int | None = None) -> None:
-        self.root = root
+
+class AdvCache:
+    """Directory of adversarial sets keyed by what determines them, of any size, each written batch by batch and
+    renamed into place when whole: a set of up to `chunk_bytes` as one `.npy` file, a larger one as a directory
+    of chunks with its manifest (tltui/core/advchunks.py); the directory is held under the workspace's size cap
+    (its parent's settings.toml, tltui/base/cachedir.py) by evicting the least recently used sets."""
+
+    def __init__(self, root: Path, cap: int | None = None, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.root, self.chunk_bytes = root, chunk_bytes
         self.cap = cap_bytes(root.parent) if cap is None else cap
-        tempfiles.sweep(root)  # the sets of killed attacks
+        tempfiles.sweep(root)  # the sets (files and chunk directories) of killed attacks
         self.handed: dict[str, Images] = {}
         """Sets computed elsewhere in this job (a distributed executor's merged shards), each used once."""
 
     def has(self, key: str) -> bool:
-        return key in self.handed or (self.root / f"{key}.npy").is_file()
+        return (
+            key in self.handed
+            or (self.root / f"{key}.npy").is_file()
+            or (self.root / f"{key}{SUFFIX}").is_dir()
+        )
 
     def put(self, key: str, result: torch.Tensor) -> None:
         """A set computed elsewhere (a distributed executor's merged shards): written once, by this process
         only, as `get_or_write` would, and handed to its next read."""
         self.handed[key] = self._write_whole(key, result)[1]
 
-    def open(self, key: str, shape: tuple[int, ...]) -> AdvWriter:
+    def open(self, key: str, shape: tuple[int, ...]) -> Writer:
         """A writer for a set computed elsewhere shard by shard (`AdvWriter.write_at`); `hand` commits it."""
         return self._writer(key, shape)
 
-    def hand(self, key: str, writer: AdvWriter) -> None:
+    def hand(self, key: str, writer: Writer) -> None:
         """The whole set of `open`, committed as `get_or_write` would and handed to its next read."""
         self.handed[key] = self._commit(writer, key)
 
-    def _write_whole(self, key: str, result: torch.Tensor) -> tuple[AdvWriter, Images]:
+    def _write_whole(self, key: str, result: torch.Tensor) -> tuple[Writer, Images]:
         """A whole set written and committed as `get_or_write` does batch by batch; the writer holds its file."""
         writer = self._writer(key, tuple(result.shape))
         try:
@@ -159,39 +182,55 @@ class AdvCache:
     def _cached(self, key: str, clean: Images | None, cfg: AttackConfig | None) -> Images | None:
         """The entry for `key` when it could be this attack's output on `clean`; a damaged one (truncated, wrong
         shape, NaN, out of range or of budget) is logged and removed."""
-        path = self.root / f"{key}.npy"
+        path, chunked = self.root / f"{key}.npy", self.root / f"{key}{SUFFIX}"
         if not path.is_file():
-            return None
+            if not chunked.is_dir():
+                return None
+            path = chunked
         try:
-            with open(path, "rb") as fh:
-                found = Images(NpySource(fh, key))
+            if path == chunked:
+                found = open_chunked(path, key)
                 bad = check(found, clean, cfg) if clean is not None else None
+                how = f", {len(found.source.fhs)} chunks" if isinstance(found.source, ChunkSource) else ""
+            else:
+                with open(path, "rb") as fh:
+                    bad = check(Images(NpySource(fh, key)), clean, cfg) if clean is not None else None
+                found, how = Images(NpySource(open(path, "rb"), key)), ""  # noqa: SIM115 (read through it)
             if bad is None:
-                touch(path)  # the LRU clock
-                print(f"adversarial cache: read {key} ({len(found)} images) from the cache", flush=True)
-                return Images(NpySource(open(path, "rb"), key))
-        except (OSError, ValueError, EOFError) as exc:
+                touch(chunked / MANIFEST if path == chunked else path)  # the LRU clock
+                print(f"adversarial cache: read {key} ({len(found)} images{how}) from the cache", flush=True)
+                return found
+        except (OSError, ValueError, EOFError, KeyError, TypeError) as exc:
             bad = f"unreadable ({type(exc).__name__})"
         print(f"adversarial cache: removed {path.name} ({bad}); recomputing it", flush=True)
-        path.unlink(missing_ok=True)
+        if path == chunked:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
         return None
 
-    def _writer(self, key: str, shape: tuple[int, ...]) -> AdvWriter:
+    def _writer(self, key: str, shape: tuple[int, ...]) -> Writer:
+        def make(root: Path) -> Writer:
+            if shape[0] > chunk_rows(shape, self.chunk_bytes):
+                return ChunkWriter(root, key, shape, self.chunk_bytes)
+            return AdvWriter(root, key, shape)
+
         try:
-            return AdvWriter(self.root, key, shape)
+            return make(self.root)
         except OSError as exc:  # a cache that cannot be written only costs time: the run goes on
             print(f"adversarial cache: cannot write in {self.root} ({exc.strerror}); using a temporary file")
-            return AdvWriter(Path(tempfile.gettempdir()), key, shape)
+            return make(Path(tempfile.gettempdir()))
 
-    def _commit(self, writer: AdvWriter, key: str) -> Images:
+    def _commit(self, writer: Writer, key: str) -> Images:
         keep = writer.nbytes <= self.cap and writer.tmp is not None and writer.tmp.parent == self.root
+        name = f"{key}{writer.suffix}"
         try:
-            done = writer.finish(self.root / f"{key}.npy" if keep else None)
+            done = writer.finish(self.root / name if keep else None)
         except OSError as exc:
-            print(f"adversarial cache: cannot write {key}.npy ({exc.strerror}); not cached", flush=True)
+            print(f"adversarial cache: cannot write {name} ({exc.strerror}); not cached", flush=True)
             return writer.finish(None)
         if keep:
-            for e in evict(self.root.parent, self.root.name, self.cap, frozenset({f"{key}.npy"})):
+            for e in evict(self.root.parent, self.root.name, self.cap, frozenset({name})):
                 print(
                     f"adversarial cache: evicted {e.name} ({e.bytes / 2**20:,.0f} MiB, least recently used)"
                 )
@@ -200,7 +239,7 @@ class AdvCache:
     def get_or_write(
         self,
         key: str,
-        compute: Callable[[AdvWriter], Generator[Progress, None, None]],
+        compute: Callable[[Writer], Generator[Progress, None, None]],
         clean: Images,
         cfg: AttackConfig | None = None,
     ) -> Generator[Progress, None, Images]:
@@ -234,7 +273,7 @@ class AdvCache:
             compute.close()
             return found.full()
         result: torch.Tensor = yield from compute
-        self._write_whole(key, result)[0].fh.close()  # the caller keeps the tensor, not the file
+        self._write_whole(key, result)[0].close()  # the caller keeps the tensor, not the files
         return result
 
 

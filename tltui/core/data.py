@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +63,13 @@ def load_imagefolder(
     return Split(Images(Uint8Source(pixels, ident)), y, classes, ids)
 
 
-def load_counterfactuals(root: Path, spec: DataSpec, split: Split) -> tuple[torch.Tensor, np.ndarray]:
-    """The counterfactual of each instance of `split` (the image at `root/<its id>`, prepared like the split) and
-    which instances have one; a one-line error when none has."""
+def load_counterfactuals(root: Path, spec: DataSpec, split: Split) -> tuple[Images, np.ndarray]:
+    """The counterfactual of each instance of `split` (the image at `root/<its id>`, prepared like the split;
+    decoded as uint8 into an unlinked temporary file, read a batch at a time) and which instances have one; a
+    one-line error when none has."""
     prep = preparation(spec)
-    x_cf = torch.zeros(split.images.shape)
+    spill = tempfile.TemporaryFile()  # noqa: SIM115 (the memory map keeps it open; closed with it)
+    x_cf = np.memmap(spill, dtype=np.uint8, mode="w+", shape=tuple(split.images.shape))
     have = np.zeros(len(split), dtype=bool)
     for i, rel in enumerate(split.ids):
         f = root / rel
@@ -76,13 +79,13 @@ def load_counterfactuals(root: Path, spec: DataSpec, split: Split) -> tuple[torc
             pixels = decode(f, prep)
         except DataError:
             raise DataError(f"counterfactual image {f}: cannot read it") from None
-        x_cf[i] = torch.from_numpy(pixels).permute(2, 0, 1).float() / 255.0
+        x_cf[i] = pixels.transpose(2, 0, 1)  # read back as x / 255, as the split's own pixels are
         have[i] = True
     if not have.any():
         raise DataError(
             f"[data] counterfactuals {root}: no image matches a training image's path (<class>/<image>)"
         )
-    return x_cf, have
+    return Images(Uint8Source(x_cf, f"counterfactuals:{root}")), have
 
 
 @dataclass

@@ -12,6 +12,7 @@ from tltui.base.errors import DataError, StudyError
 from tltui.base.rundir.metrics import AAOD, EOD, GAPS, MACRO_F1, SPD
 from tltui.base.rundir.shape import FairnessInfo
 from tltui.core.analysis import Analysis
+from tltui.core.images import Images
 from tltui.core.metrics import accuracy, macro_recall_f1
 
 
@@ -81,6 +82,12 @@ def favourable_index(classes: list[str], name: str | None) -> int | None:
 def ink_mass(x: np.ndarray) -> np.ndarray:
     """Per image, the total pixel intensity (bright strokes on a dark background, as in the digits): (n,)."""
     return np.asarray(x, dtype=np.float64).reshape(len(x), -1).sum(axis=1)
+
+
+def ink_of(images: Images, batch_size: int = 256) -> np.ndarray:
+    """`ink_mass` of every image, read a batch at a time (no float copy of the split)."""
+    parts = [ink_mass(images[i : i + batch_size].numpy()) for i in range(0, len(images), batch_size)]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def demo_groups(x: np.ndarray, threshold: float | None = None) -> np.ndarray:
@@ -165,5 +172,6 @@ def study_groups(an: Analysis) -> Groups:
     path = an.study.data.groups
     if path is not None:
         return Groups(groups_from_csv(path, split.ids), groups_from_csv(path, an.data.test.ids), "csv")
-    t = float(np.median(ink_mass(split.x.numpy())))
-    return Groups(demo_groups(split.x.numpy(), t), demo_groups(an.data.test.x.numpy(), t), "ink", t)
+    ink = ink_of(split.images)
+    t = float(np.median(ink))
+    return Groups((ink > t).astype(np.int64), (ink_of(an.data.test.images) > t).astype(np.int64), "ink", t)

@@ -19,6 +19,14 @@ class _Source(Protocol):
     def hash_into(self, h: Any, rows: np.ndarray | None) -> None: ...
 
 
+class Batched(Protocol):
+    """What reads pixel images by slices: a float tensor, Images, or a view made of them."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, key: slice, /) -> torch.Tensor: ...
+
+
 class TensorSource:
     """Images already in memory as a float tensor (the demo's digits, tests)."""
 

@@ -18,6 +18,7 @@ from tltui.base.errors import DataError, StudyError, TltuiError
 from tltui.base.progress import collect, drain
 from tltui.core.analysis import Analysis
 from tltui.core.fairness import demo_groups, groups_from_csv, ink_mass
+from tltui.core.images import Images
 from tltui.core.treat import fmt
 from tltui.core.treat._common import resolve_tap
 from tltui.core.treat.fmt import flip_ink, morph
@@ -127,7 +128,7 @@ def test_fmt_changes_only_weights_between_important_neurons_and_logs_it(tmp_path
     assert log and re.match(rf"changed {changed} of {total} weights \({changed / total:.2%}\)", log[-1])
 
 
-def drain_pairs(an: Analysis) -> tuple[torch.Tensor, torch.Tensor]:
+def drain_pairs(an: Analysis) -> tuple[Images, Images]:
     return drain(fmt.counterfactual_pairs(an))
 
 

@@ -130,5 +130,6 @@ def scoring_batches(an: Analysis, split: Split, seed: int, n: int) -> list[tuple
         idx = order[i * BATCH : (i + 1) * BATCH]
         if len(idx) == 0:
             break
-        out.append((normalize(split.x[idx], an.mean, an.std).to(an.device), split.y[idx].to(an.device)))
+        xb = split.images[idx].full()  # this batch only, from the uint8 cache
+        out.append((normalize(xb, an.mean, an.std).to(an.device), split.y[idx].to(an.device)))
     return out

@@ -75,7 +75,7 @@ def recompute_bn(
     model.train()
     try:
         for i in range(0, len(split), batch_size):
-            x = normalize(split.x[i : i + batch_size], mean, std).to(device)
+            x = normalize(split.images[i : i + batch_size], mean, std).to(device)
             (forward or model)(x)
     finally:
         model.train(was)

@@ -16,6 +16,7 @@ from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.data import Split, normalize
 from tltui.core.hooks import eval_mode
+from tltui.core.images import Batched
 
 
 def clone_variant(an: Analysis, name: str) -> nn.Module:
@@ -119,9 +120,7 @@ def index_batches(n: int, batch_size: int, seed: int, epoch: int) -> Iterator[to
 
 
 @torch.no_grad()
-def tap_outputs(
-    model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap, batch_size: int = 256
-) -> torch.Tensor:
+def tap_outputs(model: nn.Module, x: Batched, an: Analysis, tap: Tap, batch_size: int = 256) -> torch.Tensor:
     """The tensor at `tap` for every pixel image in `x`, on the CPU."""
     parts = []
     with eval_mode(model):
@@ -134,7 +133,7 @@ def tap_outputs(
 @torch.no_grad()
 def read_probs(
     model: nn.Module,
-    x: torch.Tensor,
+    x: Batched,
     an: Analysis,
     tap: Tap | None = None,
     acts: torch.Tensor | None = None,

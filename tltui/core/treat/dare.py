@@ -76,14 +76,14 @@ def plan(an: Analysis, params: DareParams, model: nn.Module, tap: Tap) -> Genera
     split = train_split(an, "dare")
     fit_idx, held_idx = holdout(split.y, params.held_out, params.seed)
     fit, held = subset(split, fit_idx), subset(split, held_idx)
-    own_acts = tap_outputs(model, held.x, an, tap)
+    own_acts = tap_outputs(model, held.images, an, tap)  # profiles read the uint8 cache a batch at a time
     pool: list[Candidate] = yield from candidate_pool(an, params, model, tap, fit, held, own_acts)
     if not pool:
         raise StudyError(
             f"dare: no candidate can supply targets for '{params.variant}' (no build checkpoints in the "
             f"workspace{'' if params.pool == 'all' else '; --pool all adds the other variants and the teacher'})"
         )
-    own = read_probs(model, held.x, an)
+    own = read_probs(model, held.images, an)
     y = held.y.numpy()
     source = select_targets(own, y, [c.probs for c in pool])
     repair = torch.as_tensor(np.flatnonzero(source >= 0))
@@ -92,7 +92,7 @@ def plan(an: Analysis, params: DareParams, model: nn.Module, tap: Tap) -> Genera
             f"dare: no candidate is more confident than '{params.variant}' on any held-out input"
         )
     targets = torch.stack([pool[source[i]].acts[i] for i in repair.tolist()])
-    chain = profile(model, fit.x, an, tap)
+    chain = profile(model, fit.images, an, tap)
     slices, contribs = class_slices(model, chain, fit.y, split.num_classes, params.slice_cut)
     keys = torch.stack([fold(c.unsqueeze(0), own_acts.shape[1])[0] > 0 for c in contribs])
     keys[~keys.any(dim=1)] = True
@@ -133,17 +133,19 @@ def run(an: Analysis, params: DareParams) -> Generator[Progress, None, nn.Module
         f"{int(p.keys.sum(1).min())}–{int(p.keys.sum(1).max())} of {p.keys.shape[1]}",
     )  # fmt: skip
     reg = RegressionModel(model, tap)
-    x = p.held.x[p.repair].to(an.device)
+    x = p.held.images[p.repair]  # read a batch at a time
     y = p.held.y[p.repair].to(an.device)
     t, keys = p.targets.to(an.device), p.keys.to(an.device)
     masks = union(p.slices)
 
     def parts(idx: torch.Tensor) -> list[Part]:
+        xb = x[idx.cpu()].full().to(an.device)
         idx = idx.to(an.device)
         out: list[Part] = []
         for k in torch.unique(y[idx]).tolist():
-            sub = idx[y[idx] == k]
-            err = key_mse(reg(normalize(x[sub], an.mean, an.std)), t[sub], keys[k].expand(len(sub), -1))
+            of_k = y[idx] == k
+            sub = idx[of_k]
+            err = key_mse(reg(normalize(xb[of_k], an.mean, an.std)), t[sub], keys[k].expand(len(sub), -1))
             out.append((err.sum() / len(idx), p.slices[k]))
         return out
 
@@ -160,7 +162,7 @@ def run(an: Analysis, params: DareParams) -> Generator[Progress, None, nn.Module
         phase="treat dare",
         watcher=an.timeline,
     )
-    after = read_probs(model, p.held.x[p.repair], an).argmax(axis=1)
+    after = read_probs(model, x, an).argmax(axis=1)
     right = int((after == p.held.y[p.repair].numpy()).sum())
     yield Progress("treat dare", 1, 1, f"repair set classified right: {p.own_right} → {right} of {n_rep}")
     return model.eval()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import tempfile
+from collections.abc import Callable, Generator
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -12,9 +14,11 @@ from torch import nn
 from tltui.base.catalogue.treatment import FmtParams
 from tltui.base.errors import StudyError
 from tltui.base.progress import Progress
+from tltui.core.advcache import AdvWriter
 from tltui.core.analysis import Analysis
 from tltui.core.data import load_counterfactuals, normalize
 from tltui.core.fairness import demo_groups, study_groups
+from tltui.core.images import Images
 from tltui.core.treat._common import (
     RegressionModel,
     Tap,
@@ -63,8 +67,28 @@ def top(score: torch.Tensor, k: int) -> torch.Tensor:
     return score.sort(dim=-1, descending=True, stable=True).indices[..., :k]
 
 
+class _Paired:
+    """Pairs read a batch at a time as `[originals, counterparts]`: rows 2i… of the interleaved view hold pairs
+    i… (a slice of 2·b rows is b whole pairs, originals first)."""
+
+    def __init__(self, x: Images, x_cf: Images) -> None:
+        self.x, self.x_cf = x, x_cf
+
+    def __len__(self) -> int:
+        return 2 * len(self.x)
+
+    def __getitem__(self, s: slice) -> torch.Tensor:
+        lo, hi = s.start // 2, s.stop // 2
+        return torch.cat([self.x[lo:hi], self.x_cf[lo:hi]])
+
+
 def layer_votes(
-    model: nn.Module, x: torch.Tensor, x_cf: torch.Tensor, an: Analysis, tap: Tap, vote_ratio: float
+    model: nn.Module,
+    x: torch.Tensor | Images,
+    x_cf: torch.Tensor | Images,
+    an: Analysis,
+    tap: Tap,
+    vote_ratio: float,
 ) -> tuple[Chain, dict[str, torch.Tensor]]:
     """Per conv/linear layer before the tap, how often each output neuron is among the int(vote_ratio · C)
     neurons most changed by the flip (mean |Δ| over a channel's positions), over all pairs."""
@@ -79,10 +103,8 @@ def layer_votes(
         if k:
             v += torch.zeros_like(d).scatter_(1, top(d, k), 1.0).sum(dim=0).cpu()
 
-    both = torch.stack([x, x_cf], dim=1)  # each batch holds whole pairs: originals first, counterparts second
-    batch = 128
-    chunks = [torch.cat([both[i : i + batch, 0], both[i : i + batch, 1]]) for i in range(0, len(x), batch)]
-    chain = walk(model, torch.cat(chunks), an, tap, record, batch_size=2 * batch)
+    batch = 128  # each batch holds whole pairs: originals first, counterparts second
+    chain = walk(model, _Paired(Images.of(x), Images.of(x_cf)), an, tap, record, batch_size=2 * batch)
     return chain, {n: votes[n] for n in chain.names[: chain.below]}
 
 
@@ -108,25 +130,43 @@ def important_masks(model: nn.Module, chain: Chain, votes: dict[str, torch.Tenso
     return masks
 
 
-def counterfactual_pairs(an: Analysis) -> Generator[Progress, None, tuple[torch.Tensor, torch.Tensor]]:
-    """Training images and their attribute flips: the study's declared counterfactual images ([data]
-    counterfactuals), else the demo's stroke-weight flip (only the images whose group it really changes)."""
+def flipped_ink(
+    x: Images, g: np.ndarray, threshold: float, batch_size: int = 256
+) -> tuple[Images, np.ndarray]:
+    """`flip_ink` a batch at a time (each image's flip is its own), the counterparts written to an unlinked
+    temporary float32 file and read back a batch at a time."""
+    writer = AdvWriter(Path(tempfile.gettempdir()), "fmt-flips", tuple(x.shape))
+    changed = []
+    try:
+        for i in range(0, len(x), batch_size):
+            out, ch = flip_ink(x[i : i + batch_size], g[i : i + batch_size], threshold)
+            writer.write(out)
+            changed.append(ch)
+        return writer.finish(None), np.concatenate(changed) if changed else np.zeros(0, dtype=bool)
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def counterfactual_pairs(an: Analysis) -> Generator[Progress, None, tuple[Images, Images]]:
+    """Training images and their attribute flips, as views read a batch at a time: the study's declared
+    counterfactual images ([data] counterfactuals), else the demo's stroke-weight flip (only the images whose
+    group it really changes)."""
     split = train_split(an, "fmt")
     declared = an.study.data.counterfactuals
     if declared is not None:
         x_cf, have = load_counterfactuals(declared, an.study.data, split)
-        keep = torch.as_tensor(have)
         yield Progress(
-            "fmt pairs", 1, 1, f"declared flips: {int(keep.sum())} of {len(split)} training images"
+            "fmt pairs", 1, 1, f"declared flips: {int(have.sum())} of {len(split)} training images"
         )
-        return split.x[keep], x_cf[keep]
+        return split.images[have], x_cf[have]
     groups = study_groups(an)
     if groups.kind != "ink":
         raise StudyError(
             "FMT is not applicable: the study declares no attribute flip; give [data] counterfactuals (each "
             "training image with the attribute flipped) to pair images with their counterfactuals"
         )
-    x_cf, flipped = flip_ink(split.x, groups.train, groups.threshold)
+    x_cf, flipped = flipped_ink(split.images, groups.train, groups.threshold)
     keep = torch.as_tensor(flipped)
     yield Progress(
         "fmt pairs", 1, 1,
@@ -137,7 +177,24 @@ def counterfactual_pairs(an: Analysis) -> Generator[Progress, None, tuple[torch.
         raise StudyError(
             "FMT is not applicable: the stroke-weight flip changes the group of no training image"
         )
-    return split.x[keep], x_cf[keep]
+    return split.images[flipped], x_cf[flipped]
+
+
+def _inputs(x: Images, x_cf: Images, pick_cf: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The training inputs at given indices, read from the pairs a batch at a time: `pick_cf` says per input
+    whether it is a counterpart, and of which pair (`rows`)."""
+    n = len(x)
+
+    def read(idx: torch.Tensor) -> torch.Tensor:
+        idx = idx.cpu()
+        cf = pick_cf[idx]
+        rows = idx % n
+        out = torch.empty((len(idx), *x.shape[1:]))
+        out[~cf] = x[rows[~cf]].full()
+        out[cf] = x_cf[rows[cf]].full()
+        return out
+
+    return read
 
 
 def run(an: Analysis, params: FmtParams) -> Generator[Progress, None, nn.Module]:
@@ -155,20 +212,22 @@ def run(an: Analysis, params: FmtParams) -> Generator[Progress, None, nn.Module]
     acts, acts_cf = tap_outputs(model, x, an, tap), tap_outputs(model, x_cf, an, tap)
     cf_wins = torch.as_tensor(read_probs(model, x_cf, an).max(axis=1) >= read_probs(model, x, an).max(axis=1))
     target = torch.where(cf_wins.view(-1, *([1] * (acts.dim() - 1))), acts_cf, acts)
-    if params.pairs == "dual":
-        inputs, targets = torch.cat([x, x_cf]), torch.cat([target, target])
+    if params.pairs == "dual":  # inputs: the originals, then their counterparts
+        pick_cf, targets = torch.arange(2 * len(x)) >= len(x), torch.cat([target, target])
     else:  # only the less confident member, towards the more confident one
-        inputs, targets = torch.where(cf_wins.view(-1, 1, 1, 1), x, x_cf), target
+        pick_cf, targets = ~cf_wins, target
+    read = _inputs(x, x_cf, pick_cf)
     n_mask = sum(int(m.sum()) for m in masks.values())
     n_all = sum(m.numel() for m in masks.values())
-    yield Progress("fmt weights", 1, 1, f"{len(inputs)} training inputs ({params.pairs}); {n_mask} of {n_all} "
+    yield Progress("fmt weights", 1, 1, f"{len(pick_cf)} training inputs ({params.pairs}); {n_mask} of {n_all} "
                    f"weights ({n_mask / max(n_all, 1):.2%}) connect important neurons")  # fmt: skip
     reg = RegressionModel(model, tap)
-    x_dev, t_dev = inputs.to(an.device), targets.to(an.device)
+    t_dev = targets.to(an.device)
 
     def parts(idx: torch.Tensor) -> list[Part]:
+        xb = read(idx).to(an.device)
         idx = idx.to(an.device)
-        return [(F.mse_loss(reg(normalize(x_dev[idx], an.mean, an.std)), t_dev[idx]), masks)]
+        return [(F.mse_loss(reg(normalize(xb, an.mean, an.std)), t_dev[idx]), masks)]
 
     before = {k: v.detach().clone() for k, v in model.named_parameters() if k in masks}
     free = [k for k in chain.trainable if k not in masks]
@@ -176,7 +235,7 @@ def run(an: Analysis, params: FmtParams) -> Generator[Progress, None, nn.Module]
         model,
         masks,
         free,
-        len(inputs),
+        len(pick_cf),
         parts,
         params,
         epochs=EPOCHS,

@@ -17,6 +17,7 @@ from tltui.base.progress import Progress
 from tltui.core import models as M
 from tltui.core.analysis import Analysis
 from tltui.core.data import Split
+from tltui.core.images import Batched
 from tltui.core.treat._common import Tap, read_probs, tap_outputs
 
 
@@ -53,7 +54,7 @@ def _loaded(model: nn.Module, path: Path, an: Analysis) -> nn.Module:
 
 
 def _acts(
-    model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap, shape: torch.Size | None
+    model: nn.Module, x: Batched, an: Analysis, tap: Tap, shape: torch.Size | None
 ) -> torch.Tensor | None:
     """The model's tensor at the tap, or None where it has no such layer (or not the given shape)."""
     try:
@@ -105,16 +106,16 @@ def candidate_pool(
     total = len(own_models) + len(others)
     found: list[Candidate] = []
     for i, (name, m) in enumerate(own_models):
-        acts = _acts(m, held.x, an, tap, own.shape)
+        acts = _acts(m, held.images, an, tap, own.shape)
         if acts is not None:
-            found.append(Candidate(name, acts, read_probs(m, held.x, an), "own head"))
+            found.append(Candidate(name, acts, read_probs(m, held.images, an), "own head"))
         yield Progress("dare pool", i + 1, total, name)
-    own_fit = tap_outputs(model, fit.x, an, tap) if others else own
+    own_fit = tap_outputs(model, fit.images, an, tap) if others else own
     for i, (name, m) in enumerate(others, start=len(own_models) + 1):
-        acts, acts_fit = _acts(m, held.x, an, tap, None), _acts(m, fit.x, an, tap, None)
+        acts, acts_fit = _acts(m, held.images, an, tap, None), _acts(m, fit.images, an, tap, None)
         if acts is not None and acts_fit is not None and acts.shape[2:] == own.shape[2:]:
             to_own = mapped(acts, feature_map(acts_fit, own_fit), own)
-            probs = read_probs(model, held.x, an, tap, to_own)
+            probs = read_probs(model, held.images, an, tap, to_own)
             found.append(Candidate(f"{name} (mapped)", to_own, probs, "mapped"))
         yield Progress("dare pool", i, total, name)
     return found

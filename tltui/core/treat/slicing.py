@@ -11,6 +11,7 @@ from torch import nn
 from tltui.core.analysis import Analysis
 from tltui.core.data import normalize
 from tltui.core.hooks import eval_mode
+from tltui.core.images import Batched
 from tltui.core.treat._common import Tap
 
 Masks = dict[str, torch.Tensor]
@@ -43,7 +44,7 @@ def channel_sums(t: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def walk(
-    model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap, on_layer: OnLayer, batch_size: int = 256
+    model: nn.Module, x: Batched, an: Analysis, tap: Tap, on_layer: OnLayer, batch_size: int = 256
 ) -> Chain:
     """Run `model` over pixel images `x` in batches, calling `on_layer` for every conv/linear layer, and tell
     which layers and parameters lie before the tap (the whole network runs; the tap only marks the cut)."""
@@ -98,7 +99,7 @@ def walk(
     return Chain(order, at_tap.get("layers", len(order)), trainable)
 
 
-def profile(model: nn.Module, x: torch.Tensor, an: Analysis, tap: Tap) -> Chain:
+def profile(model: nn.Module, x: Batched, an: Analysis, tap: Tap) -> Chain:
     """The chain with every layer's per-image input and output channel values over `x` (NNSlicer's profiling)."""
     ins: dict[str, list[torch.Tensor]] = {}
     outs: dict[str, list[torch.Tensor]] = {}
