@@ -175,6 +175,8 @@ async def test_mitigate_and_treat_controls_request_jobs(make_app: MakeApp, run_d
         "seed": 0,
         "seeds": 1,
         "tune_baseline": False,  # the form's switch, off
+        "timeline": 0,
+        "keep_best": False,
     }
 
 
@@ -336,6 +338,8 @@ async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -
             "seed": 0,
             "seeds": 1,
             "tune_baseline": False,
+            "timeline": 0,
+            "keep_best": False,
         }
         view.query_one("#tr-epochs", Input).value = "three"
         assert view.params() is None

@@ -85,8 +85,9 @@ def new_student(
     if an.data.train is None:
         raise StudyError("mitigation needs [data] train: the student is trained on the target data")
     n_classes, schedule = recipe(an, params, fresh=fresh)
-    if params.source is not None:
-        student = _from_variant(an, params.source, fresh)
+    source = getattr(params, "source", None)  # a plugin's own params class need not know chains
+    if source is not None:
+        student = _from_variant(an, source, fresh)
         return student, M.head_name(student), schedule
     student = copy.deepcopy(an.teacher).cpu()
     head = replace_head(student, n_classes, params.seed)
