@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,10 +69,36 @@ def cli() -> object:
     return run_cli
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created) while the block runs: one xdist worker at a time."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this test session shares (the session's own temp folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory, isolated_home: Path) -> Path:
-    """A real run directory of `tltui analyze demo` (builds and caches the demo models on first use)."""
+    """A real run directory of `tltui analyze demo`, made once per test session (the first xdist worker to need it
+    makes it, the others wait for it) and copied here with the demo models and attacks it cached, so that this
+    worker's workspace holds them as if it had run the analysis itself."""
+    root = _session_root(tmp_path_factory)
+    shared, ws = root / "demo-run-shared", root / "demo-ws-shared"
+    with _locked(root / "demo-run-shared.lock"):
+        if not (shared / "summary.json").is_file():
+            proc = run_cli("analyze", "demo", "--out", str(shared), "--device", "cpu", "--workspace", str(ws))
+            assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp_path_factory.mktemp("demo_run")
-    proc = run_cli("analyze", "demo", "--out", str(out), "--device", "cpu")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    shutil.copytree(shared, out, dirs_exist_ok=True)
+    for cache in ("models", "adv"):
+        shutil.copytree(ws / cache, isolated_home / cache, dirs_exist_ok=True)
     return out

@@ -45,7 +45,6 @@ def test_each_stage_takes_its_own_keys_checked_by_its_own_spec() -> None:
         ({"then": ["model-doctor"], "2.seed": "4"}, "give --seed and --seeds once"),
         ({"then": ["model-doctor"], "2.eps": "0.1"}, "give --eps without a stage"),
         ({"then": ["model-doctor"], "2.theta": "2"}, "theta"),
-        ({"then": ["model-doctor"], "tune_baseline": "true"}, "--tune-baseline tunes one method's baseline"),
         ({"then": ["finetune"], "timeline": "5"}, "--timeline records one method's training"),
     ],
 )

@@ -119,9 +119,8 @@ def check_stage_keys(stages: Mapping[int, Mapping[str, Any]], n_stages: int, sha
 
 
 def refuse_with_chain(values: Mapping[str, Any]) -> None:
-    """What a chain does not run with: a tuned recipe and a recorded timeline are one method's, not a chain's."""
-    if values.get("tune_baseline"):
-        raise ParamError("--tune-baseline tunes one method's baseline: not with --then (tune it alone first)")
+    """What a chain does not run with: a recorded timeline is one method's training, not a chain's
+    (`--tune-baseline` tunes the first stage's recipe and its matched baseline; later stages keep their own)."""
     if values.get("timeline"):
         raise ParamError("--timeline records one method's training: not with --then")
 

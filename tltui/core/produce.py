@@ -149,7 +149,10 @@ def produce(
             untreated = (chosen_lr, chosen_epochs)
         else:
             settings = dataclasses.replace(settings, lr=chosen_lr, epochs=chosen_epochs)
-        runs = plan(family, entry, settings, params.get("name"), study, untreated)  # at the chosen recipe
+        name = None if later else params.get("name")  # at the chosen recipe; later stages keep their own
+        runs = plan(family, entry, settings, name, study, untreated, paired=bool(later))
+        if later:
+            runs = plan_chain(runs, entry, later, params.get("name"))
         for r in runs:
             check_name(study, r.name)
         chosen = dataclasses.replace(target_settings, lr=chosen_lr, epochs=chosen_epochs)
@@ -190,7 +193,7 @@ def produce(
             }
             if len(runs) > 1:
                 record.update(role=r.role, group=r.group or params.get("name") or entry.name, seed=r.seed)
-            if tuning is not None:
+            if tuning is not None and r.stage < 2:  # a later stage runs its own recipe, untuned
                 record["tuning"] = tuning
             if recipes.get(r.name) is not None:
                 record["recipe"] = recipes[r.name]
