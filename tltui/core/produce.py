@@ -149,8 +149,8 @@ def produce(
             untreated = (chosen_lr, chosen_epochs)
         else:
             settings = dataclasses.replace(settings, lr=chosen_lr, epochs=chosen_epochs)
-        name = None if later else params.get("name")  # at the chosen recipe; later stages keep their own
-        runs = plan(family, entry, settings, name, study, untreated, paired=bool(later))
+        given = None if later else params.get("name")  # at the chosen recipe; later stages keep their own
+        runs = plan(family, entry, settings, given, study, untreated, paired=bool(later))
         if later:
             runs = plan_chain(runs, entry, later, params.get("name"))
         for r in runs:
