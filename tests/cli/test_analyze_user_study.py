@@ -13,6 +13,7 @@ from safetensors.torch import save_file
 from sklearn.datasets import load_digits
 
 from tests.exits import job_error_line
+from tests.quick import QUICK_ATTACK
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 
@@ -80,7 +81,7 @@ def direct_accuracy(root: Path) -> float:
 
 def test_user_study_clean_accuracy_matches_direct_evaluation(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     study = make_study(tmp_path)
-    proc = cli("analyze", str(study), "--out", str(tmp_path / "out"), "--device", "cpu")
+    proc = cli("analyze", str(study), "--out", str(tmp_path / "out"), "--device", "cpu", *QUICK_ATTACK)
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["study"] == "digits-resnet" and summary["n_test"] == 40

@@ -14,6 +14,7 @@ from safetensors.torch import load_file
 
 from tests.cli.test_analyze_user_study import make_study
 from tests.faults.conftest import refused, tltui
+from tests.quick import QUICK_ATTACK
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +48,9 @@ def test_torchscript_models_are_analysed_like_their_python_originals(tmp_path: P
     runs = {}
     for study in (eager, scripted):
         out = tmp_path / study.stem
-        proc = tltui("analyze", str(study), "--out", str(out), "--workspace", ws, "--trust-code")
+        proc = tltui(
+            "analyze", str(study), "--out", str(out), "--workspace", ws, "--trust-code", *QUICK_ATTACK
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         runs[study.stem] = json.loads((out / "summary.json").read_text())
     want, got = numbers(runs["study"]), numbers(runs["scripted"])

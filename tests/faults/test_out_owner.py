@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.conftest import holding, refused, tltui
+from tests.quick import QUICK_ATTACK
 
 HOLDER = """
 import sys, time
@@ -39,7 +40,7 @@ def test_an_out_held_by_a_live_job_is_refused_and_freed_when_it_dies(tmp_path: P
 def test_two_jobs_for_one_out_one_is_refused(tmp_path: Path, demo_ws: Path) -> None:
     out = tmp_path / "o"
     env = {"TLTUI_CPU_SLOTS": "2"}
-    args = ("analyze", "demo", "--out", str(out), "--workspace", str(demo_ws))
+    args = ("analyze", "demo", "--out", str(out), "--workspace", str(demo_ws), *QUICK_ATTACK)
     first = tltui(*args, "--detach", env=env)
     assert first.returncode == 0, first.stderr
     job = first.stdout.strip()

@@ -66,7 +66,7 @@ class Pane:
 
 
 @pytest.fixture
-def pane_factory(tmp_path: Path, real_run: Path) -> Iterator[object]:
+def pane_factory(tmp_path: Path, recorded_run: Path) -> Iterator[object]:
     panes: list[Pane] = []
 
     def make(width: int, height: int, env: str = "", settings: str = "") -> Pane:
@@ -76,7 +76,7 @@ def pane_factory(tmp_path: Path, real_run: Path) -> Iterator[object]:
         command = (
             # COLUMNS/LINES from the test runner would pin the app's size: the pane's own size is the point.
             f"env -u COLUMNS -u LINES {env} XDG_CONFIG_HOME={config} TLTUI_WORKSPACE={tmp_path / 'ws'} "
-            f"{TLTUI} open demo --run {real_run} --no-autostart"
+            f"{TLTUI} open demo --run {recorded_run} --no-autostart"
         )
         pane = Pane(f"tltui-test-{uuid.uuid4().hex[:12]}", width, height, command)
         panes.append(pane)

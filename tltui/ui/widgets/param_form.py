@@ -65,6 +65,8 @@ class ParamForm(Widget):
         for entry in entries.values():
             for spec in entry.specs():
                 self.specs.setdefault(spec.name, spec)
+        self._rows: dict[str, list[Widget]] | None = None
+        self._showing: str | None = None
 
     def compose(self) -> ComposeResult:
         p = self.prefix
@@ -117,17 +119,36 @@ class ParamForm(Widget):
     def entry(self) -> Entry:
         return self.entries[self.method]
 
+    def rows(self) -> dict[str, list[Widget]]:
+        """Each parameter's widgets (box, label, group), found in one walk of the form: the form is rebuilt never,
+        and querying every parameter by id on each method change made the forms most of the workbench's start."""
+        if self._rows is None:
+            p = self.prefix
+            ids = {f"{pre}{name}": name for name in self.specs for pre in (f"{p}-", f"{p}-l-", f"{p}-g-")}
+            rows: dict[str, list[Widget]] = {name: [] for name in self.specs}
+            for widget in self.query("*"):
+                if widget.id in ids:
+                    rows[ids[widget.id]].append(widget)
+            self._rows = rows
+        return self._rows
+
+    def box(self, name: str) -> Widget:
+        """The box (input, select or switch) of parameter `name`."""
+        want = f"{self.prefix}-{name}"
+        return next(w for w in self.rows()[name] if w.id == want)
+
     def show_method(self) -> None:
         """Show the chosen method's parameters and its help; hide the others'. A box the user left at the last
         method's default takes this method's default (methods may default a shared parameter differently)."""
+        self._showing = self.method
         mine = {s.name: s for s in self.entry.specs()}
         for name, spec in mine.items():
-            box = self.query_one(f"#{self.prefix}-{name}")
+            box = self.box(name)
             if isinstance(box, Input) and box.value == self.shown.get(name, spec.default_text()):
                 box.value = spec.default_text()
             self.shown[name] = spec.default_text()
-        for name in self.specs:
-            for w in self.query(f"#{self.prefix}-{name}, #{self.prefix}-l-{name}, #{self.prefix}-g-{name}"):
+        for name, widgets in self.rows().items():
+            for w in widgets:
                 w.set_class(name not in mine, "-hidden")
         self.query_one(f"#{self.prefix}-help", Static).update(self.entry.help)
         self.check()
@@ -138,7 +159,7 @@ class ParamForm(Widget):
         for spec in self.entry.specs():
             if spec.name in self.pickers:
                 continue
-            box = self.query_one(f"#{self.prefix}-{spec.name}")
+            box = self.box(spec.name)
             if not isinstance(box, Input):
                 continue
             try:
@@ -155,8 +176,8 @@ class ParamForm(Widget):
         self.check()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == f"{self.prefix}-method":
-            self.show_method()
+        if event.select.id == f"{self.prefix}-method" and self.method != self._showing:
+            self.show_method()  # not again for the method on show (the select announces its first value too)
 
     def set_options(self, name: str, options: list[str], preferred: tuple[str, ...] = ()) -> None:
         """Fill a picker, keeping its value when still offered, else the first preferred one present."""
