@@ -78,6 +78,27 @@ def test_runs_are_joined_and_without_predictions_values_stand_alone(tmp_path: Pa
     assert bare.notes and bare.comparisons[0].verdict == MORE_SEEDS
 
 
+def _stamped(run: Path, created: float) -> Path:
+    """The run's produced records stamped as made at `created` (as real runs record them)."""
+    summary = load_json(run / "summary.json")
+    for meta in summary["derived"].values():
+        meta["created"] = created
+    save_json(run / "summary.json", summary)
+    return run
+
+
+def test_a_variant_made_again_later_comes_from_the_later_run_in_any_order(tmp_path: Path) -> None:
+    old = _stamped(seed_run(tmp_path / "old", "remos", 3, effect=0.0), 100.0)
+    new = _stamped(seed_run(tmp_path / "new", "remos", 3, effect=0.3), 200.0)
+    for order in ([old, new], [new, old]):
+        b = board([load_source(r) for r in order])
+        [c] = b.comparisons
+        assert (
+            c.verdict == "beyond noise" and c.delta[DIR.key].hi < 0
+        )  # the newer remos-s*, not the first run's
+        assert b.point("remos").dir.value < 0.2  # type: ignore[union-attr]
+
+
 def _p(name: str, dir_: float, acc: float) -> Point:
     return Point(name, Interval(acc, acc, acc, "images"), Interval(dir_, dir_, dir_, "images"))
 

@@ -157,21 +157,49 @@ def fmt_interval(i: Interval, digits: int = 3, delta: bool = False) -> str:
     return f"{f(i.value)} [{f(i.lo)}, {f(i.hi)}]"
 
 
+def _newest(sources: Sequence[Source]) -> dict[str, int]:
+    """For each produced variant, the source holding its newest record: a variant made again later (another
+    recipe under the same name) is the later run's, whatever the order the runs were given in."""
+    best: dict[str, tuple[float, int]] = {}
+    for i, src in enumerate(sources):
+        for name, meta in src.summary.derived.items():
+            created = _created(meta)
+            if name not in src.summary.variants or created is None:
+                continue
+            if name not in best or created > best[name][0]:
+                best[name] = (created, i)
+    return {name: i for name, (_, i) in best.items()}
+
+
+def _created(meta: Mapping[str, Any] | None) -> float | None:
+    created = (meta or {}).get("created")
+    return float(created) if isinstance(created, (int, float)) else None
+
+
+def _group_age(group: SeedGroup, derived: Mapping[str, Mapping[str, Any]]) -> float:
+    """When the group's newest method variant was made, as this run records it (−inf when it does not say)."""
+    times = [_created(derived.get(p["variant"])) for p in group["pairs"]]
+    return max((t for t in times if t is not None), default=-math.inf)
+
+
 class _Pool:
-    """The variants of all sources joined by name (the first run holding a variant gives it), with outcomes."""
+    """The variants of all sources joined by name (a produced variant from the run with its newest record, any
+    other from the first run holding it), with outcomes; the seed groups of the joined records."""
 
     def __init__(self, sources: Sequence[Source]) -> None:
         self.variants: dict[str, Mapping[str, Any]] = {}
         self.derived: dict[str, Mapping[str, Any]] = {}
         self.outcomes: dict[str, Outcomes] = {}
         self.recorded: list[SeedBlock] = []
-        self.groups: list[SeedGroup] = []
-        for src in sources:
-            known = {g["group"] for g in self.groups}
-            mine = seed_groups(src.summary.derived, src.summary.variants)
-            self.groups += [g for g in mine if g["group"] not in known]
+        newest = _newest(sources)
+        groups: dict[str, tuple[float, SeedGroup]] = {}  # by name: the run with the group's newest variants
+        for i, src in enumerate(sources):
+            for g in seed_groups(src.summary.derived, src.summary.variants):
+                age = _group_age(g, src.summary.derived)
+                if g["group"] not in groups or age > groups[g["group"]][0]:
+                    groups[g["group"]] = (age, g)
             for name, v in src.summary.variants.items():
-                if name in self.variants:
+                if newest.get(name, i) != i or (name not in newest and name in self.variants):
                     continue
                 self.variants[name] = v
                 if name in src.summary.derived:
@@ -181,6 +209,7 @@ class _Pool:
                     self.outcomes[name] = o
             if src.summary.seeds is not None:
                 self.recorded.append(src.summary.seeds)
+        self.groups: list[SeedGroup] = [g for _, g in groups.values()]
         # Outcomes only compare on one test set: keep those of the first size.
         sizes = {len(o) for o in self.outcomes.values()}
         if len(sizes) > 1:
