@@ -33,9 +33,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for prefix, group in SHARED.items():
             if item.nodeid.startswith(prefix):
                 item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(
-        key=lambda item: item.get_closest_marker("e2e") is None
-    )  # stable: the same order on every worker
+    # Stable, so the same order on every worker: the end-to-end tests that need no demo run first, so that one
+    # worker runs them while the first to need the demo run makes it (tests/conftest.py `demo_run`).
+    items.sort(key=lambda item: (item.get_closest_marker("e2e") is None, "demo_run" in item.fixturenames))
 
 
 @pytest.fixture(scope="session", autouse=True)
