@@ -9,40 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tltui.base.intervals import Interval, Outcomes, group_delta, group_mean, variant_intervals
-from tltui.base.rundir import keys as K
-from tltui.base.rundir.files import INSTANCES, SUMMARY
 from tltui.base.rundir.metrics import AOI, DIR, INTERVALS
 from tltui.base.rundir.shape import SeedBlock, SeedGroup
-from tltui.base.rundir.summary import RunSummary, read_summary
+from tltui.base.runjoin import Source as Source
+from tltui.base.runjoin import group_age, newest, outcomes
+from tltui.base.runjoin import load_source as load_source
 from tltui.base.seedstats import group_interval, seed_groups, untreated_matched
 from tltui.base.verdict import MIN_SEEDS, MORE_SEEDS
 
 ANALYSIS = ("scratch", "probe", "finetune")
 """The study's own variants: points on the board, compared with no baseline."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """One run directory's facts: its summary and its per-image predictions (None without instances.npz)."""
-
-    summary: RunSummary
-    arrays: Mapping[str, np.ndarray] | None
-    where: str = ""
-
-
-def load_source(run_dir: str | Path) -> Source:
-    """A run directory's summary.json (a one-line ResultsError when it is not a run) and instances.npz, if any."""
-    from tltui.base.runfiles import load_npz
-
-    d = Path(run_dir)
-    npz = d / INSTANCES
-    return Source(read_summary(d / SUMMARY), load_npz(npz) if npz.is_file() else None, str(d))
 
 
 @dataclass(frozen=True)
@@ -157,31 +136,6 @@ def fmt_interval(i: Interval, digits: int = 3, delta: bool = False) -> str:
     return f"{f(i.value)} [{f(i.lo)}, {f(i.hi)}]"
 
 
-def _newest(sources: Sequence[Source]) -> dict[str, int]:
-    """For each produced variant, the source holding its newest record: a variant made again later (another
-    recipe under the same name) is the later run's, whatever the order the runs were given in."""
-    best: dict[str, tuple[float, int]] = {}
-    for i, src in enumerate(sources):
-        for name, meta in src.summary.derived.items():
-            created = _created(meta)
-            if name not in src.summary.variants or created is None:
-                continue
-            if name not in best or created > best[name][0]:
-                best[name] = (created, i)
-    return {name: i for name, (_, i) in best.items()}
-
-
-def _created(meta: Mapping[str, Any] | None) -> float | None:
-    created = (meta or {}).get("created")
-    return float(created) if isinstance(created, (int, float)) else None
-
-
-def _group_age(group: SeedGroup, derived: Mapping[str, Mapping[str, Any]]) -> float:
-    """When the group's newest method variant was made, as this run records it (−inf when it does not say)."""
-    times = [_created(derived.get(p["variant"])) for p in group["pairs"]]
-    return max((t for t in times if t is not None), default=-math.inf)
-
-
 class _Pool:
     """The variants of all sources joined by name (a produced variant from the run with its newest record, any
     other from the first run holding it), with outcomes; the seed groups of the joined records."""
@@ -191,20 +145,20 @@ class _Pool:
         self.derived: dict[str, Mapping[str, Any]] = {}
         self.outcomes: dict[str, Outcomes] = {}
         self.recorded: list[SeedBlock] = []
-        newest = _newest(sources)
+        owner = newest(sources)
         groups: dict[str, tuple[float, SeedGroup]] = {}  # by name: the run with the group's newest variants
         for i, src in enumerate(sources):
             for g in seed_groups(src.summary.derived, src.summary.variants):
-                age = _group_age(g, src.summary.derived)
+                age = group_age(g, src.summary.derived)
                 if g["group"] not in groups or age > groups[g["group"]][0]:
                     groups[g["group"]] = (age, g)
             for name, v in src.summary.variants.items():
-                if newest.get(name, i) != i or (name not in newest and name in self.variants):
+                if owner.get(name, i) != i or (name not in owner and name in self.variants):
                     continue
                 self.variants[name] = v
                 if name in src.summary.derived:
                     self.derived[name] = src.summary.derived[name]
-                o = _outcomes(src.arrays, name)
+                o = outcomes(src.arrays, name)
                 if o is not None:
                     self.outcomes[name] = o
             if src.summary.seeds is not None:
@@ -231,18 +185,6 @@ class _Pool:
             iv = variant_intervals(self.outcomes[name])
             return Point(name, iv[AOI.key], iv[DIR.key])
         return Point(name, _bare(acc), _bare(dir_))
-
-
-def _outcomes(arrays: Mapping[str, np.ndarray] | None, name: str) -> Outcomes | None:
-    if arrays is None or K.LABELS not in arrays:
-        return None
-    pred, tpred = arrays.get(K.pred_key(name, "pred")), arrays.get(K.pred_key(name, "teacher_adv_pred"))
-    if pred is None or tpred is None:
-        return None
-    y = np.asarray(arrays[K.LABELS]).reshape(-1)
-    if len(np.asarray(pred).reshape(-1)) != len(y) or len(np.asarray(tpred).reshape(-1)) != len(y):
-        return None
-    return Outcomes.of(y, np.asarray(pred).reshape(-1), np.asarray(tpred).reshape(-1))
 
 
 def _bare(value: float) -> Interval:
