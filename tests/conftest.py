@@ -13,6 +13,12 @@ from pathlib import Path
 
 import pytest
 
+# One torch thread per test process (the jobs it starts get one per CPU slot already): two xdist workers and their
+# jobs share the cores, and OpenMP threads that spin-wait for a descheduled sibling make small ops tens of times
+# slower (an 8-image Square attack: 14 s with two threads beside one busy process, 1.2 s with one).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 # Fixtures that run a real `tltui analyze demo` (demo_run, and real_run built on it) or real CLI commands:
 # a test using one is end to end, marked `e2e` here so that `make test-fast` (`-m "not e2e"`) skips it.
 E2E_FIXTURES = frozenset({"demo_run", "real_run", "cli"})
