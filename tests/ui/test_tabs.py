@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select
 
 from tests.ui.helpers import SIZE, MakeApp, active, ready
@@ -314,6 +315,11 @@ async def test_mitigate_scope_and_tradeoff_chart(make_app: MakeApp, run_dir: Pat
         assert view.params() is None  # refused with a toast naming the layers
 
 
+def shown(view: Widget, selector: str) -> bool:
+    """A box is on show (a form mounts a box when a method first needs it, and hides it for the others)."""
+    return any(w.display for w in view.query(selector))
+
+
 async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -> None:
     app = make_app(run_dir)
     async with app.run_test(size=SIZE) as pilot:
@@ -321,10 +327,10 @@ async def test_treat_form_follows_the_method(make_app: MakeApp, run_dir: Path) -
         await pilot.press("alt+6")
         await pilot.pause()
         view = app.workbench.query_one(TreatTab)
-        assert view.query_one("#tr-channel_alpha").display and not view.query_one("#tr-vote_ratio").display
+        assert shown(view, "#tr-channel_alpha") and not shown(view, "#tr-vote_ratio")  # a box not needed yet
         view.query_one("#tr-method", Select).value = "fmt"
         await pilot.pause()
-        assert not view.query_one("#tr-channel_alpha").display and view.query_one("#tr-vote_ratio").display
+        assert not shown(view, "#tr-channel_alpha") and shown(view, "#tr-vote_ratio")
         view.query_one("#tr-variant", Select).value = "probe"
         view.query_one("#tr-epochs", Input).value = "3"
         assert view.params() == {

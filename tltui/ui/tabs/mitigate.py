@@ -204,8 +204,7 @@ class MitigateTab(TabView):
             select.value = method
         form.show_method()
         for name, text in values.items():
-            for box in self.query(f"#mt-{name}").results(Input):
-                box.value = text
+            form.set_text(name, text)
         self._show_method_parts()
         return True
 
@@ -263,7 +262,7 @@ class MitigateTab(TabView):
             cut = np.asarray(self.preview[keys.PREVIEW_CUT], dtype=float)
             title = f"SeaM mask keeps {float(self.preview[keys.PREVIEW_KEPT]):.1%}: fraction of each layer removed"
         else:
-            ratio = ratio_of(self.query_one("#mt-ratio", Input).value)
+            ratio = ratio_of(self.query_one(ParamForm).text("ratio"))
             if ratio is None:
                 return
             cut = preview_cut(self.preview[keys.PREVIEW_ORDER], self.preview[keys.PREVIEW_SIZES], ratio)

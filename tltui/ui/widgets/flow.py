@@ -9,7 +9,9 @@ from textual.containers import Container
 class Flow(Container):
     """Children in a grid of `cell`-wide columns, as many as fit (at least one); a narrow terminal stacks them.
 
-    `cell` is the width a child needs; the owner sets it when the content changes (e.g. the image width)."""
+    `cell` is the width a child needs; the owner sets it when the content changes (e.g. the image width). With
+    fewer children than columns fit, the columns widen to fill the row; `most` counts the children a Flow whose
+    children are mounted as needed will hold, so its columns stay where they are as they come."""
 
     DEFAULT_CSS = """
     Flow { layout: grid; grid-size: 1; grid-gutter: 0 2; height: auto; grid-rows: auto; }
@@ -17,12 +19,19 @@ class Flow(Container):
     """
 
     def __init__(
-        self, *children: object, cell: int = 40, row_height: int = 0, id: str | None = None, classes: str = ""
+        self,
+        *children: object,
+        cell: int = 40,
+        row_height: int = 0,
+        most: int | None = None,
+        id: str | None = None,
+        classes: str = "",
     ) -> None:
         super().__init__(*children, id=id, classes=classes)  # type: ignore[arg-type]
         self.cell = cell
         self.row_height = row_height
         """Rows of a fixed height (charts), 0 for rows as high as their content."""
+        self.most = most
 
     def on_mount(self) -> None:
         if self.row_height:
@@ -40,6 +49,6 @@ class Flow(Container):
         return max(1, (width + 2) // (self.cell + 2))
 
     def _arrange(self, width: int) -> None:
-        columns = min(self.columns_for(width), max(1, len(self.children)))
+        columns = min(self.columns_for(width), max(1, self.most or len(self.children)))
         if self.styles.grid_size_columns != columns:
             self.styles.grid_size_columns = columns

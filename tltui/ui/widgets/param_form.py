@@ -25,7 +25,8 @@ def box_width(spec: ParamSpec) -> int:
 
 
 class ParamForm(Widget):
-    """Method select, then every parameter of the family; only the chosen method's are shown.
+    """Method select, then the chosen method's parameters; a box is mounted when a method first needs it and is
+    shared by every method with a parameter of that name (hidden while the chosen one has none).
 
     Ids are `<prefix>-method`, `<prefix>-<param>` (box or select) and `<prefix>-l-<param>` (its label).
     Parameters named in `pickers` are selects whose options the view fills (e.g. the run's variants)."""
@@ -65,12 +66,14 @@ class ParamForm(Widget):
         for entry in entries.values():
             for spec in entry.specs():
                 self.specs.setdefault(spec.name, spec)
-        self._rows: dict[str, list[Widget]] | None = None
+        self._rows: dict[str, list[Widget]] = {}
         self._showing: str | None = None
+        self._fields = Flow()
+        self._label_w = 0
 
     def compose(self) -> ComposeResult:
         p = self.prefix
-        label_w = min(14, max((len(spec.label) for spec in self.specs.values()), default=6)) + 1
+        self._label_w = min(14, max((len(spec.label) for spec in self.specs.values()), default=6)) + 1
         box_w = max(box_width(spec) for spec in self.specs.values()) if self.specs else 12
         with Flow(cell=42, classes="pf-head"):
             with Horizontal(classes="pf-group"):
@@ -78,35 +81,51 @@ class ParamForm(Widget):
                 options = [(name, name) for name in self.entries]
                 yield Select(options, value=self.initial, allow_blank=False, id=f"{p}-method")
             for name in self.pickers:
-                with Horizontal(classes="pf-group"):
-                    yield Label(self.specs[name].label, id=f"{p}-l-{name}")
-                    yield Select[str]([], prompt=name, id=f"{p}-{name}")
+                label = Label(self.specs[name].label, id=f"{p}-l-{name}")
+                picker = Select[str]([], prompt=name, id=f"{p}-{name}")
+                self._rows[name] = [label, picker]
+                yield Horizontal(label, picker, classes="pf-group")
             if self.extra:
                 yield Horizontal(*self.extra, classes="pf-group pf-actions")
-        with Flow(cell=label_w + box_w, classes="pf-fields"):
-            for name, spec in self.specs.items():
-                if name in self.pickers:
-                    continue
-                with Horizontal(classes="pf-group", id=f"{p}-g-{name}"):
-                    label = Label(spec.label, id=f"{p}-l-{name}")
-                    label.styles.width = label_w
-                    yield label
-                    if spec.kind == "bool":  # a switch (e.g. tune baseline), as the CLI's --flag / --no-flag
-                        box: Widget = Switch(value=bool(spec.default), id=f"{p}-{name}")
-                        box.tooltip = spec.describe()
-                        yield box
-                        continue
-                    if spec.choices:
-                        choices = [(c, c) for c in spec.choices]
-                        box = Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
-                    else:
-                        self.shown[name] = spec.default_text()
-                        box = Input(spec.default_text(), placeholder="auto", id=f"{p}-{name}")
-                        box.tooltip = spec.describe()
-                    box.styles.width = box_width(spec)
-                    yield box
+        fields = [name for name in self.specs if name not in self.pickers]
+        self._fields = Flow(cell=self._label_w + box_w, most=len(fields), classes="pf-fields")
+        with self._fields:
+            mine = {s.name for s in self.entries[self.initial].specs()}
+            yield from (self._group(name) for name in fields if name in mine)
         yield Static("", classes="pf-error", id=f"{p}-error")
         yield Static("", classes="pf-help", id=f"{p}-help")
+
+    def _group(self, name: str) -> Widget:
+        """Parameter `name`'s label and box (built from the family's first spec of that name, as every method
+        shares its box), recorded in `rows()`."""
+        p, spec = self.prefix, self.specs[name]
+        label = Label(spec.label, id=f"{p}-l-{name}")
+        label.styles.width = self._label_w
+        if spec.kind == "bool":  # a switch (e.g. tune baseline), as the CLI's --flag / --no-flag
+            box: Widget = Switch(value=bool(spec.default), id=f"{p}-{name}")
+            box.tooltip = spec.describe()
+        else:
+            if spec.choices:
+                choices = [(c, c) for c in spec.choices]
+                box = Select(choices, value=spec.default, allow_blank=False, id=f"{p}-{name}")
+            else:
+                self.shown[name] = spec.default_text()
+                box = Input(spec.default_text(), placeholder="auto", id=f"{p}-{name}")
+                box.tooltip = spec.describe()
+            box.styles.width = box_width(spec)
+        group = Horizontal(label, box, classes="pf-group", id=f"{p}-g-{name}")
+        self._rows[name] = [group, label, box]
+        return group
+
+    def _mount_rows(self, entry: Entry) -> None:
+        """Mount the boxes `entry` needs that no method shown so far had, each in its place in the family's order
+        (a form composes only its first method's boxes: all of them were a third of the workbench's widgets)."""
+        order = [name for name in self.specs if name not in self.pickers]
+        for name in (s.name for s in entry.specs()):
+            if name in self._rows or name not in order:
+                continue
+            later = (self._rows[n][0] for n in order[order.index(name) + 1 :] if n in self._rows)
+            self._fields.mount(self._group(name), before=next(later, None))
 
     def on_mount(self) -> None:
         self.show_method()
@@ -120,27 +139,19 @@ class ParamForm(Widget):
         return self.entries[self.method]
 
     def rows(self) -> dict[str, list[Widget]]:
-        """Each parameter's widgets (box, label, group), found in one walk of the form (it is never rebuilt):
-        querying every parameter by id on each method change was a sixth of the workbench's start."""
-        if self._rows is None:
-            p = self.prefix
-            ids = {f"{pre}{name}": name for name in self.specs for pre in (f"{p}-", f"{p}-l-", f"{p}-g-")}
-            rows: dict[str, list[Widget]] = {name: [] for name in self.specs}
-            for widget in self.query("*"):
-                if widget.id in ids:
-                    rows[ids[widget.id]].append(widget)
-            self._rows = rows
+        """The widgets (box, label, group) of each parameter whose box is mounted."""
         return self._rows
 
     def box(self, name: str) -> Widget:
         """The box (input, select or switch) of parameter `name`."""
         want = f"{self.prefix}-{name}"
-        return next(w for w in self.rows()[name] if w.id == want)
+        return next(w for w in self._rows[name] if w.id == want)
 
     def show_method(self) -> None:
         """Show the chosen method's parameters and its help; hide the others'. A box the user left at the last
         method's default takes this method's default (methods may default a shared parameter differently)."""
         self._showing = self.method
+        self._mount_rows(self.entry)
         mine = {s.name: s for s in self.entry.specs()}
         for name, spec in mine.items():
             box = self.box(name)
@@ -172,6 +183,12 @@ class ParamForm(Widget):
         self.query_one(f"#{self.prefix}-error", Static).update("\n".join(problems))
         return not problems
 
+    def set_text(self, name: str, text: str) -> None:
+        """Put `text` in parameter `name`'s box when it is a text box of a method shown so far."""
+        box = self.box(name) if name in self._rows else None
+        if isinstance(box, Input):
+            box.value = text
+
     def on_input_changed(self, event: Input.Changed) -> None:
         self.check()
 
@@ -190,7 +207,10 @@ class ParamForm(Widget):
                 select.value = choice
 
     def text(self, name: str) -> str:
-        widget = self.query_one(f"#{self.prefix}-{name}")
+        """What parameter `name`'s box holds; "" (the method's default) for a box no method shown so far had."""
+        if name not in self._rows:
+            return ""
+        widget = self.box(name)
         if isinstance(widget, Switch):
             return "true" if widget.value else ""
         value = widget.value if isinstance(widget, (Input, Select)) else ""
