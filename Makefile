@@ -23,11 +23,15 @@ demo: $(STAMP)
 JOBS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(JOBS) --maxprocesses 4 --dist loadgroup
 
+# Each CLI run and job a test starts imports tltui afresh: compiled once here, not by every process (an
+# editable install leaves no bytecode, and PYTHONDONTWRITEBYTECODE keeps each process from writing its own).
 test: lint
+	$(BIN)/python -m compileall -q tltui tests
 	$(PYTEST)
 
 # Lint and types, then the tests not marked `e2e` (no real CLI runs, jobs, demo analysis, wheel builds or tmux).
 test-fast: lint
+	$(BIN)/python -m compileall -q tltui tests
 	$(PYTEST) -m "not e2e"
 
 lint: $(STAMP)
