@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint fmt bench clean
+.PHONY: demo test test-fast bytecode lint fmt bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,16 +23,17 @@ demo: $(STAMP)
 JOBS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(JOBS) --maxprocesses 4 --dist loadgroup
 
-# Each CLI run and job a test starts imports tltui afresh: compiled once here, not by every process (an
-# editable install leaves no bytecode, and PYTHONDONTWRITEBYTECODE keeps each process from writing its own).
-test: lint
-	$(BIN)/python -m compileall -q tltui tests
+test: lint bytecode
 	$(PYTEST)
 
 # Lint and types, then the tests not marked `e2e` (no real CLI runs, jobs, demo analysis, wheel builds or tmux).
-test-fast: lint
-	$(BIN)/python -m compileall -q tltui tests
+test-fast: lint bytecode
 	$(PYTEST) -m "not e2e"
+
+# Each CLI run and job a test starts imports tltui afresh: compiled once here, not by every process (an
+# editable install leaves no bytecode, and PYTHONDONTWRITEBYTECODE keeps each process from writing its own).
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q tltui tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy tltui

@@ -68,7 +68,7 @@ class ParamForm(Widget):
                 self.specs.setdefault(spec.name, spec)
         self._rows: dict[str, list[Widget]] = {}
         self._showing: str | None = None
-        self._fields = Flow()
+        self._fields: Flow | None = None
         self._label_w = 0
 
     def compose(self) -> ComposeResult:
@@ -120,6 +120,7 @@ class ParamForm(Widget):
     def _mount_rows(self, entry: Entry) -> None:
         """Mount the boxes `entry` needs that no method shown so far had, each in its place in the family's order
         (a form composes only its first method's boxes: all of them were a third of the workbench's widgets)."""
+        assert self._fields is not None, "mounted after compose"
         order = [name for name in self.specs if name not in self.pickers]
         for name in (s.name for s in entry.specs()):
             if name in self._rows or name not in order:
